@@ -1,0 +1,286 @@
+"""Async client of the Atoms REST API: one pooled httpx client, bounded retries, typed errors."""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import math
+import time
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import quote
+
+import anyio
+import httpx
+import stamina
+
+from . import __version__
+from .config import Settings
+from .errors import (
+    AtomsAPIError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    NotFoundError,
+    RateLimitedError,
+    UpstreamTimeoutError,
+    UpstreamUnavailableError,
+    scrub,
+)
+from .models import Agent, AgentPage, CallDetail, CallRow, LogPage, SearchResult
+from .query import LogQuery
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = f"atoms-logs-mcp/{__version__} python-httpx/{httpx.__version__}"
+SEARCH_BATCH_LIMIT = 100
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray")
+
+
+class _NotSent(UpstreamUnavailableError):
+    """The connection failed before the request left: safe to retry even when not idempotent."""
+
+
+def parse_retry_after(response: httpx.Response, body: Any = None) -> float | None:
+    """Seconds to wait, from `retry-after-ms`, `Retry-After` (seconds or HTTP date) or the 429 body."""
+    headers = response.headers
+    if value := headers.get("retry-after-ms"):
+        try:
+            return max(0.0, float(value) / 1000)
+        except ValueError:
+            pass
+    if value := headers.get("retry-after"):
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+        try:
+            return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
+        except (ValueError, TypeError):
+            pass
+    if isinstance(body, dict) and isinstance(body.get("rateLimit"), dict):
+        seconds = body["rateLimit"].get("retryAfterSec")
+        if isinstance(seconds, int | float) and math.isfinite(seconds):
+            return max(0.0, float(seconds))
+    return None
+
+
+class AtomsClient:
+    """The Atoms API, one method per operation. Use as an async context manager.
+
+    Every method retries 429, 5xx, timeouts, dropped connections and malformed bodies with
+    exponential back-off and jitter (honouring `Retry-After`), all within `settings.deadline`;
+    then raises a subclass of `AtomsAPIError`.
+    """
+
+    def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **settings.extra_headers}
+        if settings.api_key:
+            headers["Authorization"] = f"Bearer {settings.api_key}"
+        self._http = httpx.AsyncClient(
+            base_url=settings.base_url + "/",
+            headers=headers,
+            timeout=httpx.Timeout(settings.timeout),
+            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    async def __aenter__(self) -> AtomsClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # Operations ---------------------------------------------------------------------------------
+
+    async def list_logs(self, query: LogQuery | None = None) -> LogPage:
+        """`GET /conversation`: one page of calls matching the filters."""
+        data = await self.request("GET", "conversation", params=(query or LogQuery()).to_params())
+        return LogPage.model_validate(data)
+
+    async def search(self, call_ids: Sequence[str]) -> SearchResult:
+        """`POST /conversation/search`: up to 100 calls by id (unknown ids are simply absent)."""
+        if not 1 <= len(call_ids) <= SEARCH_BATCH_LIMIT:
+            raise ValueError(f"search takes 1 to {SEARCH_BATCH_LIMIT} call ids, got {len(call_ids)}")
+        # A POST, but a read: repeating it changes nothing, so it is retried like a GET.
+        data = await self.request("POST", "conversation/search", json={"callIds": list(call_ids)}, idempotent=True)
+        return SearchResult.model_validate(data)
+
+    async def get_call(self, call_id: str) -> CallDetail:
+        """`GET /conversation/{callId}`: one call in full."""
+        data = await self.request("GET", f"conversation/{quote(call_id, safe='')}", subject=f"call {call_id}")
+        return CallDetail.model_validate(data)
+
+    async def get_retries(self, call_id: str) -> list[CallRow]:
+        """`GET /conversation/{callId}/retries`: the retry family, parent first."""
+        data = await self.request("GET", f"conversation/{quote(call_id, safe='')}/retries", subject=f"call {call_id}")
+        rows = data.get("retries") if isinstance(data, dict) else None
+        return [CallRow.model_validate(row) for row in rows or [] if isinstance(row, dict)]
+
+    async def get_recording_url(self, call_id: str) -> str:
+        """`GET /conversation/{callId}/recording/download-url`: a short-lived link to the audio."""
+        data = await self.request(
+            "GET",
+            f"conversation/{quote(call_id, safe='')}/recording/download-url",
+            subject=f"recording of call {call_id}",
+        )
+        url = data.get("presignedUrl") if isinstance(data, dict) else None
+        if not isinstance(url, str) or not url:
+            raise UpstreamUnavailableError("The Atoms API sent no recording URL", operation="recording")
+        return url
+
+    async def list_agents(
+        self, *, page: int = 1, per_page: int = 100, search: str | None = None, archived: bool | None = None
+    ) -> AgentPage:
+        """`GET /agent`: one page of agents (`offset` is the API's name for the page size)."""
+        params = {"page": str(page), "offset": str(per_page)}
+        if search:
+            params["search"] = search
+        if archived is not None:
+            params["archived"] = "true" if archived else "false"
+        return AgentPage.model_validate(await self.request("GET", "agent", params=params))
+
+    async def get_agent(self, agent_id: str) -> Agent:
+        """`GET /agent/{id}`. The API answers an unknown id with 400 "No agent found": raised as NotFound."""
+        try:
+            data = await self.request("GET", f"agent/{quote(agent_id, safe='')}", subject=f"agent {agent_id}")
+        except BadRequestError as error:
+            if "no agent found" in (error.upstream_message or "").lower():
+                raise NotFoundError(
+                    f"No agent {agent_id} in this organisation",
+                    status=error.status,
+                    upstream_message=error.upstream_message,
+                    request_id=error.request_id,
+                    operation="get_agent",
+                ) from None
+            raise
+        return Agent.model_validate(data)
+
+    # Transport ----------------------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+        subject: str | None = None,
+    ) -> Any:
+        """Send one API request with retries under the deadline; return the envelope's `data`."""
+        if not self.settings.api_key:
+            raise ConfigurationError("No Atoms API key: set SMALLEST_API_KEY (or ATOMS_API_KEY).")
+        retry_unsent_only = not (method in ("GET", "HEAD") if idempotent is None else idempotent)
+        deadline = anyio.current_time() + self.settings.deadline
+
+        def should_retry(error: Exception) -> bool | float:
+            if isinstance(error, RateLimitedError):
+                wait = error.retry_after if error.retry_after is not None else None
+                if wait is not None and anyio.current_time() + wait >= deadline:
+                    return False  # waiting would break the deadline: let the caller decide
+                return True if wait is None else wait
+            if isinstance(error, _NotSent):
+                return True
+            return isinstance(error, UpstreamUnavailableError) and not retry_unsent_only
+
+        try:
+            with anyio.fail_after(self.settings.deadline):
+                async for attempt in stamina.retry_context(
+                    on=should_retry,
+                    attempts=self.settings.max_attempts,
+                    timeout=self.settings.deadline,
+                    wait_initial=self.settings.backoff_initial,
+                    wait_max=self.settings.backoff_max,
+                    wait_jitter=self.settings.backoff_initial,
+                ):
+                    with attempt:
+                        return await self._send_once(method, path, params, json, subject)
+        except TimeoutError:
+            raise UpstreamTimeoutError(
+                f"The Atoms API did not answer within {self.settings.deadline:g} s (retries included)",
+                operation=f"{method} /{path}",
+            ) from None
+        except _NotSent as error:
+            raise UpstreamUnavailableError(str(error.args[0]), operation=error.operation) from None
+        raise AssertionError("unreachable: stamina either returns or raises")  # pragma: no cover
+
+    async def _send_once(
+        self, method: str, path: str, params: dict[str, str] | None, json: Any, subject: str | None
+    ) -> Any:
+        operation = f"{method} /{path}"
+        started = time.perf_counter()
+        try:
+            response = await self._http.request(method, path, params=params, json=json)
+        except httpx.ConnectError:
+            raise _NotSent("Could not connect to the Atoms API", operation=operation) from None
+        except httpx.TimeoutException:
+            raise UpstreamTimeoutError(
+                f"The Atoms API did not answer within {self.settings.timeout:g} s", operation=operation
+            ) from None
+        except httpx.TransportError as error:
+            raise UpstreamUnavailableError(
+                f"The connection to the Atoms API failed ({type(error).__name__})", operation=operation
+            ) from None
+        logger.debug(
+            "%s %s -> %s in %.0f ms",
+            method,
+            path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return self._unwrap(response, operation, subject)
+
+    def _unwrap(self, response: httpx.Response, operation: str, subject: str | None) -> Any:
+        status = response.status_code
+        request_id = next((response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None)
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = None
+        context: dict[str, Any] = {
+            "status": status,
+            "request_id": scrub(request_id, self.settings.api_key, 80) if request_id else None,
+            "upstream_message": self._upstream_message(body, response),
+            "operation": operation,
+        }
+        if 200 <= status < 300:
+            if not isinstance(body, dict) or "data" not in body:
+                raise UpstreamUnavailableError("The Atoms API sent a malformed response body", **context)
+            if body.get("status") is False:
+                raise BadRequestError(**context)
+            return body["data"]
+        if status in (401, 403):
+            raise AuthenticationError(
+                "The Atoms API rejected the API key" if status == 401 else "The API key has no access to this",
+                **context,
+            )
+        if status == 404:
+            subject = subject or "resource"
+            raise NotFoundError(f"{subject[0].upper()}{subject[1:]} not found", **context)
+        if status == 429:
+            raise RateLimitedError(retry_after=parse_retry_after(response, body), **context)
+        if status in (408, 504):
+            raise UpstreamTimeoutError("The Atoms API timed out answering", **context)
+        if status >= 500:
+            raise UpstreamUnavailableError("The Atoms API failed with a server error", **context)
+        if status in (400, 409, 422):
+            raise BadRequestError(**context)
+        raise AtomsAPIError(f"The Atoms API answered with unexpected HTTP {status}", **context)
+
+    def _upstream_message(self, body: Any, response: httpx.Response) -> str | None:
+        message: Any = None
+        if isinstance(body, dict):
+            errors = body.get("errors")
+            if isinstance(errors, list) and errors:
+                message = "; ".join(str(e) for e in errors[:3])
+            elif isinstance(body.get("message"), str):
+                message = body["message"]
+        elif response.status_code >= 400 and response.text and "<html" not in response.text[:200].lower():
+            message = response.text
+        return scrub(str(message), self.settings.api_key) if message else None

@@ -1,0 +1,66 @@
+"""Settings read from the environment, and how the API key is shown (masked, never whole)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+DEFAULT_BASE_URL = "https://api.smallest.ai/atoms/v1"
+KEY_VARIABLES = ("SMALLEST_API_KEY", "ATOMS_API_KEY")
+
+
+def mask_secret(secret: str | None) -> str:
+    """`sk_live_12…ab3f`: enough to tell keys apart, never enough to use one."""
+    if not secret:
+        return "(not set)"
+    if len(secret) < 12:
+        return "…" * 3
+    return f"{secret[:6]}…{secret[-4:]}"
+
+
+@dataclass(frozen=True, repr=False)
+class Settings:
+    """Everything the client needs to reach the Atoms API.
+
+    `repr` is hand-written so that a settings object printed in a traceback or log shows the key masked.
+    """
+
+    api_key: str | None = None
+    base_url: str = DEFAULT_BASE_URL
+    timeout: float = 15.0
+    """Seconds for one HTTP attempt (connect, read, write, pool)."""
+    deadline: float = 45.0
+    """Seconds for one client operation, retries and back-off included."""
+    max_attempts: int = 4
+    backoff_initial: float = 0.25
+    """Seconds before the first retry; doubles per attempt, plus up to as much again of jitter."""
+    backoff_max: float = 4.0
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"Settings(api_key={mask_secret(self.api_key)!r}, base_url={self.base_url!r}, "
+            f"timeout={self.timeout}, deadline={self.deadline}, max_attempts={self.max_attempts})"
+        )
+
+    __str__ = __repr__
+
+    @property
+    def masked_key(self) -> str:
+        return mask_secret(self.api_key)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        key = next((env[name].strip() for name in KEY_VARIABLES if env.get(name, "").strip()), None)
+        values: dict[str, object] = {
+            "api_key": key,
+            "base_url": (env.get("ATOMS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+        }
+        if env.get("ATOMS_TIMEOUT"):
+            values["timeout"] = float(env["ATOMS_TIMEOUT"])
+        if env.get("ATOMS_DEADLINE"):
+            values["deadline"] = float(env["ATOMS_DEADLINE"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

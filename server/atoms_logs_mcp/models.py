@@ -1,0 +1,190 @@
+"""Pydantic models of the Atoms API's payloads.
+
+The live API drifts from its spec (NOTES.md): fields go missing, new ones appear, a status outside
+the enum turns up. So every field is optional, unknown fields are kept (`extra="allow"`), enums are
+plain strings, and a value of the wrong type becomes None instead of failing the whole response.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+
+
+def _lenient(adapter: TypeAdapter[Any]) -> BeforeValidator:
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return adapter.validate_python(value)
+        except ValidationError:
+            return None
+
+    return BeforeValidator(convert)
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    return str(value)
+
+
+Str = Annotated[str | None, BeforeValidator(_text)]
+Num = Annotated[float | None, _lenient(TypeAdapter(float))]
+Int = Annotated[int | None, _lenient(TypeAdapter(int))]
+Bool = Annotated[bool | None, _lenient(TypeAdapter(bool))]
+When = Annotated[datetime | None, _lenient(TypeAdapter(datetime))]
+JsonObject = Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance(v, dict) else {})]
+
+
+def _items(model: type[BaseModel]) -> BeforeValidator:
+    """A list of `model`, skipping entries that are not objects rather than failing."""
+
+    def convert(value: Any) -> list[Any]:
+        return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+    return BeforeValidator(convert)
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=False)
+
+
+class Agent(ApiModel):
+    id: Str = Field(None, alias="_id")
+    name: Str = None
+    description: Str = None
+    slm_model: Str = Field(None, alias="slmModel")
+    workflow_type: Str = Field(None, alias="workflowType")
+    total_calls: Num = Field(None, alias="totalCalls")
+    archived: Bool = None
+    created_at: When = Field(None, alias="createdAt")
+    updated_at: When = Field(None, alias="updatedAt")
+    active_version_id: Str = Field(None, alias="activeVersionId")
+
+
+class TranscriptTurn(ApiModel):
+    role: Str = None
+    content: Str = None
+    timestamp: When = None
+
+
+class MetricValue(ApiModel):
+    identifier: Str = None
+    value: Annotated[str | None, BeforeValidator(lambda v: None if v is None else str(v))] = None
+    confidence: Num = None
+
+
+class PostCallAnalytics(ApiModel):
+    summary: Str = None
+    disposition_metrics: Annotated[list[MetricValue], _items(MetricValue)] = Field(
+        default_factory=list, alias="dispositionMetrics"
+    )
+
+
+class LatencyTransition(ApiModel):
+    turn: Num = None
+    user_end: Num = None
+    bot_start: Num = None
+    latency: Num = None
+
+
+class TurnLatencyMetrics(ApiModel):
+    turns: Num = None
+    avg_latency: Num = Field(None, alias="avgLatency")
+    median_latency: Num = Field(None, alias="medianLatency")
+    min_latency: Num = Field(None, alias="minLatency")
+    max_latency: Num = Field(None, alias="maxLatency")
+    latencies: Annotated[list[float], _lenient(TypeAdapter(list[float]))] = Field(default_factory=list)
+    transitions: Annotated[list[LatencyTransition], _items(LatencyTransition)] = Field(default_factory=list)
+    processed_at: When = Field(None, alias="processedAt")
+
+
+class VoiceConfig(ApiModel):
+    model: Str = None
+    voice_id: Str = Field(None, alias="voiceId")
+    gender: Str = None
+
+
+class MetricConfig(ApiModel):
+    identifier: Str = None
+    type: Str = None
+
+
+class CallRow(ApiModel):
+    """One call as `GET /conversation`, `POST /conversation/search` and `/retries` return it."""
+
+    id: Str = Field(None, alias="_id")
+    call_id: Str = Field(None, alias="callId")
+    status: Str = None
+    duration: Num = None
+    from_number: Str = Field(None, alias="from")
+    to_number: Str = Field(None, alias="to")
+    type: Str = None
+    agent_id: Str = Field(None, alias="agentId")
+    campaign_id: Str = Field(None, alias="campaignId")
+    recording_url: Str = Field(None, alias="recordingUrl")
+    recording_dual_url: Str = Field(None, alias="recordingDualUrl")
+    disconnection_reason: Str = Field(None, alias="disconnectionReason")
+    retry_count: Int = Field(None, alias="retryCount")
+    created_at: When = Field(None, alias="createdAt")
+    updated_at: When = Field(None, alias="updatedAt")
+    disposition_metrics: Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance(v, dict) else {})] = Field(
+        default_factory=dict, alias="dispositionMetrics"
+    )
+    agent_disposition_config: Annotated[list[MetricConfig], _items(MetricConfig)] = Field(
+        default_factory=list, alias="agentDispositionConfig"
+    )
+    call_failure_reason: Str = Field(None, alias="callFailureReason")
+    call_cost: Num = Field(None, alias="callCost")
+    version_id: Str = Field(None, alias="versionId")
+    version_number: Num = Field(None, alias="versionNumber")
+    is_test: Bool = Field(None, alias="isTest")
+    retry_call_id: Str = Field(None, alias="retryCallId")
+    retry_attempt_number: Int = Field(None, alias="retryAttemptNumber")
+    post_call_analytics: PostCallAnalytics | None = Field(None, alias="postCallAnalytics")
+    turn_latency_metrics: TurnLatencyMetrics | None = Field(None, alias="turnLatencyMetrics")
+
+    @property
+    def summary(self) -> str | None:
+        return self.post_call_analytics.summary if self.post_call_analytics else None
+
+
+class CallDetail(CallRow):
+    """One call in full, as `GET /conversation/{callId}` returns it."""
+
+    agent: Agent | None = None
+    transcript: Annotated[list[TranscriptTurn], _items(TranscriptTurn)] = Field(default_factory=list)
+    events: Annotated[list[dict[str, Any]], _items(ApiModel)] = Field(default_factory=list)
+    variables: JsonObject = Field(default_factory=dict)
+    voice_config_used: VoiceConfig | None = Field(None, alias="voiceConfigUsed")
+    slm_model_used: Str = Field(None, alias="slmModelUsed")
+
+
+class Pagination(ApiModel):
+    total: Int = None
+    page: Int = None
+    limit: Int = None
+    has_more: Bool = Field(None, alias="hasMore")
+    total_pages: Int = Field(None, alias="totalPages")
+
+
+class LogPage(ApiModel):
+    logs: Annotated[list[CallRow], _items(CallRow)] = Field(default_factory=list)
+    pagination: Pagination = Field(default_factory=Pagination)
+    disposition_metrics_config: Annotated[list[MetricConfig], _items(MetricConfig)] = Field(
+        default_factory=list, alias="dispositionMetricsConfig"
+    )
+
+
+class SearchResult(ApiModel):
+    logs: Annotated[list[CallRow], _items(CallRow)] = Field(default_factory=list)
+    total: Int = None
+    requested_count: Int = Field(None, alias="requestedCount")
+
+
+class AgentPage(ApiModel):
+    agents: Annotated[list[Agent], _items(Agent)] = Field(default_factory=list)
+    total: Int = None

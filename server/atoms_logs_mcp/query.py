@@ -1,0 +1,109 @@
+"""Typed filters for `GET /conversation`, and their translation into the API's query string.
+
+The API takes comma-separated strings and camelCase names; the rest of the package speaks in typed
+lists and enums. This module is the only place that knows the difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
+from typing import Literal
+
+Status = Literal[
+    "pending",
+    "in_progress",
+    "in_queue",
+    "processing",
+    "active",
+    "completed",
+    "failed",
+    "no_answer",
+    "cancelled",
+]
+CallType = Literal["telephony_inbound", "telephony_outbound", "webcall"]
+DisconnectReason = Literal[
+    "user_hangup", "agent_hangup", "connection_error", "timeout", "system_error", "transfer_complete"
+]
+Attempt = Literal["initial", "retry", "all"]
+DurationBucket = Literal["0-30", "30-60", "1-5", "5+"]
+SortField = Literal["created", "updated", "duration", "latency"]
+SortOrder = Literal["asc", "desc"]
+
+FINAL_STATUSES = frozenset({"completed", "failed", "no_answer", "cancelled"})
+
+API_SORT_FIELDS: dict[str, str] = {
+    "created": "createdAt",
+    "updated": "updatedAt",
+    "duration": "callDuration",
+    "latency": "avgLatency",
+}
+API_MAX_LIMIT = 500
+
+
+def iso_utc(moment: datetime) -> str:
+    """The API's date-time form: UTC with milliseconds and a Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@dataclass(frozen=True)
+class LogQuery:
+    """Every filter `GET /conversation` has, typed. Empty lists and None mean "no filter"."""
+
+    page: int = 1
+    limit: int = 20
+    agent_ids: tuple[str, ...] = ()
+    campaign_ids: tuple[str, ...] = ()
+    call_types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    disconnect_reasons: tuple[str, ...] = ()
+    durations: tuple[str, ...] = ()
+    version_ids: tuple[str, ...] = ()
+    search: str | None = None
+    attempt: str | None = None
+    sort_by: str | None = None
+    sort_order: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+    """Parameters passed through verbatim, for API features newer than this module."""
+
+    def with_page(self, page: int, limit: int | None = None) -> LogQuery:
+        return replace(self, page=page, limit=self.limit if limit is None else limit)
+
+    def to_params(self) -> dict[str, str]:
+        """The query string for `GET /conversation`. Only filters that are set are sent."""
+        params: dict[str, str] = {"page": str(self.page), "limit": str(self.limit)}
+        lists = {
+            "agentIds": self.agent_ids,
+            "campaignIds": self.campaign_ids,
+            "callTypes": self.call_types,
+            "statusFilter": self.statuses,
+            "disconnectReasonFilter": self.disconnect_reasons,
+            "durationFilter": self.durations,
+            "versionFilter": self.version_ids,
+        }
+        params.update({name: ",".join(values) for name, values in lists.items() if values})
+        if self.search:
+            params["search"] = self.search
+        if self.attempt:
+            params["callAttemptFilter"] = self.attempt
+        if self.sort_by:
+            params["sortBy"] = API_SORT_FIELDS.get(self.sort_by, self.sort_by)
+        if self.sort_order:
+            params["sortOrder"] = self.sort_order
+        if self.since is not None:
+            params["dateFrom"] = iso_utc(self.since)
+        if self.until is not None:
+            params["dateTo"] = iso_utc(self.until)
+        params.update(self.extra)
+        return params
+
+    def filters_applied(self) -> dict[str, object]:
+        """The filters that narrow the result (not paging), for telling the model what was asked."""
+        skip = {"page", "limit", "extra"}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in skip and getattr(self, f.name) not in (None, (), "")
+        }

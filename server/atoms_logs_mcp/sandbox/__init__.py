@@ -1,0 +1,1 @@
+"""A local stand-in for the Atoms API: data, query semantics, fault injection, and an HTTP server."""

@@ -1,0 +1,283 @@
+"""The sandbox as an ASGI app: the Atoms API's routes under /atoms/v1, plus /_sandbox controls.
+
+Routes, envelopes and status codes follow the official spec and NOTES.md; `store.py` holds the
+query semantics. The /_sandbox routes are not part of the Atoms API: they set faults at run time
+(`POST /_sandbox/faults`) and count requests per route (`GET /_sandbox/stats`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from .faults import FaultConfig, FaultInjector
+from .store import CALL_ID, CallStore, InvalidQuery
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/atoms/v1"
+DEFAULT_SANDBOX_KEY = "sk_sandbox_local_demo_key"
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class DroppedConnection(Exception):
+    """Raised inside the app to make the server abandon a response half-way."""
+
+
+class _HalfResponse(Response):
+    """Promises a body, sends part of it, then gives up: the client sees the connection close early."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"status": true, "da', "more_body": True})
+        raise DroppedConnection
+
+
+def _error(status: int, *messages: str) -> JSONResponse:
+    return JSONResponse({"status": False, "errors": list(messages)}, status_code=status)
+
+
+def _ok(data: Any) -> JSONResponse:
+    return JSONResponse({"status": True, "data": data})
+
+
+class SandboxState:
+    """Everything one sandbox app holds: data, key, faults and traffic counters."""
+
+    def __init__(self, store: CallStore, api_key: str, faults: FaultConfig | None = None) -> None:
+        self.store = store
+        self.api_key = api_key
+        self.faults = FaultInjector(faults)
+        self.counts: Counter[str] = Counter()
+        self.statuses: Counter[str] = Counter()
+        self.recent: deque[dict[str, Any]] = deque(maxlen=500)
+
+    def reset_stats(self) -> None:
+        self.counts.clear()
+        self.statuses.clear()
+        self.recent.clear()
+
+
+async def _sleep_while_connected(request: Request, seconds: float) -> None:
+    """Wait, but stop as soon as the client hangs up (so shutdown never waits on a slow fault)."""
+    deadline = anyio.current_time() + seconds
+    while (left := deadline - anyio.current_time()) > 0:
+        await anyio.sleep(min(0.05, left))
+        if await request.is_disconnected():
+            return
+
+
+def create_app(
+    store: CallStore,
+    *,
+    api_key: str = DEFAULT_SANDBOX_KEY,
+    faults: FaultConfig | None = None,
+    in_process: bool = False,
+) -> Starlette:
+    """The sandbox app. `in_process` apps let DroppedConnection escape for an in-process transport."""
+    state = SandboxState(store, api_key, faults)
+
+    def api(route: str, handler: Handler) -> Handler:
+        """Auth, faults, 400 on bad input and traffic counting around one Atoms API handler."""
+
+        async def endpoint(request: Request) -> Response:
+            state.counts[route] += 1
+            state.recent.append({"route": route, "query": dict(request.query_params)})
+            response = await _guarded(request)
+            state.statuses[f"{route} {response.status_code}"] += 1
+            return response
+
+        async def _guarded(request: Request) -> Response:
+            header = request.headers.get("authorization", "")
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), api_key.encode()):
+                return _error(401, "Unauthorized: User not found")
+            config = state.faults.config
+            if config.latency_ms:
+                await anyio.sleep(config.latency_ms / 1000)
+            match state.faults.draw():
+                case "drop":
+                    return _HalfResponse()
+                case "malformed":
+                    return Response('{"status": true, "data": {"logs": [', media_type="application/json")
+                case "rate_limit":
+                    return JSONResponse(
+                        {
+                            "message": "Rate limit exceeded",
+                            "rateLimit": {
+                                "routeClass": "logs",
+                                "limit": 60,
+                                "retryAfterSec": config.retry_after,
+                            },
+                        },
+                        status_code=429,
+                        headers={"Retry-After": f"{config.retry_after:g}"},
+                    )
+                case "error":
+                    status = state.faults.error_status()
+                    return _error(status, "Gateway timeout" if status == 504 else "Internal server error")
+                case "slow":
+                    await _sleep_while_connected(request, config.slow_ms / 1000)
+            try:
+                return await handler(request)
+            except InvalidQuery as error:
+                logger.debug("400 on %s: %s", route, error)
+                return _error(400, "Invalid input")
+
+        return endpoint
+
+    async def list_conversations(request: Request) -> Response:
+        return _ok(store.list_calls(request.query_params))
+
+    async def search_conversations(request: Request) -> Response:
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, RecursionError):
+            raise InvalidQuery("the body is not JSON (or nests too deep)") from None
+        return _ok(store.search(body))
+
+    async def get_conversation(request: Request) -> Response:
+        call = store.get(request.path_params["call_id"])
+        if call is None:
+            return _error(404, "Conversation log not found")
+        return _ok(store.detail(call))
+
+    async def get_retries(request: Request) -> Response:
+        call = store.get(request.path_params["call_id"])
+        if call is None:
+            return _error(404, "Call not found")
+        return _ok({"retries": [member.row() for member in store.family(call)]})
+
+    async def get_recording(request: Request) -> Response:
+        call_id = request.path_params["call_id"]
+        if not CALL_ID.fullmatch(call_id):
+            return _error(400, "Invalid call ID format")
+        call = store.get(call_id)
+        url = call.record.get("recordingUrl") if call else None
+        if not url:
+            return _error(404, "No recording found for this call")
+        return _ok({"presignedUrl": f"{url}?X-Amz-Expires=300&X-Amz-Signature={secrets.token_hex(16)}"})
+
+    async def list_agents(request: Request) -> Response:
+        return _ok(store.list_agents(request.query_params))
+
+    async def get_agent(request: Request) -> Response:
+        agent = store.agents.get(request.path_params["agent_id"])
+        if agent is None:
+            return _error(400, "No agent found")
+        return _ok(store.agent_dto(agent))
+
+    async def get_faults(request: Request) -> Response:
+        return JSONResponse(state.faults.config.as_dict())
+
+    async def set_faults(request: Request) -> Response:
+        try:
+            changes = json.loads(await request.body() or b"{}")
+            if not isinstance(changes, dict):
+                raise ValueError("expected a JSON object")
+            state.faults.configure(
+                FaultConfig().updated(changes) if changes.pop("reset", False) else state.faults.config.updated(changes)
+            )
+        except (ValueError, TypeError) as error:
+            return JSONResponse({"error": str(error)}, status_code=400)
+        return JSONResponse(state.faults.config.as_dict())
+
+    async def get_stats(request: Request) -> Response:
+        return JSONResponse(
+            {
+                "total": sum(state.counts.values()),
+                "requests": dict(state.counts),
+                "statuses": dict(state.statuses),
+                "recent": list(state.recent),
+            }
+        )
+
+    async def reset_stats(request: Request) -> Response:
+        state.reset_stats()
+        return JSONResponse({"total": 0})
+
+    routes = [
+        Route(f"{API_PREFIX}/conversation", api("GET /conversation", list_conversations), methods=["GET"]),
+        Route(
+            f"{API_PREFIX}/conversation/search",
+            api("POST /conversation/search", search_conversations),
+            methods=["POST"],
+        ),
+        Route(
+            f"{API_PREFIX}/conversation/{{call_id}}/retries",
+            api("GET /conversation/{callId}/retries", get_retries),
+            methods=["GET"],
+        ),
+        Route(
+            f"{API_PREFIX}/conversation/{{call_id}}/recording/download-url",
+            api("GET /conversation/{callId}/recording/download-url", get_recording),
+            methods=["GET"],
+        ),
+        Route(
+            f"{API_PREFIX}/conversation/{{call_id}}",
+            api("GET /conversation/{callId}", get_conversation),
+            methods=["GET"],
+        ),
+        Route(f"{API_PREFIX}/agent", api("GET /agent", list_agents), methods=["GET"]),
+        Route(f"{API_PREFIX}/agent/{{agent_id}}", api("GET /agent/{id}", get_agent), methods=["GET"]),
+        Route("/_sandbox/faults", get_faults, methods=["GET"]),
+        Route("/_sandbox/faults", set_faults, methods=["POST"]),
+        Route("/_sandbox/stats", get_stats, methods=["GET"]),
+        Route("/_sandbox/stats/reset", reset_stats, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed, Exception: _crashed})
+    app.state.sandbox = state
+    return _CatchAll(app, reraise_drops=in_process)  # type: ignore[return-value]
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _error(404, "Not found")
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    return _error(405, "Method not allowed")
+
+
+async def _crashed(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, DroppedConnection):
+        raise exc
+    logger.error("sandbox handler crashed on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error(500, "Internal server error")
+
+
+class _CatchAll:
+    """Keeps crashes inside the app: the 500 envelope was already sent by `_crashed`, and a
+    DroppedConnection ends the response half-way (re-raised for the in-process transport)."""
+
+    def __init__(self, app: Starlette, *, reraise_drops: bool) -> None:
+        self.app = app
+        self.state = app.state
+        self.reraise_drops = reraise_drops
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except DroppedConnection:
+            if self.reraise_drops:
+                raise
+            # Returning with the response incomplete makes uvicorn close the connection.
+        except Exception:  # noqa: S110 - logged and answered by _crashed already
+            pass

@@ -1,0 +1,164 @@
+"""Ways to run the sandbox: over real loopback HTTP (in a thread, or in the foreground) or in-process."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+import uvicorn
+
+from .app import API_PREFIX, DEFAULT_SANDBOX_KEY, DroppedConnection, SandboxState, create_app
+from .data import generate
+from .faults import FaultConfig
+from .store import CallStore
+
+
+def load_store(data: str | Path | None = None, calls: int = 500, seed: int = 7) -> CallStore:
+    """The dataset file when given, else a generated organisation."""
+    if data is not None:
+        return CallStore.from_file(data)
+    generated = generate(calls=calls, seed=seed)
+    return CallStore(generated["agents"], generated["calls"])
+
+
+class _QuietDrops(logging.Filter):
+    """uvicorn reports each injected dropped connection as an error; they are on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "without completing response" not in record.getMessage()
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+
+
+class InProcessTransport(httpx.ASGITransport):
+    """The sandbox without a socket (`--demo`); a dropped connection surfaces as httpx would raise it."""
+
+    def __init__(self, store: CallStore, api_key: str = DEFAULT_SANDBOX_KEY, faults: FaultConfig | None = None):
+        self.app_instance = create_app(store, api_key=api_key, faults=faults, in_process=True)
+        super().__init__(app=self.app_instance)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except DroppedConnection:
+            raise httpx.RemoteProtocolError("peer closed connection mid-response", request=request) from None
+
+
+class BackgroundServer:
+    """An ASGI app under uvicorn on loopback, in a background thread. A context manager."""
+
+    def __init__(self, app: Any, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            lifespan="auto",
+            timeout_keep_alive=30,
+            timeout_graceful_shutdown=1,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="uvicorn-background", daemon=True)
+        self.host = host
+        self.port = port
+
+    @property
+    def root_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> Self:
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start on {self.host}:{self.port}")
+            time.sleep(0.01)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+
+class SandboxServer(BackgroundServer):
+    """The sandbox on loopback in a background thread. `base_url` is the Atoms API base (…/atoms/v1);
+    `root_url` serves the /_sandbox controls."""
+
+    def __init__(
+        self,
+        store: CallStore,
+        *,
+        api_key: str = DEFAULT_SANDBOX_KEY,
+        faults: FaultConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.api_key = api_key
+        super().__init__(create_app(store, api_key=api_key, faults=faults), host=host, port=port)
+
+    @property
+    def state(self) -> SandboxState:
+        return self.app.state.sandbox  # type: ignore[no-any-return]
+
+    @property
+    def base_url(self) -> str:
+        return self.root_url + API_PREFIX
+
+    # Controls, as any HTTP client would use them -------------------------------------------------
+
+    def _control(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(  # noqa: S310 - our own loopback URL
+            self.root_url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own loopback URL
+            return json.loads(response.read())
+
+    def set_faults(self, **changes: Any) -> dict[str, Any]:
+        return self._control("POST", "/_sandbox/faults", changes)  # type: ignore[no-any-return]
+
+    def stats(self) -> dict[str, Any]:
+        return self._control("GET", "/_sandbox/stats")  # type: ignore[no-any-return]
+
+    def reset_stats(self) -> None:
+        self._control("POST", "/_sandbox/stats/reset", {})
+
+
+def serve_forever(store: CallStore, *, host: str, port: int, api_key: str, faults: FaultConfig) -> None:
+    """`atoms-logs-mcp sandbox`: serve in the foreground until interrupted."""
+    app = create_app(store, api_key=api_key, faults=faults)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+
+    original_startup = server.startup
+
+    async def startup(sockets: Any = None) -> None:
+        await original_startup(sockets)
+        bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
+        shown = f"[{host}]" if ":" in host else host
+        print(f"Atoms sandbox: {len(store.calls)} calls, {len(store.agents)} agents", flush=True)
+        print(f"  ATOMS_BASE_URL=http://{shown}:{bound}{API_PREFIX}", flush=True)
+        print(
+            f"  API key: {api_key}   (controls: http://{shown}:{bound}/_sandbox/stats, /_sandbox/faults)",
+            flush=True,
+        )
+
+    server.startup = startup  # type: ignore[method-assign]
+    server.run()

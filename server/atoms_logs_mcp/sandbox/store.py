@@ -1,0 +1,369 @@
+"""The sandbox's data and the query semantics of the Atoms API (NOTES.md), without any HTTP.
+
+A dataset is `{"agents": [AgentDTO...], "calls": [record...]}`, where a record is the `data` object of
+`GET /conversation/{callId}` plus the list-row fields. List and search rows are derived from records.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+CALL_ID = re.compile(r"^CALL-\d{13}-[0-9a-f]{6}$")
+STATUSES = (
+    "pending",
+    "in_progress",
+    "in_queue",
+    "processing",
+    "active",
+    "completed",
+    "failed",
+    "no_answer",
+    "cancelled",
+)
+CALL_TYPES = ("telephony_inbound", "telephony_outbound", "webcall")
+DISCONNECT_REASONS = (
+    "user_hangup",
+    "agent_hangup",
+    "connection_error",
+    "timeout",
+    "system_error",
+    "transfer_complete",
+)
+ATTEMPT_FILTERS = ("initial", "retry", "all")
+DURATION_BUCKETS = ("0-30", "30-60", "1-5", "5+")
+SORT_FIELDS = {
+    "createdAt": "created",
+    "updatedAt": "updated",
+    "callDuration": "duration",
+    "avgLatency": "latency",
+}
+DEFAULT_LIMIT = 5
+MAX_LIMIT = 500
+SEARCH_MAX_IDS = 100
+
+# The list row of `GET /conversation`; search rows lack the last three (NOTES: "Detail omissions").
+ROW_FIELDS = (
+    "_id",
+    "callId",
+    "status",
+    "duration",
+    "from",
+    "to",
+    "type",
+    "agentId",
+    "campaignId",
+    "recordingUrl",
+    "recordingDualUrl",
+    "disconnectionReason",
+    "retryCount",
+    "createdAt",
+    "updatedAt",
+    "callFailureReason",
+    "callCost",
+    "versionId",
+    "isTest",
+    "retryCallId",
+    "retryAttemptNumber",
+    "postCallAnalytics",
+    "turnLatencyMetrics",
+    "dispositionMetrics",
+    "agentDispositionConfig",
+    "versionNumber",
+)
+SEARCH_OMITS = ("dispositionMetrics", "agentDispositionConfig", "versionNumber")
+
+
+class InvalidQuery(ValueError):
+    """The request is malformed: the API answers 400 "Invalid input"."""
+
+
+def parse_datetime(value: str) -> datetime:
+    """An ISO 8601 date-time; naive values are taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except (ValueError, AttributeError):
+        raise InvalidQuery(f"not an ISO date-time: {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def duration_bucket(seconds: float) -> str:
+    if seconds < 30:
+        return "0-30"
+    if seconds < 60:
+        return "30-60"
+    if seconds < 300:
+        return "1-5"
+    return "5+"
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
+class Call:
+    """One record plus the derived values the list endpoint filters and sorts on."""
+
+    record: Mapping[str, Any]
+    created: datetime
+    updated: datetime
+    attempt: int
+    duration: float
+    avg_latency: float | None
+
+    @property
+    def call_id(self) -> str:
+        return str(self.record["callId"])
+
+    def sort_value(self, field: str) -> float | None:
+        match field:
+            case "createdAt":
+                return self.created.timestamp()
+            case "updatedAt":
+                return self.updated.timestamp()
+            case "callDuration":
+                return self.duration
+            case _:
+                return self.avg_latency
+
+    def row(self) -> dict[str, Any]:
+        return {name: self.record[name] for name in ROW_FIELDS if name in self.record}
+
+    def search_row(self) -> dict[str, Any]:
+        return {k: v for k, v in self.row().items() if k not in SEARCH_OMITS}
+
+
+def _prepare(record: dict[str, Any], agents: Mapping[str, Mapping[str, Any]]) -> Call:
+    call_id = record.get("callId")
+    if not isinstance(call_id, str) or not call_id:
+        raise ValueError(f"a call record has no callId: {str(record)[:120]}")
+    agent = record.get("agent") if isinstance(record.get("agent"), dict) else None
+    if "agentId" not in record and agent and agent.get("_id"):
+        record["agentId"] = agent["_id"]
+    if agent is None and record.get("agentId") in agents:
+        record["agent"] = dict(agents[record["agentId"]])
+    created_raw = record.get("createdAt")
+    if not isinstance(created_raw, str):
+        # The callId carries the creation time in milliseconds.
+        millis = int(call_id.split("-")[1]) if CALL_ID.match(call_id) else 0
+        created_raw = record["createdAt"] = datetime.fromtimestamp(millis / 1000, UTC).isoformat()
+    created = parse_datetime(created_raw)
+    updated = parse_datetime(record["updatedAt"]) if isinstance(record.get("updatedAt"), str) else created
+    latency = record.get("turnLatencyMetrics")
+    return Call(
+        record=record,
+        created=created,
+        updated=updated,
+        attempt=int(_number(record.get("retryAttemptNumber")) or 0),
+        duration=_number(record.get("duration")) or 0.0,
+        avg_latency=_number(latency.get("avgLatency")) if isinstance(latency, dict) else None,
+    )
+
+
+def _split(params: Mapping[str, str], name: str, allowed: Iterable[str] | None = None) -> set[str] | None:
+    raw = params.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    values = {part.strip() for part in raw.split(",") if part.strip()}
+    if allowed is not None and (unknown := values - set(allowed)):
+        raise InvalidQuery(f"{name}: unknown value(s) {sorted(unknown)}")
+    return values
+
+
+def _positive_int(params: Mapping[str, str], name: str, default: int) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidQuery(f"{name} must be an integer") from None
+    if value < 1:
+        raise InvalidQuery(f"{name} must be at least 1")
+    return value
+
+
+class CallStore:
+    """The organisation's agents and calls, answering queries the way the Atoms API does."""
+
+    def __init__(self, agents: list[dict[str, Any]], calls: list[dict[str, Any]]) -> None:
+        self.agents: dict[str, dict[str, Any]] = {str(a["_id"]): a for a in agents if a.get("_id")}
+        self.calls: list[Call] = [_prepare(dict(record), self.agents) for record in calls]
+        self.by_id: dict[str, Call] = {call.call_id: call for call in self.calls}
+        if len(self.by_id) != len(self.calls):
+            raise ValueError("the dataset has duplicate callIds")
+        self._parent: dict[str, str] = {}
+        for call in self.calls:
+            child = call.record.get("retryCallId")
+            if isinstance(child, str) and child in self.by_id and child != call.call_id:
+                self._parent[child] = call.call_id
+        self._sorted: dict[str, list[Call]] = {}
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> CallStore:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("calls"), list):
+            raise ValueError(f"{path}: expected an object with a 'calls' list (and optionally 'agents')")
+        return cls(list(data.get("agents") or []), data["calls"])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"agents": list(self.agents.values()), "calls": [dict(c.record) for c in self.calls]}
+
+    # GET /conversation ---------------------------------------------------------------------------
+
+    def list_calls(self, params: Mapping[str, str]) -> dict[str, Any]:
+        page = _positive_int(params, "page", 1)
+        limit = min(_positive_int(params, "limit", DEFAULT_LIMIT), MAX_LIMIT)
+        sort_by = params.get("sortBy") or "updatedAt"
+        if sort_by not in SORT_FIELDS:
+            raise InvalidQuery(f"sortBy must be one of {sorted(SORT_FIELDS)}")
+        order = params.get("sortOrder") or "desc"
+        if order not in ("asc", "desc"):
+            raise InvalidQuery("sortOrder must be asc or desc")
+        matches = self._filter(self._sorted_by(sort_by, order), params)
+        total = len(matches)
+        window = matches[(page - 1) * limit : page * limit]
+        return {
+            "logs": [call.row() for call in window],
+            "pagination": {
+                "total": total,
+                "page": page,
+                "limit": limit,
+                "hasMore": page * limit < total,
+                "totalPages": math.ceil(total / limit),
+            },
+            "dispositionMetricsConfig": self._metrics_config(window),
+        }
+
+    def _sorted_by(self, field: str, order: str) -> list[Call]:
+        key = f"{field}:{order}"
+        if key not in self._sorted:
+            present = [c for c in self.calls if c.sort_value(field) is not None]
+            missing = sorted((c for c in self.calls if c.sort_value(field) is None), key=lambda c: c.call_id)
+            # Ties are broken by callId, in the same direction, so paging is stable.
+            present.sort(key=lambda c: (c.sort_value(field), c.call_id), reverse=order == "desc")
+            self._sorted[key] = present + missing
+        return self._sorted[key]
+
+    def _filter(self, calls: list[Call], params: Mapping[str, str]) -> list[Call]:
+        agents = _split(params, "agentIds")
+        campaigns = _split(params, "campaignIds")
+        types = _split(params, "callTypes", CALL_TYPES)
+        statuses = _split(params, "statusFilter")
+        reasons = _split(params, "disconnectReasonFilter")
+        buckets = _split(params, "durationFilter", DURATION_BUCKETS)
+        versions = _split(params, "versionFilter")
+        attempts = _split(params, "callAttemptFilter", ATTEMPT_FILTERS) or {"initial"}
+        since = parse_datetime(params["dateFrom"]) if params.get("dateFrom") else None
+        until = parse_datetime(params["dateTo"]) if params.get("dateTo") else None
+        search = (params.get("search") or "").strip().lower()
+
+        def keep(call: Call) -> bool:
+            r = call.record
+            if "all" not in attempts:
+                is_retry = call.attempt > 0
+                if ("retry" in attempts) != is_retry and ("initial" in attempts) == is_retry:
+                    return False
+            return not (
+                (agents is not None and r.get("agentId") not in agents)
+                or (campaigns is not None and r.get("campaignId") not in campaigns)
+                or (types is not None and r.get("type") not in types)
+                or (statuses is not None and r.get("status") not in statuses)
+                or (reasons is not None and r.get("disconnectionReason") not in reasons)
+                or (versions is not None and r.get("versionId") not in versions)
+                or (buckets is not None and duration_bucket(call.duration) not in buckets)
+                or (since is not None and call.created < since)
+                or (until is not None and call.created > until)
+                or (search and not any(search in str(r.get(k) or "").lower() for k in ("callId", "from", "to")))
+            )
+
+        return [call for call in calls if keep(call)]
+
+    @staticmethod
+    def _metrics_config(calls: list[Call]) -> list[dict[str, Any]]:
+        seen: dict[str, dict[str, Any]] = {}
+        for call in calls:
+            for item in call.record.get("agentDispositionConfig") or []:
+                if isinstance(item, dict) and item.get("identifier") not in seen:
+                    seen[str(item.get("identifier"))] = {
+                        "identifier": item.get("identifier"),
+                        "type": item.get("type"),
+                    }
+        return list(seen.values())
+
+    # POST /conversation/search -------------------------------------------------------------------
+
+    def search(self, body: Any) -> dict[str, Any]:
+        ids = body.get("callIds") if isinstance(body, dict) else None
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise InvalidQuery("callIds must be an array of strings")
+        if not 1 <= len(ids) <= SEARCH_MAX_IDS:
+            raise InvalidQuery(f"callIds must hold 1 to {SEARCH_MAX_IDS} ids")
+        found = [self.by_id[i].search_row() for i in dict.fromkeys(ids) if i in self.by_id]
+        return {"logs": found, "total": len(found), "requestedCount": len(ids)}
+
+    # One call ----------------------------------------------------------------------------------
+
+    def get(self, call_id: str) -> Call | None:
+        return self.by_id.get(call_id)
+
+    def detail(self, call: Call) -> dict[str, Any]:
+        return dict(call.record)
+
+    def family(self, call: Call) -> list[Call]:
+        """The retry family, parent first, then retries in attempt order."""
+        root = call.call_id
+        seen = {root}
+        while root in self._parent and self._parent[root] not in seen:
+            root = self._parent[root]
+            seen.add(root)
+        chain = [self.by_id[root]]
+        seen = {root}
+        while (nxt := chain[-1].record.get("retryCallId")) in self.by_id and nxt not in seen:
+            seen.add(nxt)
+            chain.append(self.by_id[nxt])
+        return sorted(chain, key=lambda c: c.attempt)
+
+    # Agents ------------------------------------------------------------------------------------
+
+    def list_agents(self, params: Mapping[str, str]) -> dict[str, Any]:
+        page = _positive_int(params, "page", 1)
+        size = _positive_int(params, "offset", 10)
+        sort_field = params.get("sortField") or "createdAt"
+        if sort_field not in ("createdAt", "updatedAt", "totalCalls", "name", "workflowType"):
+            raise InvalidQuery("sortField is not one of the documented fields")
+        order = params.get("sortOrder") or "desc"
+        if order not in ("asc", "desc"):
+            raise InvalidQuery("sortOrder must be asc or desc")
+        archived_raw = (params.get("archived") or "false").lower()
+        if archived_raw not in ("true", "false"):
+            raise InvalidQuery("archived must be true or false")
+        workflow = params.get("type")
+        if workflow not in (None, "", "single_prompt", "workflow_graph"):
+            raise InvalidQuery("type must be single_prompt or workflow_graph")
+        search = (params.get("search") or "").lower()
+        agents = [
+            self.agent_dto(a)
+            for a in self.agents.values()
+            if bool(a.get("archived")) == (archived_raw == "true")
+            and (not workflow or a.get("workflowType", "workflow_graph") == workflow)
+            and search in str(a.get("name") or "").lower()
+        ]
+        present = [a for a in agents if a.get(sort_field) is not None]
+        present.sort(key=lambda a: a[sort_field] if isinstance(a[sort_field], int | float) else str(a[sort_field]))
+        if order == "desc":
+            present.reverse()
+        agents = present + [a for a in agents if a.get(sort_field) is None]
+        return {"agents": agents[(page - 1) * size : page * size], "total": len(agents)}
+
+    def agent_dto(self, agent: Mapping[str, Any]) -> dict[str, Any]:
+        dto = dict(agent)
+        dto.setdefault("totalCalls", sum(1 for c in self.calls if c.record.get("agentId") == agent["_id"]))
+        return dto
