@@ -1,0 +1,75 @@
+"""`atoms-logs-mcp check`: verify the configuration and show what an assistant would see.
+
+It starts the real server, connects a real MCP client session to it in memory, and calls every tool
+and resource once, printing each answer. The key is only ever printed masked.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any, TextIO
+
+import anyio
+import httpx
+from mcp import Client
+from mcp.types import TextContent
+
+from .config import Settings
+from .server import create_server
+
+_CALL_ID = re.compile(r"CALL-\d{13}-[0-9a-fA-F]{6}")
+
+
+def run_check(configured: tuple[Settings, Any], out: TextIO = sys.stdout) -> int:
+    settings, transport = configured
+    return anyio.run(_check, settings, transport, out)
+
+
+def _text(result: Any) -> str:
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None, out: TextIO) -> int:
+    def say(text: str = "") -> None:
+        print(text, file=out, flush=True)
+
+    say(f"Atoms API: {settings.base_url}")
+    say(f"API key:   {settings.masked_key}")
+    if not settings.api_key:
+        say("FAIL: no API key. Set SMALLEST_API_KEY (or ATOMS_API_KEY), or run `atoms-logs-mcp check --demo`.")
+        return 1
+    failures = 0
+    server = create_server(settings, transport=transport)
+    async with Client(server) as client:
+        tools = [tool.name for tool in (await client.list_tools()).tools]
+        say(f"MCP:       protocol {client.protocol_version}, tools: {', '.join(tools)}")
+
+        async def call(name: str, arguments: dict[str, Any]) -> str:
+            nonlocal failures
+            result = await client.call_tool(name, arguments)
+            text = _text(result)
+            shown = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
+            say(f"\n=== {name}({shown}) {'-> ERROR' if result.is_error else ''}\n{text}")
+            failures += bool(result.is_error)
+            return text
+
+        listing = await call("list_logs", {"limit": 5})
+        completed = await call("list_logs", {"statuses": ["completed"], "limit": 3})
+        call_ids = list(dict.fromkeys(_CALL_ID.findall(completed) + _CALL_ID.findall(listing)))
+        if not call_ids:
+            say("\nNo calls in this account, so get_log, search_by_call_ids and the resources were not tried.")
+        else:
+            await call("get_log", {"call_id": call_ids[0]})
+            await call("search_by_call_ids", {"call_ids": call_ids[:3]})
+            uri = f"atoms://calls/{call_ids[0]}/transcript"
+            try:
+                resource = await client.read_resource(uri)
+                text = "\n".join(getattr(c, "text", "") for c in resource.contents)
+                lines = text.splitlines()
+                say(f"\n=== resource {uri}\n" + "\n".join(lines[:8]) + ("\n…" if len(lines) > 8 else ""))
+            except Exception as error:  # the check reports every failure and carries on
+                failures += 1
+                say(f"\n=== resource {uri} -> ERROR\n{error}")
+    say("\n" + ("OK: every check passed." if not failures else f"FAIL: {failures} check(s) failed."))
+    return 1 if failures else 0

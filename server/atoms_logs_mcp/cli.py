@@ -1,0 +1,136 @@
+"""Command line: serve over stdio or HTTP, check a configuration, or run the sandbox.
+
+atoms-logs-mcp [--demo] [--transport stdio|http] [--host H] [--port P]
+atoms-logs-mcp check [--demo]
+atoms-logs-mcp sandbox [--host H] [--port P] [--data FILE | --calls N --seed S] [--api-key KEY] ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .config import Settings
+
+COMMANDS = ("serve", "check", "sandbox")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="atoms-logs-mcp",
+        description="MCP server for Smallest AI Atoms voice-agent conversation logs.",
+        epilog="Without a command it serves over stdio. The API key comes from SMALLEST_API_KEY or ATOMS_API_KEY.",
+    )
+    parser.add_argument("--version", action="version", version=f"atoms-logs-mcp {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="{serve,check,sandbox}")
+
+    def data_options(command: argparse.ArgumentParser) -> None:
+        source = command.add_mutually_exclusive_group()
+        source.add_argument("--data", metavar="FILE", help='dataset JSON: {"agents": [...], "calls": [...]}')
+        source.add_argument("--calls", type=int, default=500, metavar="N", help="generated calls (default 500)")
+        command.add_argument("--seed", type=int, default=7, help="seed of the generated data (default 7)")
+
+    serve = commands.add_parser("serve", help="serve MCP (the default command)")
+    serve.add_argument("--demo", action="store_true", help="serve the built-in sandbox in-process (no key needed)")
+    serve.add_argument("--transport", choices=("stdio", "http"), default="stdio")
+    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default loopback)")
+    serve.add_argument("--port", type=int, default=8000)
+    data_options(serve)
+
+    check = commands.add_parser("check", help="check the configuration and drive every tool once")
+    check.add_argument("--demo", action="store_true", help="check against the built-in sandbox")
+    data_options(check)
+
+    sandbox = commands.add_parser("sandbox", help="serve the Atoms API sandbox over HTTP")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8765)
+    data_options(sandbox)
+    sandbox.add_argument("--api-key", default=None, help="key the sandbox accepts (default: a fixed sandbox key)")
+    sandbox.add_argument("--latency-ms", type=float, default=0.0, help="latency added to every request")
+    sandbox.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered 5xx")
+    sandbox.add_argument("--rate-limit-rate", type=float, default=0.0, help="share of requests answered 429")
+    sandbox.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds on 429")
+    sandbox.add_argument("--malformed-rate", type=float, default=0.0, help="share of 200s with a broken body")
+    sandbox.add_argument("--drop-rate", type=float, default=0.0, help="share of connections dropped mid-response")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
+        args_list.insert(0, "serve")
+    args = _parser().parse_args(args_list)
+    logging.basicConfig(
+        level=os.environ.get("ATOMS_LOG_LEVEL", "WARNING").upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "sandbox":
+        return _run_sandbox(args)
+    if args.command == "check":
+        from .check import run_check
+
+        return run_check(_settings_and_transport(args))
+    return _serve(args)
+
+
+def _run_sandbox(args: argparse.Namespace) -> int:
+    from .sandbox.app import DEFAULT_SANDBOX_KEY
+    from .sandbox.faults import FaultConfig
+    from .sandbox.serve import load_store, serve_forever
+
+    try:
+        faults = FaultConfig(
+            latency_ms=args.latency_ms,
+            error_rate=args.error_rate,
+            rate_limit_rate=args.rate_limit_rate,
+            retry_after=args.retry_after,
+            malformed_rate=args.malformed_rate,
+            drop_rate=args.drop_rate,
+        )
+        store = load_store(args.data, calls=args.calls, seed=args.seed)
+    except (ValueError, OSError) as error:
+        print(f"atoms-logs-mcp sandbox: {error}", file=sys.stderr)
+        return 2
+    serve_forever(store, host=args.host, port=args.port, api_key=args.api_key or DEFAULT_SANDBOX_KEY, faults=faults)
+    return 0
+
+
+def _settings_and_transport(args: argparse.Namespace) -> tuple[Settings, object]:
+    if not args.demo:
+        return Settings.from_env(), None
+    from .sandbox.app import DEFAULT_SANDBOX_KEY
+    from .sandbox.serve import InProcessTransport, load_store
+
+    store = load_store(args.data, calls=args.calls, seed=args.seed)
+    settings = Settings(api_key=DEFAULT_SANDBOX_KEY, base_url="http://sandbox.in-process/atoms/v1")
+    return settings, InProcessTransport(store, api_key=DEFAULT_SANDBOX_KEY)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .server import create_server
+
+    settings, transport = _settings_and_transport(args)
+    if not settings.api_key:
+        print(
+            "atoms-logs-mcp: no Atoms API key. Set SMALLEST_API_KEY (or ATOMS_API_KEY), "
+            "or run `atoms-logs-mcp --demo` to try it on the built-in sandbox.",
+            file=sys.stderr,
+        )
+        return 2
+    server = create_server(settings, transport=transport)  # type: ignore[arg-type]
+    if args.transport == "http":
+        from .http import serve_http
+
+        serve_http(server, host=args.host, port=args.port)
+    else:
+        server.run("stdio")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

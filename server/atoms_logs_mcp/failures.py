@@ -1,0 +1,99 @@
+"""What the model reads when something fails: one clear sentence and a hint it can act on.
+
+Messages are fixed text written here plus values we control (status, seconds, request id); no
+upstream message is forwarded, since it is untrusted and could carry anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import (
+    AtomsError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    NotFoundError,
+    RateLimitedError,
+    UpstreamTimeoutError,
+    UpstreamUnavailableError,
+)
+from .render.untrusted import clean, clip
+
+KEY_HINT = (
+    "Set SMALLEST_API_KEY (or ATOMS_API_KEY) to a key from the Atoms console (keys start with sk_) in the "
+    "MCP server's environment, then restart it; or run the server with --demo to use the built-in sandbox."
+)
+CALL_ID_HINT = "Call ids look like CALL-1737000000000-abc123; list_logs and search_by_call_ids find them."
+
+
+def _request_id(error: AtomsError) -> str:
+    request_id = getattr(error, "request_id", None)
+    return f" (request id {clean(request_id)})" if request_id else ""
+
+
+def explain(error: AtomsError, *, subject: str | None = None, slow_query: bool = False) -> str:
+    """The model-facing message for a client error. `subject` names what was asked for."""
+    status = getattr(error, "status", None)
+    code = f" (HTTP {status})" if status else ""
+    match error:
+        case ConfigurationError():
+            return f"No Atoms API key is configured. {KEY_HINT}"
+        case AuthenticationError():
+            return f"The Atoms API rejected the API key{code}. {KEY_HINT}"
+        case NotFoundError():
+            what = subject or "That item"
+            hint = CALL_ID_HINT if "call" in what.lower() else "list_agents shows the agents that exist."
+            return f"{what} was not found in this Atoms organisation{code}. Check the id. {hint}"
+        case RateLimitedError(retry_after=wait) if wait is not None:
+            return f"The Atoms API is rate limiting this key{code}. Retry after {wait:.0f} s."
+        case RateLimitedError():
+            return f"The Atoms API is rate limiting this key{code}. Wait a minute before retrying."
+        case UpstreamTimeoutError() if slow_query:
+            return (
+                f"The Atoms API timed out{code}{_request_id(error)}. Date filters and sorting by creation time can "
+                "force a full scan on large accounts; retry with a narrower since/until window, an agent filter, "
+                "or without since/until (the default sort by last update is fast)."
+            )
+        case UpstreamTimeoutError():
+            return f"The Atoms API did not answer in time{code}{_request_id(error)}. Try again in a moment."
+        case UpstreamUnavailableError():
+            return f"The Atoms API is unavailable right now{code}{_request_id(error)}. Try again in a minute."
+        case BadRequestError():
+            return (
+                f"The Atoms API rejected the request as invalid{code}{_request_id(error)}. Check the arguments "
+                "against the tool's input schema."
+            )
+        case _:
+            return f"The Atoms API request failed{code}{_request_id(error)}."
+
+
+def describe_invalid_arguments(error: ValidationError, limit: int = 5) -> str:
+    """Pydantic's argument errors as short lines that name the argument, the rule and (clipped) the value."""
+    problems: list[str] = []
+    for item in error.errors()[:limit]:
+        where = ".".join(str(part) for part in item["loc"]) or "arguments"
+        got = _shown(item.get("input"))
+        if item["type"] == "string_pattern_mismatch" and "CALL" in str(item.get("ctx", {}).get("pattern", "")):
+            problems.append(f"{where}: {got} is not a call id. {CALL_ID_HINT}")
+            continue
+        message = item["msg"]
+        if item["type"] == "missing":
+            problems.append(f"{where}: required")
+            continue
+        problems.append(f"{where}: {message} (got {got})")
+    more = len(error.errors()) - limit
+    if more > 0:
+        problems.append(f"and {more} more")
+    return "Invalid arguments. " + "; ".join(p.rstrip(".") for p in problems) + ". Fix them and call again."
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(clip(clean(value), 60))
+    if isinstance(value, Sequence | dict) and len(value) > 5:
+        return f"a {type(value).__name__} of {len(value)} items"
+    return clip(clean(repr(value)), 80)

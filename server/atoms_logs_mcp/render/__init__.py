@@ -1,0 +1,1 @@
+"""Model-facing text: rows, one call, untrusted content fences."""

@@ -1,0 +1,238 @@
+"""One call for debugging: overview, transcript, events, metrics and latency, as `get_log` shows them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..analysis import latency_report, turn_offsets
+from ..models import CallDetail
+from . import formats
+from .events import timeline
+from .untrusted import clean, clip, fence
+
+Section = Literal["overview", "transcript", "events", "metrics", "latency"]
+SECTIONS: tuple[Section, ...] = ("overview", "transcript", "events", "metrics", "latency")
+TRANSCRIPT_PAGE_TURNS = 200
+TRANSCRIPT_PAGE_CHARS = 40_000
+EVENT_LINES = 150
+
+
+@dataclass(frozen=True)
+class TranscriptPage:
+    text: str
+    first: int
+    """1-based number of the first turn shown."""
+    last: int
+    total: int
+
+    @property
+    def next_turn(self) -> int | None:
+        return self.last + 1 if self.last < self.total else None
+
+
+def transcript_lines(call: CallDetail) -> list[str]:
+    """`[mm:ss.s] Speaker: text`, one line per turn, the text cleaned but otherwise verbatim."""
+    offsets = turn_offsets(call)
+    lines = []
+    for turn, at in zip(call.transcript, offsets, strict=True):
+        speaker = clean(turn.role or "unknown").capitalize()
+        stamp = formats.offset(at) if at is not None else "  ?  "
+        lines.append(f"[{stamp}] {speaker}: {clean(turn.content or '')}")
+    return lines
+
+
+def transcript_page(
+    call: CallDetail, first: int = 1, max_turns: int | None = None, max_chars: int | None = None
+) -> TranscriptPage:
+    """Turns from `first`, up to the page limits (by default TRANSCRIPT_PAGE_TURNS and _CHARS)."""
+    max_turns = TRANSCRIPT_PAGE_TURNS if max_turns is None else max_turns
+    max_chars = TRANSCRIPT_PAGE_CHARS if max_chars is None else max_chars
+    lines = transcript_lines(call)
+    start = max(1, first)
+    taken: list[str] = []
+    size = 0
+    for line in lines[start - 1 :]:
+        if taken and (len(taken) >= max_turns or size + len(line) > max_chars):
+            break
+        taken.append(line)
+        size += len(line) + 1
+    return TranscriptPage("\n".join(taken), start, start + len(taken) - 1, len(lines))
+
+
+def _overview(call: CallDetail, family: str | None) -> str:
+    agent = call.agent
+    fields: list[tuple[str, Any]] = [
+        ("status", call.status),
+        ("disconnect reason", call.disconnection_reason),
+        ("failure reason", call.call_failure_reason),
+        ("agent", f"{agent.name} ({agent.id})" if agent and agent.name else call.agent_id),
+        ("agent version", _version(call)),
+        ("model", call.slm_model_used),
+        ("voice", _voice(call)),
+        ("created", formats.when(call.created_at) if call.created_at else None),
+        ("duration", formats.span(call.duration) if call.duration is not None else None),
+        ("cost", formats.money(call.call_cost) if call.call_cost is not None else None),
+        ("channel", _route(call)),
+        ("retries", family),
+        ("test call", "yes" if call.is_test else None),
+        ("summary", call.summary),
+        ("variables", "; ".join(f"{clean(k)}={clip(clean(v), 120)}" for k, v in call.variables.items())),
+    ]
+    return "\n".join(f"{name}: {clean(value)}" for name, value in fields if value not in (None, ""))
+
+
+def _version(call: CallDetail) -> str | None:
+    if call.version_number is None and not call.version_id:
+        return None
+    number = f"v{call.version_number:g}" if call.version_number is not None else "version"
+    return f"{number} ({call.version_id})" if call.version_id else number
+
+
+def _voice(call: CallDetail) -> str | None:
+    voice = call.voice_config_used
+    if voice is None:
+        return None
+    parts = [p for p in (voice.model, voice.voice_id) if p]
+    text = "/".join(parts)
+    return f"{text} ({voice.gender})" if voice.gender else text or None
+
+
+def _route(call: CallDetail) -> str:
+    route = formats.channel(call.type)
+    if call.from_number or call.to_number:
+        route += f", from {call.from_number or '-'} to {call.to_number or '-'}"
+    return route
+
+
+def retry_note(call: CallDetail) -> str | None:
+    """What the call itself says about its retry family (the full family comes from /retries)."""
+    attempt = call.retry_attempt_number or 0
+    parts = []
+    if attempt:
+        parts.append(f"this is retry #{attempt}")
+    elif call.retry_count:
+        parts.append(f"retried {formats.plural(call.retry_count, 'time')}")
+    if call.retry_call_id:
+        parts.append(f"next attempt {call.retry_call_id}")
+    return "; ".join(parts) or None
+
+
+def _metrics(call: CallDetail) -> str | None:
+    analytics = call.post_call_analytics
+    if analytics is None or not analytics.disposition_metrics:
+        if call.disposition_metrics:
+            return "\n".join(f"{clean(k)} = {clean(v)}" for k, v in call.disposition_metrics.items())
+        return None
+    types = {c.identifier: c.type for c in call.agent_disposition_config if c.identifier}
+    if call.agent is not None:
+        config = (call.agent.model_extra or {}).get("postCallAnalyticsConfig") or {}
+        for metric in config.get("dispositionMetrics") or [] if isinstance(config, dict) else []:
+            if isinstance(metric, dict) and metric.get("identifier"):
+                types.setdefault(metric["identifier"], metric.get("dispositionMetricType"))
+    lines = []
+    for metric in analytics.disposition_metrics:
+        kind = types.get(metric.identifier or "")
+        confidence = f" (confidence {metric.confidence:.2f})" if metric.confidence is not None else ""
+        lines.append(
+            f"{clean(metric.identifier or '?')} [{clean(kind or 'type unknown')}] = "
+            f"{clip(clean(metric.value if metric.value is not None else '-'), 300)}{confidence}"
+        )
+    return "\n".join(lines)
+
+
+def _latency(call: CallDetail) -> tuple[str, str | None] | None:
+    report = latency_report(call)
+    if report is None:
+        return None
+    summary = (
+        f"{formats.plural(report.turns, 'turn')} measured ({report.source}): avg {formats.millis(report.avg)}, "
+        f"median {formats.millis(report.median)}, p95 {formats.millis(report.p95)}, "
+        f"min {formats.millis(report.minimum)}, max {formats.millis(report.maximum)}"
+    )
+    lines = transcript_lines(call)
+    slow = []
+    for turn in report.slowest:
+        where = clip(lines[turn.turn_number - 1], 140) if 0 < turn.turn_number <= len(lines) else "(turn unknown)"
+        slow.append(f"{formats.millis(turn.latency_ms)} before turn {turn.turn_number}: {where}")
+    return summary, ("\n".join(slow) if slow else None)
+
+
+def render_call(
+    call: CallDetail,
+    include: Iterable[Section] = SECTIONS,
+    *,
+    transcript_from: int = 1,
+    family: str | None = None,
+    whole: bool = False,
+) -> str:
+    """The condensed log. `whole` shows every turn and event (the resource view); else both are paged."""
+    wanted = set(include)
+    call_id = clean(call.call_id or "?")
+    out: list[str] = [f"Call {call_id}"]
+    if "overview" in wanted:
+        out += ["", "## Overview", fence("overview", _overview(call, family or retry_note(call)))]
+    if "transcript" in wanted:
+        out += ["", *_transcript_section(call, transcript_from, whole)]
+    if "events" in wanted:
+        lines, omitted = timeline(call.events, call.created_at, None if whole else EVENT_LINES)
+        out += [
+            "",
+            f"## Events ({formats.plural(len(call.events), 'raw event')}, condensed; [mm:ss.s] from call start)",
+        ]
+        out.append(fence("events", "\n".join(lines)) if lines else "No events recorded.")
+        if omitted:
+            out.append(f"{omitted} more event lines not shown; read the resource atoms://calls/{call_id} for all.")
+    if "metrics" in wanted:
+        metrics = _metrics(call)
+        out += ["", "## Disposition metrics"]
+        out.append(fence("metrics", metrics) if metrics else "No post-call metrics for this call.")
+    if "latency" in wanted:
+        latency = _latency(call)
+        out += ["", "## Turn latency"]
+        if latency is None:
+            out.append("No turn latency recorded for this call.")
+        else:
+            out.append(latency[0])
+            if latency[1]:
+                out += [
+                    "Slowest turns (the agent line that followed the wait):",
+                    fence("slow turns", latency[1]),
+                ]
+    return "\n".join(out)
+
+
+def _transcript_section(call: CallDetail, first: int, whole: bool) -> Sequence[str]:
+    call_id = clean(call.call_id or "?")
+    if not call.transcript:
+        return ["## Transcript", "No transcript: nobody spoke on this call."]
+    if whole:
+        page = transcript_page(call, 1, max_turns=len(call.transcript), max_chars=10**9)
+    else:
+        page = transcript_page(call, first)
+    if page.first > page.total:
+        return [
+            "## Transcript",
+            f"The transcript has {formats.plural(page.total, 'turn')}; transcript_from={page.first} is past its end.",
+        ]
+    heading = f"## Transcript (turns {page.first}-{page.last} of {page.total}; [mm:ss.s] from call start)"
+    lines = [heading, fence("transcript", page.text)]
+    if page.next_turn is not None:
+        lines.append(
+            f'Transcript continues: {page.total - page.last} more turns. Call get_log(call_id="{call_id}", '
+            f'include=["transcript"], transcript_from={page.next_turn}), or read the resource '
+            f"atoms://calls/{call_id}/transcript for the whole transcript."
+        )
+    return lines
+
+
+def render_transcript(call: CallDetail) -> str:
+    """The whole transcript, every turn, for the `atoms://calls/{call_id}/transcript` resource."""
+    call_id = clean(call.call_id or "?")
+    if not call.transcript:
+        return f"Call {call_id}: no transcript (nobody spoke on this call)."
+    lines = transcript_lines(call)
+    return f"Transcript of call {call_id}: {formats.plural(len(lines), 'turn')}, [mm:ss.s] from call start.\n" + fence(
+        "transcript", "\n".join(lines)
+    )

@@ -1,0 +1,56 @@
+"""Small, consistent formats for times, durations, money and names in model-facing text."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+CHANNELS = {"telephony_inbound": "inbound", "telephony_outbound": "outbound", "webcall": "web"}
+
+
+def when(moment: datetime | None) -> str:
+    """`2026-11-19 21:37:05Z`: UTC to the second."""
+    if moment is None:
+        return "-"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def span(seconds: float | None) -> str:
+    """`0s`, `45s`, `2m05s`, `1h02m`."""
+    if seconds is None:
+        return "-"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+def offset(seconds: float) -> str:
+    """Position within a call: `00:07.4`, `12:03.0`, `1:02:03`."""
+    seconds = max(0.0, seconds)
+    minutes, secs = divmod(seconds, 60)
+    if minutes >= 60:
+        hours, minutes = divmod(int(minutes), 60)
+        return f"{hours}:{minutes:02d}:{int(secs):02d}"
+    return f"{int(minutes):02d}:{secs:04.1f}"
+
+
+def money(amount: float | None) -> str:
+    if amount is None:
+        return "-"
+    return f"${amount:.4f}".rstrip("0").rstrip(".") if amount else "$0"
+
+
+def millis(value: float | None) -> str:
+    return "-" if value is None else f"{round(value)} ms"
+
+
+def channel(call_type: str | None) -> str:
+    return CHANNELS.get(call_type or "", call_type or "-")
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else (many or noun + 's')}"

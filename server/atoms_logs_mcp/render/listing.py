@@ -1,0 +1,76 @@
+"""Whole answers of `list_logs` and `search_by_call_ids`: header, fenced rows, and what to call next."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..failures import explain
+from ..lookup import SearchOutcome
+from ..models import LogPage
+from ..query import LogQuery
+from . import formats
+from .rows import call_arguments, describe_filters, describe_sort, describe_window, table
+
+
+def render_log_page(
+    page: LogPage, query: LogQuery, agent_names: Mapping[str, str], arguments: Mapping[str, Any]
+) -> str:
+    """The `list_logs` answer. `arguments` are the tool arguments, echoed for the next page."""
+    total = page.pagination.total if page.pagination.total is not None else len(page.logs)
+    limit = query.limit
+    pages = page.pagination.total_pages if page.pagination.total_pages is not None else math.ceil(total / limit)
+    first = (query.page - 1) * limit + 1
+    last = first + len(page.logs) - 1
+    attempt = {"retry": "retry attempts only", "all": "first attempts and retries"}.get(
+        query.attempt or "", "first attempts only (retries are hidden; attempt='all' shows them)"
+    )
+    lines = [
+        f"{formats.plural(total, 'call')} match. Filters: {describe_filters(query, agent_names)}.",
+        f"Window: {describe_window(query)}. Attempts: {attempt}. Sorted by {describe_sort(query)}.",
+    ]
+    if not page.logs:
+        if total and query.page > pages:
+            lines.append(f"Page {query.page} is past the last page ({pages}).")
+        else:
+            lines.append("No calls on this page. Widen the filters (fewer statuses, a longer window) to find more.")
+        return "\n".join(lines)
+    lines.append(f"Showing calls {first}-{last} (page {query.page} of {pages}):")
+    lines.append(table(page.logs, agent_names))
+    has_more = page.pagination.has_more if page.pagination.has_more is not None else last < total
+    if has_more:
+        next_args = {**arguments, "page": query.page + 1, "limit": limit}
+        lines.append(f"{total - last} more calls. Next page: {call_arguments('list_logs', next_args)}")
+    else:
+        lines.append("This is the last page.")
+    lines.append('Open one call with get_log(call_id="CALL-…") for its transcript, events, metrics and latency.')
+    return "\n".join(lines)
+
+
+def render_search(
+    requested: Sequence[str], duplicates: int, outcome: SearchOutcome, agent_names: Mapping[str, str]
+) -> str:
+    """The `search_by_call_ids` answer: rows in the order asked, then what was not found or not checked."""
+    failed_ids = {call_id for batch, _ in outcome.failed for call_id in batch}
+    rows = [outcome.found[call_id] for call_id in requested if call_id in outcome.found]
+    missing = [call_id for call_id in requested if call_id not in outcome.found and call_id not in failed_ids]
+    head = f"{len(rows)} of {formats.plural(len(requested), 'requested call')} found"
+    if duplicates:
+        head += f" ({formats.plural(duplicates, 'duplicate id')} ignored)"
+    lines = [head + ", in the order requested (retry attempts included)."]
+    if rows:
+        lines.append(table(rows, agent_names))
+    if missing:
+        lines.append(f"Not found ({len(missing)}): " + ", ".join(missing))
+        lines.append("These ids do not exist in this organisation, or belong to another one.")
+    if outcome.failed:
+        unchecked = [call_id for call_id in requested if call_id in failed_ids]
+        reason = explain(outcome.failed[0][1])
+        lines.append(
+            f"INCOMPLETE: {formats.plural(len(unchecked), 'id')} could not be checked. {reason} "
+            f"Retry just those: {call_arguments('search_by_call_ids', {'call_ids': unchecked})}"
+        )
+    if rows:
+        lines.append('Open one call with get_log(call_id="CALL-…").')
+    return "\n".join(lines)

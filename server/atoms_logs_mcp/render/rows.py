@@ -1,0 +1,109 @@
+"""One compact line per call, for `list_logs` and `search_by_call_ids`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..models import CallRow
+from ..query import LogQuery
+from . import formats
+from .untrusted import clean, clip, fence
+
+COLUMNS = (
+    "call_id",
+    "created (UTC)",
+    "agent",
+    "channel",
+    "from → to",
+    "status",
+    "reason",
+    "duration",
+    "retries",
+    "cost",
+    "summary",
+)
+SUMMARY_CHARS = 90
+REASON_CHARS = 80
+
+_SORT_WORDS = {
+    "updated": ("last update", "newest first", "oldest first"),
+    "created": ("creation time", "newest first", "oldest first"),
+    "duration": ("duration", "longest first", "shortest first"),
+    "latency": ("average latency", "slowest first", "fastest first"),
+}
+
+
+def _cell(value: object, limit: int | None = None) -> str:
+    text = clean(value).replace("|", "¦") if value not in (None, "") else "-"
+    return clip(text, limit) if limit else text
+
+
+def row_line(row: CallRow, agent_names: Mapping[str, str]) -> str:
+    """The row of one call. Every upstream string is cleaned; `|` cannot split a cell."""
+    reason = row.disconnection_reason or ""
+    if row.call_failure_reason:
+        reason = f"{reason}: {row.call_failure_reason}" if reason else row.call_failure_reason
+    route = "-"
+    if row.from_number or row.to_number:
+        route = f"{_cell(row.from_number)} → {_cell(row.to_number)}"
+    attempt = row.retry_attempt_number or 0
+    retries = f"#{attempt}" if attempt else (str(row.retry_count) if row.retry_count else "-")
+    agent = agent_names.get(row.agent_id or "", row.agent_id or "-")
+    cells = [
+        _cell(row.call_id),
+        formats.when(row.created_at),
+        _cell(agent, 40),
+        formats.channel(row.type),
+        route,
+        _cell(row.status) + (" (test)" if row.is_test else ""),
+        _cell(reason, REASON_CHARS),
+        formats.span(row.duration),
+        retries,
+        formats.money(row.call_cost),
+        _cell(row.summary, SUMMARY_CHARS),
+    ]
+    return " | ".join(cells)
+
+
+def table(rows: Sequence[CallRow], agent_names: Mapping[str, str], label: str = "call rows") -> str:
+    """The rows with their column line, fenced: every cell may hold call content."""
+    lines = [" | ".join(COLUMNS), *(row_line(row, agent_names) for row in rows)]
+    return fence(label, "\n".join(lines))
+
+
+def call_arguments(tool: str, arguments: Mapping[str, Any]) -> str:
+    """`list_logs(statuses=["failed"], page=2)`: arguments the model can pass back verbatim."""
+    shown = ", ".join(
+        f"{name}={json.dumps(value, ensure_ascii=False)}"
+        for name, value in arguments.items()
+        if value not in (None, [])
+    )
+    return f"{tool}({shown})"
+
+
+def describe_filters(query: LogQuery, agent_names: Mapping[str, str]) -> str:
+    parts: list[str] = []
+    for name, value in query.filters_applied().items():
+        if name in ("sort_by", "sort_order", "since", "until"):
+            continue
+        if name == "agent_ids":
+            value = tuple(f"{agent_names[a]} ({a})" if a in agent_names else a for a in query.agent_ids)
+        text = ", ".join(value) if isinstance(value, tuple) else str(value)
+        parts.append(f"{name.removesuffix('_ids').replace('_', ' ')}: {clean(text)}")
+    return "; ".join(parts) if parts else "none"
+
+
+def describe_window(query: LogQuery) -> str:
+    if query.since is None and query.until is None:
+        return "all time (no date filter sent)"
+    start = formats.when(query.since) if query.since else "the beginning"
+    end = formats.when(query.until) if query.until else "now"
+    return f"created {start} .. {end} (UTC, inclusive)"
+
+
+def describe_sort(query: LogQuery) -> str:
+    field = query.sort_by or "updated"
+    noun, descending, ascending = _SORT_WORDS.get(field, (field, "descending", "ascending"))
+    return f"{noun}, {ascending if query.sort_order == 'asc' else descending}"

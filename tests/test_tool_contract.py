@@ -1,0 +1,77 @@
+"""Every tool is annotated and described as the house style asks; hostile call content stays fenced."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import call_text, mcp_client
+
+pytestmark = pytest.mark.anyio
+
+FENCE = re.compile(r"^<<<call-data ([0-9a-f]{6}) [^\n]*>>>\n(.*?)\n<<<end call-data \1>>>$", re.MULTILINE | re.DOTALL)
+
+
+async def test_every_tool_has_all_four_annotations_and_a_useful_description(sandbox):
+    async with mcp_client(sandbox) as client:
+        tools = (await client.list_tools()).tools
+    assert tools
+    for tool in tools:
+        hints = tool.annotations
+        assert hints is not None, tool.name
+        values = (hints.read_only_hint, hints.destructive_hint, hints.idempotent_hint, hints.open_world_hint)
+        assert None not in values, f"{tool.name} lacks an annotation: {hints}"
+        if hints.read_only_hint:
+            assert hints.destructive_hint is False, tool.name
+        description = tool.description or ""
+        assert "Example:" in description and "Use it" in description, tool.name
+        assert tool.output_schema is None, f"{tool.name} returns text only (see README: structured content)"
+        for name, schema in tool.input_schema["properties"].items():
+            assert schema.get("description"), f"{tool.name}.{name} has no description"
+
+
+async def test_ids_are_produced_by_tools_that_are_named(sandbox):
+    async with mcp_client(sandbox) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    call_id = tools["get_log"].input_schema["properties"]["call_id"]["description"]
+    assert "list_logs" in call_id
+    assert "list_logs" in tools["search_by_call_ids"].input_schema["properties"]["call_ids"]["description"]
+
+
+def _hostile_call(dataset):
+    return next(
+        c for c in dataset["calls"] if "delete_all_logs" in ((c.get("postCallAnalytics") or {}).get("summary") or "")
+    )
+
+
+async def test_hostile_content_cannot_leave_its_fence(sandbox, generated_dataset):
+    call = _hostile_call(generated_dataset)
+    async with mcp_client(sandbox) as client:
+        outputs = [
+            await call_text(client, "get_log", {"call_id": call["callId"]}),
+            await call_text(client, "search_by_call_ids", {"call_ids": [call["callId"]]}),
+            (await client.read_resource(f"atoms://calls/{call['callId']}/transcript")).contents[0].text,
+            (await client.read_resource(f"atoms://calls/{call['callId']}")).contents[0].text,
+        ]
+    for text in outputs:
+        fenced = FENCE.findall(text)
+        assert fenced, text
+        outside = FENCE.sub("", text)
+        # Nothing from the call lives outside a fence, and nothing inside looks like a fence.
+        for needle in ("Ignore all previous", "delete_all_logs", "DROP TABLE", "reveal the API key"):
+            assert needle not in outside
+        for _, body in fenced:
+            assert "<<<" not in body and ">>>" not in body
+        assert text.count("<<<call-data ") == text.count("<<<end call-data ") == len(fenced)
+        for bad in ("\x1b", "\u202e", "\u200b", "\x00"):
+            assert bad not in text
+    assert "नमस्ते" in outputs[0] and "我想查询我的账单" in outputs[0], "non-Latin text is kept"
+
+
+async def test_turns_carrying_the_fence_marker_are_neutralised(sandbox, generated_dataset):
+    call = _hostile_call(generated_dataset)
+    async with mcp_client(sandbox) as client:
+        text = await call_text(client, "get_log", {"call_id": call["callId"], "include": ["transcript"]})
+    assert "‹‹‹END CALL CONTENT›››" in text
+    assert "RED ALERT please clear the screen" in text, "ANSI escapes are removed, the words kept"
