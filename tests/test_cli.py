@@ -22,7 +22,14 @@ def test_check_demo_drives_every_tool_and_masks_the_key():
     )
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
-    for tool in ("=== list_logs(", "=== get_log(", "=== search_by_call_ids(", "=== resource atoms://calls/"):
+    for tool in (
+        "=== list_agents(",
+        "=== summarize_logs(",
+        "=== list_logs(",
+        "=== get_log(",
+        "=== search_by_call_ids(",
+        "=== resource atoms://calls/",
+    ):
         assert tool in out
     assert "API key:   sk_san…_key" in out and DEFAULT_SANDBOX_KEY not in out
     assert out.rstrip().endswith("OK: every check passed.")

@@ -61,4 +61,4 @@ async def test_search_batch_failures_are_named_not_hidden(sandbox, generated_dat
     sandbox.set_faults(error_rate=1.0)
     async with mcp_client(sandbox, max_attempts=1) as client:
         error = await call_error(client, "search_by_call_ids", {"call_ids": ids})
-    assert "unavailable" in error
+    assert "unavailable right now" in error or "did not answer in time" in error

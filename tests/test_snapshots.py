@@ -113,3 +113,46 @@ async def test_error_texts(sandbox, snapshot):
     async with mcp_client(sandbox, api_key="sk_wrong_key_0000000000") as client:
         errors.append((await client.call_tool("list_logs", {})).content[0].text)
     assert "\n\n".join(errors) == snapshot
+
+
+async def test_summarize_logs(sandbox, snapshot):
+    async with mcp_client(sandbox) as client:
+        text = await call_text(
+            client,
+            "summarize_logs",
+            {
+                "statuses": ["failed", "no_answer"],
+                "group_by": ["disconnect_reason", "failure_reason", "agent", "day"],
+                "since": "2026-11-13",
+                "until": "2026-11-19",
+                "timezone": "America/New_York",
+            },
+        )
+    assert text == snapshot
+
+
+async def test_list_agents_with_calls(sandbox, snapshot):
+    async with mcp_client(sandbox) as client:
+        text = await call_text(
+            client,
+            "list_agents",
+            {"with_calls": True, "since": "2026-11-19T00:00:00Z", "until": "2026-11-20T00:00:00Z"},
+        )
+    assert text == snapshot
+
+
+async def test_export_logs(sandbox, tmp_path, snapshot):
+    async with mcp_client(sandbox, export_dir=str(tmp_path)) as client:
+        text = await call_text(
+            client,
+            "export_logs",
+            {"format": "csv", "agents": ["sales outbound"], "statuses": ["completed"], "file_name": "sales-completed"},
+        )
+    assert text.replace(str(tmp_path), "<export dir>") == snapshot
+
+
+async def test_prompts(sandbox, snapshot):
+    async with mcp_client(sandbox) as client:
+        triage = await client.get_prompt("triage_failed_calls", {"agent": "Support", "window": "last week"})
+        debug = await client.get_prompt("debug_call", {"call_id": "CALL-1737000000000-abc123"})
+    assert triage.messages[0].content.text + "\n\n" + debug.messages[0].content.text == snapshot

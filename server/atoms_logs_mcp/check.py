@@ -1,7 +1,8 @@
 """`atoms-logs-mcp check`: verify the configuration and show what an assistant would see.
 
 It starts the real server, connects a real MCP client session to it in memory, and calls every tool
-and resource once, printing each answer. The key is only ever printed masked.
+but export_logs (which would write a file) and a resource once, printing each answer. The key is only
+ever printed masked.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None,
             failures += bool(result.is_error)
             return text
 
+        await call("list_agents", {})
+        await call("summarize_logs", {"since": "7d", "group_by": ["status", "agent"]})
         listing = await call("list_logs", {"limit": 5})
         completed = await call("list_logs", {"statuses": ["completed"], "limit": 3})
         call_ids = list(dict.fromkeys(_CALL_ID.findall(completed) + _CALL_ID.findall(listing)))

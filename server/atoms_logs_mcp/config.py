@@ -37,11 +37,20 @@ class Settings:
     """Seconds before the first retry; doubles per attempt, plus up to as much again of jitter."""
     backoff_max: float = 4.0
     extra_headers: Mapping[str, str] = field(default_factory=dict)
+    timezone: str = "UTC"
+    """Zone for since/until words and day/hour groups (`ATOMS_TIMEZONE`)."""
+    scan_ceiling: int = 20_000
+    """Most calls summarize_logs and export_logs read (`ATOMS_SCAN_CEILING`)."""
+    scan_concurrency: int = 4
+    """List requests in flight at once while scanning a window (`ATOMS_SCAN_CONCURRENCY`)."""
+    export_dir: str | None = None
+    """Where export_logs writes (`ATOMS_EXPORT_DIR`; default a folder in the home directory)."""
 
     def __repr__(self) -> str:
         return (
             f"Settings(api_key={mask_secret(self.api_key)!r}, base_url={self.base_url!r}, "
-            f"timeout={self.timeout}, deadline={self.deadline}, max_attempts={self.max_attempts})"
+            f"timeout={self.timeout}, deadline={self.deadline}, max_attempts={self.max_attempts}, "
+            f"timezone={self.timezone!r})"
         )
 
     __str__ = __repr__
@@ -62,5 +71,13 @@ class Settings:
             values["timeout"] = float(env["ATOMS_TIMEOUT"])
         if env.get("ATOMS_DEADLINE"):
             values["deadline"] = float(env["ATOMS_DEADLINE"])
+        if env.get("ATOMS_TIMEZONE"):
+            values["timezone"] = env["ATOMS_TIMEZONE"].strip()
+        if env.get("ATOMS_SCAN_CEILING"):
+            values["scan_ceiling"] = int(env["ATOMS_SCAN_CEILING"])
+        if env.get("ATOMS_SCAN_CONCURRENCY"):
+            values["scan_concurrency"] = int(env["ATOMS_SCAN_CONCURRENCY"])
+        if env.get("ATOMS_EXPORT_DIR"):
+            values["export_dir"] = env["ATOMS_EXPORT_DIR"]
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

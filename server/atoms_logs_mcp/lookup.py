@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import anyio
 
+from .aggregate import Link
 from .client import SEARCH_BATCH_LIMIT, AtomsClient
 from .errors import AtomsAPIError
 from .models import Agent, CallRow
+from .render.untrusted import clean, clip
 
 SEARCH_CONCURRENCY = 4
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
 
 
 @dataclass
@@ -53,10 +57,14 @@ async def search_call_ids(
     return outcome
 
 
-class AgentDirectory:
-    """Agent names by id, fetched once and kept `ttl` seconds (names change rarely)."""
+class AgentNameError(ValueError):
+    """An `agents` argument names no agent, or several."""
 
-    def __init__(self, client: AtomsClient, ttl: float = 300.0) -> None:
+
+class AgentDirectory:
+    """The organisation's agents (active and archived), fetched once and kept `ttl` seconds."""
+
+    def __init__(self, client: AtomsClient, ttl: float = 120.0) -> None:
         self._client = client
         self._ttl = ttl
         self._agents: list[Agent] | None = None
@@ -66,7 +74,9 @@ class AgentDirectory:
     async def agents(self) -> list[Agent]:
         async with self._lock:
             if self._agents is None or time.monotonic() - self._fetched_at > self._ttl:
-                self._agents = await self._fetch_all()
+                active = await self._fetch_all(archived=False)
+                archived = await self._fetch_all(archived=True)
+                self._agents = active + [a for a in archived if a.id not in {b.id for b in active}]
                 self._fetched_at = time.monotonic()
             return self._agents
 
@@ -78,11 +88,94 @@ class AgentDirectory:
             return {}
         return {agent.id: agent.name for agent in agents if agent.id and agent.name}
 
-    async def _fetch_all(self, per_page: int = 100, max_pages: int = 50) -> list[Agent]:
+    async def resolve(self, values: Sequence[str]) -> tuple[str, ...]:
+        """Agent ids for ids or names: an exact id, else a case-insensitive name, exact before partial."""
+        agents = await self.agents()
+        by_id = {agent.id: agent for agent in agents if agent.id}
+        resolved: list[str] = []
+        for value in values:
+            wanted = value.strip()
+            if wanted in by_id or _OBJECT_ID.fullmatch(wanted):
+                resolved.append(wanted)
+                continue
+            lowered = wanted.casefold()
+            exact = [a for a in agents if (a.name or "").casefold() == lowered]
+            candidates = exact or [a for a in agents if lowered in (a.name or "").casefold()]
+            if len(candidates) == 1 and candidates[0].id:
+                resolved.append(candidates[0].id)
+            elif candidates:
+                raise AgentNameError(
+                    f"Agent {clip(clean(wanted), 60)!r} is ambiguous: it matches {_listed(candidates)}. "
+                    "Pass one of these ids or the full name."
+                )
+            else:
+                raise AgentNameError(
+                    f"No agent is named {clip(clean(wanted), 60)!r}. The agents are: {_listed(agents)}."
+                )
+        return tuple(dict.fromkeys(resolved))
+
+    async def _fetch_all(self, *, archived: bool, per_page: int = 100, max_pages: int = 50) -> list[Agent]:
         agents: list[Agent] = []
         for page in range(1, max_pages + 1):
-            result = await self._client.list_agents(page=page, per_page=per_page)
+            result = await self._client.list_agents(page=page, per_page=per_page, archived=archived)
             agents.extend(result.agents)
             if not result.agents or len(result.agents) < per_page or (result.total and len(agents) >= result.total):
                 break
         return agents
+
+
+def _listed(agents: Sequence[Agent], limit: int = 20) -> str:
+    shown = "; ".join(f"{clip(clean(a.name or '?'), 60)} ({a.id})" for a in agents[:limit])
+    more = f"; and {len(agents) - limit} more (list_agents shows all)" if len(agents) > limit else ""
+    return (shown or "none") + more
+
+
+@dataclass
+class RetryOutcomes:
+    retried: int = 0
+    """First attempts that did not complete and were retried."""
+    recovered: list[str] = field(default_factory=list)
+    """Those whose family later completed (root call ids)."""
+    not_recovered: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    """Those whose retries could not be read."""
+    requests: int = 0
+
+
+async def retry_outcomes(client: AtomsClient, links: Mapping[str, Link], max_depth: int = 6) -> RetryOutcomes:
+    """Follow each retried, uncompleted first attempt in `links` down its retry chain (`retryCallId`).
+
+    Calls already in `links` cost nothing; the rest are looked up 100 ids at a time.
+    """
+    known = dict(links)
+    roots = {
+        call_id: link
+        for call_id, link in links.items()
+        if not link.attempt and link.status != "completed" and link.retry_call_id
+    }
+    outcome = RetryOutcomes(retried=len(roots))
+    frontier = {link.retry_call_id: root for root, link in roots.items() if link.retry_call_id}
+    for _ in range(max_depth):
+        if not frontier:
+            break
+        missing = [call_id for call_id in frontier if call_id not in known]
+        if missing:
+            found = await search_call_ids(client, missing)
+            outcome.requests += found.requests
+            for call_id, row in found.found.items():
+                known[call_id] = Link(row.status, row.retry_call_id, row.retry_attempt_number or 0)
+            for batch, _error in found.failed:
+                for call_id in batch:
+                    outcome.unknown.append(frontier.pop(call_id))
+        following: dict[str, str] = {}
+        for call_id, root in frontier.items():
+            link = known.get(call_id)
+            if link is not None and link.status == "completed":
+                outcome.recovered.append(root)
+            elif link is not None and link.retry_call_id:
+                following[link.retry_call_id] = root
+            else:
+                outcome.not_recovered.append(root)  # the chain ends, or names a retry that does not exist
+        frontier = following
+    outcome.unknown.extend(frontier.values())
+    return outcome

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..analysis import latency_report, turn_offsets
-from ..models import CallDetail
+from ..models import CallDetail, CallRow
 from . import formats
 from .events import timeline
 from .untrusted import clean, clip, fence
@@ -236,3 +236,17 @@ def render_transcript(call: CallDetail) -> str:
     return f"Transcript of call {call_id}: {formats.plural(len(lines), 'turn')}, [mm:ss.s] from call start.\n" + fence(
         "transcript", "\n".join(lines)
     )
+
+
+def render_family(call: CallDetail, family: Sequence[CallRow]) -> str | None:
+    """The retry family on one line: each attempt's status and reason, this call marked."""
+    if len(family) <= 1:
+        return retry_note(call)
+    parts = []
+    for member in family:
+        attempt = member.retry_attempt_number or 0
+        label = "first attempt" if not attempt else f"retry #{attempt}"
+        reason = member.call_failure_reason or member.disconnection_reason
+        mark = " (this call)" if member.call_id == call.call_id else ""
+        parts.append(f"{label} {member.call_id}{mark}: {member.status or '?'}" + (f" ({reason})" if reason else ""))
+    return f"{formats.plural(len(family), 'attempt')}: " + "; ".join(parts)

@@ -11,25 +11,23 @@ from ..lookup import SearchOutcome
 from ..models import LogPage
 from ..query import LogQuery
 from . import formats
-from .rows import call_arguments, describe_filters, describe_sort, describe_window, table
+from .rows import call_arguments, table
 
 
 def render_log_page(
-    page: LogPage, query: LogQuery, agent_names: Mapping[str, str], arguments: Mapping[str, Any]
+    page: LogPage,
+    query: LogQuery,
+    header: Sequence[str],
+    agent_names: Mapping[str, str],
+    arguments: Mapping[str, Any],
 ) -> str:
-    """The `list_logs` answer. `arguments` are the tool arguments, echoed for the next page."""
+    """The `list_logs` answer. `header` states filters and window; `arguments` are echoed for the next page."""
     total = page.pagination.total if page.pagination.total is not None else len(page.logs)
     limit = query.limit
     pages = page.pagination.total_pages if page.pagination.total_pages is not None else math.ceil(total / limit)
     first = (query.page - 1) * limit + 1
     last = first + len(page.logs) - 1
-    attempt = {"retry": "retry attempts only", "all": "first attempts and retries"}.get(
-        query.attempt or "", "first attempts only (retries are hidden; attempt='all' shows them)"
-    )
-    lines = [
-        f"{formats.plural(total, 'call')} match. Filters: {describe_filters(query, agent_names)}.",
-        f"Window: {describe_window(query)}. Attempts: {attempt}. Sorted by {describe_sort(query)}.",
-    ]
+    lines = [f"{formats.plural(total, 'call')} match.", *header]
     if not page.logs:
         if total and query.page > pages:
             lines.append(f"Page {query.page} is past the last page ({pages}).")

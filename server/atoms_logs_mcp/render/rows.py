@@ -95,14 +95,6 @@ def describe_filters(query: LogQuery, agent_names: Mapping[str, str]) -> str:
     return "; ".join(parts) if parts else "none"
 
 
-def describe_window(query: LogQuery) -> str:
-    if query.since is None and query.until is None:
-        return "all time (no date filter sent)"
-    start = formats.when(query.since) if query.since else "the beginning"
-    end = formats.when(query.until) if query.until else "now"
-    return f"created {start} .. {end} (UTC, inclusive)"
-
-
 def describe_sort(query: LogQuery) -> str:
     field = query.sort_by or "updated"
     noun, descending, ascending = _SORT_WORDS.get(field, (field, "descending", "ascending"))

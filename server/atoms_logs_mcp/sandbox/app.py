@@ -132,7 +132,7 @@ def create_app(
                         headers={"Retry-After": f"{config.retry_after:g}"},
                     )
                 case "error":
-                    status = state.faults.error_status()
+                    status = state.faults.pick_error_status()
                     return _error(status, "Gateway timeout" if status == 504 else "Internal server error")
                 case "slow":
                     await _sleep_while_connected(request, config.slow_ms / 1000)

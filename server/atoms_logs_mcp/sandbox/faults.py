@@ -24,6 +24,8 @@ class FaultConfig:
     retry_after: float = 1.0
     error_rate: float = 0.0
     """A 500, 502, 503 or 504 with the spec's error envelope."""
+    error_status: int | None = None
+    """Always this status instead of a random one (e.g. 504, a gateway timeout)."""
     slow_rate: float = 0.0
     """The answer comes after `slow_ms` more (to exceed a client's timeout)."""
     slow_ms: float = 30_000.0
@@ -33,6 +35,8 @@ class FaultConfig:
         for name in ("drop_rate", "malformed_rate", "rate_limit_rate", "error_rate", "slow_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
+        if self.error_status is not None and not 500 <= self.error_status <= 599:
+            raise ValueError("error_status must be a 5xx status")
         if self.latency_ms < 0 or self.slow_ms < 0 or self.retry_after < 0:
             raise ValueError("latency_ms, slow_ms and retry_after must not be negative")
         if self.drop_rate + self.malformed_rate + self.rate_limit_rate + self.error_rate + self.slow_rate > 1:
@@ -45,7 +49,7 @@ class FaultConfig:
             raise ValueError(f"unknown fault settings: {sorted(unknown)}")
         clean: dict[str, Any] = {}
         for name, value in changes.items():
-            if name == "seed":
+            if name in ("seed", "error_status"):
                 clean[name] = None if value is None else int(value)
             elif isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"{name} must be a number")
@@ -82,5 +86,5 @@ class FaultInjector:
             roll -= rate
         return None
 
-    def error_status(self) -> int:
-        return self._random.choice((500, 502, 503, 504))
+    def pick_error_status(self) -> int:
+        return self.config.error_status or self._random.choice((500, 502, 503, 504))

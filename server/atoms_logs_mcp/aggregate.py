@@ -1,0 +1,141 @@
+"""Statistics over a whole window of calls: counts by dimension, percentiles, cost, examples."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import Literal, get_args
+
+from .analysis import percentile
+from .models import CallRow
+
+GroupKey = Literal["status", "disconnect_reason", "failure_reason", "agent", "call_type", "attempt", "day", "hour"]
+GROUP_KEYS: tuple[GroupKey, ...] = get_args(GroupKey)
+EXAMPLES = 3
+NONE = "(none)"
+
+
+@dataclass
+class Group:
+    value: str
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Spread:
+    count: int
+    p50: float | None
+    p90: float | None
+    p99: float | None
+
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Spread:
+        return cls(len(values), percentile(values, 0.5), percentile(values, 0.9), percentile(values, 0.99))
+
+
+@dataclass
+class WindowStats:
+    calls: int
+    groups: dict[GroupKey, list[Group]]
+    duration: Spread
+    """Seconds, over calls that connected (duration > 0)."""
+    latency: Spread
+    """Milliseconds, over every measured turn (or per-call averages where turns are missing)."""
+    cost_total: float
+    cost_counted: int
+    total_seconds: float
+
+
+def _value(row: CallRow, key: GroupKey, zone: tzinfo, agent_names: Mapping[str, str]) -> str:
+    match key:
+        case "status":
+            return row.status or NONE
+        case "disconnect_reason":
+            return row.disconnection_reason or NONE
+        case "failure_reason":
+            return row.call_failure_reason or NONE
+        case "agent":
+            return agent_names.get(row.agent_id or "", row.agent_id or NONE)
+        case "call_type":
+            return row.type or NONE
+        case "attempt":
+            return "retry" if (row.retry_attempt_number or 0) > 0 else "initial"
+        case "day":
+            return row.created_at.astimezone(zone).strftime("%Y-%m-%d %a") if row.created_at else NONE
+        case "hour":
+            return row.created_at.astimezone(zone).strftime("%H:00") if row.created_at else NONE
+
+
+@dataclass(frozen=True)
+class Link:
+    """What following a retry chain needs to know of one call."""
+
+    status: str | None
+    retry_call_id: str | None
+    attempt: int
+
+
+class Aggregator:
+    """Window statistics, fed page by page (`add`), so a whole window never sits in memory."""
+
+    def __init__(self, group_by: Sequence[GroupKey], zone: tzinfo, agent_names: Mapping[str, str]) -> None:
+        self.group_by = tuple(dict.fromkeys(group_by))
+        self.zone = zone
+        self.agent_names = agent_names
+        self._groups: dict[GroupKey, dict[str, Group]] = {key: {} for key in self.group_by}
+        self._durations: list[float] = []
+        self._latencies: list[float] = []
+        self._cost = 0.0
+        self._costed = 0
+        self._seconds = 0.0
+        self._count = 0
+        self.links: dict[str, Link] = {}
+        """Every call's retry link, by call id, for following retry chains afterwards."""
+
+    def add(self, rows: Iterable[CallRow]) -> None:
+        for row in rows:
+            self._count += 1
+            for key in self.group_by:
+                value = _value(row, key, self.zone, self.agent_names)
+                group = self._groups[key].setdefault(value, Group(value))
+                group.count += 1
+                if len(group.examples) < EXAMPLES and row.call_id:
+                    group.examples.append(row.call_id)
+            if row.duration:
+                self._durations.append(row.duration)
+                self._seconds += row.duration
+            if row.call_cost is not None:
+                self._cost += row.call_cost
+                self._costed += 1
+            metrics = row.turn_latency_metrics
+            if metrics is not None:
+                if metrics.latencies:
+                    self._latencies.extend(metrics.latencies)
+                elif metrics.avg_latency is not None:
+                    self._latencies.append(metrics.avg_latency)
+            if row.call_id:
+                self.links[row.call_id] = Link(row.status, row.retry_call_id, row.retry_attempt_number or 0)
+
+    def result(self) -> WindowStats:
+        ordered: dict[GroupKey, list[Group]] = {}
+        for key, by_value in self._groups.items():
+            chronological = key in ("day", "hour")
+            ordered[key] = sorted(
+                by_value.values(), key=(lambda g: g.value) if chronological else (lambda g: (-g.count, g.value))
+            )
+        return WindowStats(
+            calls=self._count,
+            groups=ordered,
+            duration=Spread.of(self._durations),
+            latency=Spread.of(self._latencies),
+            cost_total=self._cost,
+            cost_counted=self._costed,
+            total_seconds=self._seconds,
+        )
+
+
+def counts(stats: WindowStats, key: GroupKey) -> Counter[str]:
+    return Counter({group.value: group.count for group in stats.groups.get(key, [])})

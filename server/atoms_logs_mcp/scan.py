@@ -1,0 +1,120 @@
+"""Reading a whole filtered window: every page of `GET /conversation`, at the API's page size.
+
+The first page tells the total; the remaining pages are then fetched a few at a time and handed to
+`consume` in the API's order, so callers aggregate or write as pages arrive and never hold the whole
+window. A page that still fails after the client's retries is recorded with its error, so callers
+can say exactly which part of the window is missing instead of presenting a partial answer as whole.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import anyio
+
+from .client import AtomsClient
+from .errors import AtomsAPIError
+from .models import CallRow
+from .query import API_MAX_LIMIT, LogQuery
+
+DEFAULT_CEILING = 20_000
+DEFAULT_CONCURRENCY = 4
+
+Consume = Callable[[list[CallRow]], Awaitable[None]]
+Progress = Callable[[int, int], Awaitable[None]]
+
+
+@dataclass
+class Scan:
+    total: int = 0
+    """Calls the API says match the filters."""
+    target: int = 0
+    """Calls this scan set out to read: the total, or the ceiling when the total is larger."""
+    read: int = 0
+    """Distinct calls handed to `consume`."""
+    requests: int = 0
+    failed_pages: list[tuple[int, AtomsAPIError]] = field(default_factory=list)
+    page_size: int = API_MAX_LIMIT
+
+    @property
+    def capped(self) -> bool:
+        return self.target < self.total
+
+    @property
+    def complete(self) -> bool:
+        return not self.failed_pages and not self.capped
+
+    def missing_ranges(self) -> list[tuple[int, int]]:
+        """1-based positions (in the API's order) of calls on pages that could not be read."""
+        return [
+            ((page - 1) * self.page_size + 1, min(page * self.page_size, self.target))
+            for page, _ in sorted(self.failed_pages, key=lambda item: item[0])
+        ]
+
+
+async def scan_window(
+    client: AtomsClient,
+    query: LogQuery,
+    consume: Consume,
+    *,
+    ceiling: int = DEFAULT_CEILING,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    page_size: int = API_MAX_LIMIT,
+    progress: Progress | None = None,
+) -> Scan:
+    """Hand every call matching `query` (its page and limit are ignored), up to `ceiling`, to `consume`.
+
+    The first page is required (its failure raises). Pages reach `consume` in order, each once, with
+    calls already seen (a call that moved between pages while the scan ran) left out.
+    """
+    scan = Scan(page_size=page_size)
+    seen: set[str] = set()
+    first = await client.list_logs(query.with_page(1, page_size))
+    scan.requests = 1
+    scan.total = first.pagination.total if first.pagination.total is not None else len(first.logs)
+    scan.target = min(scan.total, ceiling)
+    page_count = math.ceil(scan.target / page_size)
+    ready: dict[int, list[CallRow] | None] = {}
+    next_page = 1
+    lock = anyio.Lock()
+
+    async def deliver(page: int, rows: list[CallRow] | None) -> None:
+        nonlocal next_page
+        async with lock:
+            ready[page] = rows
+            while next_page in ready:
+                batch = ready.pop(next_page)
+                next_page += 1
+                if batch is None:
+                    continue
+                fresh: list[CallRow] = []
+                for row in batch:
+                    key = row.call_id or f"#{scan.read + len(fresh)}"
+                    if key not in seen and scan.read + len(fresh) < scan.target:
+                        seen.add(key)
+                        fresh.append(row)
+                scan.read += len(fresh)
+                await consume(fresh)
+                if progress:
+                    await progress(scan.read, scan.target)
+
+    limiter = anyio.CapacityLimiter(max(1, concurrency))
+
+    async def fetch(page: int) -> None:
+        async with limiter:
+            scan.requests += 1
+            try:
+                result = await client.list_logs(query.with_page(page, page_size))
+            except AtomsAPIError as error:
+                scan.failed_pages.append((page, error))
+                await deliver(page, None)
+                return
+        await deliver(page, result.logs)
+
+    await deliver(1, first.logs)
+    async with anyio.create_task_group() as group:
+        for page in range(2, page_count + 1):
+            group.start_soon(fetch, page)
+    return scan

@@ -1,0 +1,67 @@
+"""Whole-window investigations that take many requests: the summary and the per-agent call counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import tzinfo
+
+import anyio
+
+from .aggregate import Aggregator, GroupKey
+from .client import AtomsClient
+from .errors import AtomsAPIError
+from .lookup import retry_outcomes
+from .models import Agent, CallRow
+from .query import LogQuery
+from .render.summary import render_summary
+from .scan import Progress, Scan, scan_window
+
+AGENT_COUNT_CONCURRENCY = 4
+
+
+async def summarize_window(
+    client: AtomsClient,
+    query: LogQuery,
+    *,
+    group_by: Sequence[GroupKey],
+    zone: tzinfo,
+    agent_names: Mapping[str, str],
+    header: Sequence[str],
+    ceiling: int,
+    concurrency: int = 4,
+    progress: Progress | None = None,
+) -> tuple[str, Scan]:
+    """Scan the window, aggregate as pages arrive, follow retry chains, and render the answer."""
+    aggregator = Aggregator(group_by, zone, agent_names)
+
+    async def consume(rows: list[CallRow]) -> None:
+        aggregator.add(rows)
+
+    scan = await scan_window(client, query, consume, ceiling=ceiling, concurrency=concurrency, progress=progress)
+    retries = None if query.attempt == "retry" else await retry_outcomes(client, aggregator.links)
+    return render_summary(aggregator.result(), scan, header, retries), scan
+
+
+async def calls_per_agent(client: AtomsClient, agents: Sequence[Agent], query: LogQuery) -> dict[str, int | None]:
+    """Each agent's number of calls matching `query`: one `limit=1` request per agent, a few at a time.
+
+    An agent whose count could not be read maps to None.
+    """
+    counts: dict[str, int | None] = {}
+    limiter = anyio.CapacityLimiter(AGENT_COUNT_CONCURRENCY)
+
+    async def count(agent_id: str) -> None:
+        async with limiter:
+            try:
+                page = await client.list_logs(replace(query, agent_ids=(agent_id,), page=1, limit=1))
+            except AtomsAPIError:
+                counts[agent_id] = None
+                return
+        counts[agent_id] = page.pagination.total
+
+    async with anyio.create_task_group() as group:
+        for agent in agents:
+            if agent.id:
+                group.start_soon(count, agent.id)
+    return counts
