@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,50 @@ from atoms_logs_mcp.sandbox.store import CallStore
 from atoms_logs_mcp.server import create_server
 
 DATA = Path(__file__).parent / "data"
+
+# Every text the suite saw come out of the server (tool answers, logs, subprocess output, errors),
+# for the secret scan that runs last (tests/test_zz_secrets.py).
+SEEN: list[str] = []
+# Figures that tests report for docs/RELIABILITY.md (written when ATOMS_FIGURES_OUT is set).
+FIGURES: dict[str, dict[str, Any]] = {}
+
+
+def record_figure(section: str, **values: Any) -> None:
+    FIGURES.setdefault(section, {}).update(values)
+
+
+class _Collect(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):  # a log line that cannot be formatted has nothing to leak
+            SEEN.append(self.format(record))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    handler = _Collect(level=logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    for name in ("atoms_logs_mcp", "mcp", "httpx", "uvicorn", "stamina"):
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.DEBUG)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # The exception a failing test saw (not the test's source, which quotes test keys on purpose).
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if report.failed and crash is not None:
+        SEEN.append(crash.message)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The secret scan reads what every other test produced, so it runs last.
+    items.sort(key=lambda item: item.nodeid.startswith("tests/test_zz_secrets.py"))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    out = os.environ.get("ATOMS_FIGURES_OUT")
+    if out:
+        Path(out).write_text(json.dumps(FIGURES, indent=1, sort_keys=True), encoding="utf-8")
+
+
 SANDBOX_KEY = "sk_test_sandbox_key_0123456789"
 # The generated organisation used by most tests: fixed seed and end, so outputs are stable.
 GENERATED_END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -120,7 +170,9 @@ async def mcp_client(server: SandboxServer, mode: str = "auto", **overrides: Any
 
 
 def text_of(result: Any) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+    text = "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+    SEEN.append(text)
+    return text
 
 
 async def call_text(client: Client, tool: str, arguments: dict[str, Any]) -> str:
@@ -133,3 +185,50 @@ async def call_error(client: Client, tool: str, arguments: dict[str, Any]) -> st
     result = await client.call_tool(tool, arguments)
     assert result.is_error, text_of(result)
     return text_of(result)
+
+
+# The server as a subprocess ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def server_env(sandbox: SandboxServer, **extra: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "SMALLEST_API_KEY": SANDBOX_KEY,
+        "ATOMS_BASE_URL": sandbox.base_url,
+        **extra,
+    }
+
+
+@contextmanager
+def http_server_process(env: dict[str, str], log: Path, *args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`atoms-logs-mcp --transport http` in a subprocess on a free loopback port: (MCP URL, process)."""
+    port = free_port()
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "atoms_logs_mcp", "--transport", "http", "--port", str(port), *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(log.read_text()) from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/mcp", process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        SEEN.append(log.read_text(errors="replace"))

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import call_text, mcp_client
+from conftest import call_text, mcp_client, record_figure
 
 pytestmark = pytest.mark.anyio
 
@@ -67,6 +67,14 @@ async def test_hostile_content_cannot_leave_its_fence(sandbox, generated_dataset
         for bad in ("\x1b", "\u202e", "\u200b", "\x00"):
             assert bad not in text
     assert "नमस्ते" in outputs[0] and "我想查询我的账单" in outputs[0], "non-Latin text is kept"
+    record_figure(
+        "untrusted_content",
+        hostile_outputs_checked=len(outputs),
+        fences_checked=sum(len(FENCE.findall(text)) for text in outputs),
+        call_content_outside_fences=0,
+        fence_markers_inside_fences=0,
+        control_or_bidi_characters=0,
+    )
 
 
 async def test_turns_carrying_the_fence_marker_are_neutralised(sandbox, generated_dataset):

@@ -5,41 +5,23 @@ Both run the real `atoms-logs-mcp` command in a subprocess, reading the sandbox 
 
 from __future__ import annotations
 
-import os
 import re
 import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from mcp import Client, StdioServerParameters
 
-from conftest import PROTOCOL_MODES, SANDBOX_KEY, call_text
+from conftest import PROTOCOL_MODES, call_text, http_server_process, server_env
 
 pytestmark = pytest.mark.anyio
 
 
-def _env(sandbox) -> dict[str, str]:
-    return {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "SMALLEST_API_KEY": SANDBOX_KEY,
-        "ATOMS_BASE_URL": sandbox.base_url,
-    }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.parametrize("mode", PROTOCOL_MODES)
 async def test_stdio_subprocess(sandbox, mode):
-    params = StdioServerParameters(command=sys.executable, args=["-m", "atoms_logs_mcp"], env=_env(sandbox))
+    params = StdioServerParameters(command=sys.executable, args=["-m", "atoms_logs_mcp"], env=server_env(sandbox))
     async with Client(params, mode=mode) as client:
         assert client.protocol_version == ("2025-11-25" if mode == "legacy" else "2026-07-28")
         names = {tool.name for tool in (await client.list_tools()).tools}
@@ -51,29 +33,8 @@ async def test_stdio_subprocess(sandbox, mode):
 
 @pytest.fixture
 def http_server(sandbox, tmp_path) -> Iterator[str]:
-    port = _free_port()
-    log = tmp_path / "server.log"
-    with log.open("wb") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "atoms_logs_mcp", "--transport", "http", "--port", str(port)],
-            env=_env(sandbox),
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-        )
-    url = f"http://127.0.0.1:{port}/mcp"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(log.read_text()) from None
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with http_server_process(server_env(sandbox), tmp_path / "server.log") as (url, _):
+        yield url
 
 
 @pytest.mark.parametrize("mode", PROTOCOL_MODES)

@@ -39,10 +39,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--transport", choices=("stdio", "http"), default="stdio")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default loopback)")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--redact", choices=("phone",), help="mask phone numbers (keeps the last four digits)")
+    serve.add_argument(
+        "--auth-token",
+        default=None,
+        help="HTTP only: require `Authorization: Bearer TOKEN` (or set ATOMS_MCP_AUTH_TOKEN)",
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="HTTP only: also accept this Host/Origin name (DNS-rebinding protection stays on)",
+    )
     data_options(serve)
 
     check = commands.add_parser("check", help="check the configuration and drive every tool once")
     check.add_argument("--demo", action="store_true", help="check against the built-in sandbox")
+    check.add_argument("--redact", choices=("phone",), help="mask phone numbers (keeps the last four digits)")
     data_options(check)
 
     sandbox = commands.add_parser("sandbox", help="serve the Atoms API sandbox over HTTP")
@@ -74,7 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         from .check import run_check
 
-        return run_check(_settings_and_transport(args))
+        try:
+            configured = _settings_and_transport(args)
+        except ValueError as error:
+            print(f"atoms-logs-mcp: {error}", file=sys.stderr)
+            return 2
+        return run_check(configured)
     return _serve(args)
 
 
@@ -101,20 +120,28 @@ def _run_sandbox(args: argparse.Namespace) -> int:
 
 
 def _settings_and_transport(args: argparse.Namespace) -> tuple[Settings, object]:
+    redact = True if args.redact == "phone" else None
     if not args.demo:
-        return Settings.from_env(), None
+        return Settings.from_env(redact_phones=redact), None
     from .sandbox.app import DEFAULT_SANDBOX_KEY
     from .sandbox.serve import InProcessTransport, load_store
 
     store = load_store(args.data, calls=args.calls, seed=args.seed)
-    settings = Settings(api_key=DEFAULT_SANDBOX_KEY, base_url="http://sandbox.in-process/atoms/v1")
+    # The demo reads the sandbox in-process; every other setting still comes from the environment.
+    settings = Settings.from_env(
+        api_key=DEFAULT_SANDBOX_KEY, base_url="http://sandbox.in-process/atoms/v1", redact_phones=redact
+    )
     return settings, InProcessTransport(store, api_key=DEFAULT_SANDBOX_KEY)
 
 
 def _serve(args: argparse.Namespace) -> int:
     from .server import create_server
 
-    settings, transport = _settings_and_transport(args)
+    try:
+        settings, transport = _settings_and_transport(args)
+    except ValueError as error:
+        print(f"atoms-logs-mcp: {error}", file=sys.stderr)
+        return 2
     if not settings.api_key:
         print(
             "atoms-logs-mcp: no Atoms API key. Set SMALLEST_API_KEY (or ATOMS_API_KEY), "
@@ -126,7 +153,8 @@ def _serve(args: argparse.Namespace) -> int:
     if args.transport == "http":
         from .http import serve_http
 
-        serve_http(server, host=args.host, port=args.port)
+        token = args.auth_token or os.environ.get("ATOMS_MCP_AUTH_TOKEN") or None
+        serve_http(server, host=args.host, port=args.port, auth_token=token, extra_hosts=args.allow_host)
     else:
         server.run("stdio")
     return 0

@@ -29,6 +29,7 @@ from .errors import (
 )
 from .models import Agent, AgentPage, CallDetail, CallRow, LogPage, SearchResult
 from .query import LogQuery
+from .redact import redact
 
 logger = logging.getLogger(__name__)
 
@@ -254,7 +255,7 @@ class AtomsClient:
                 raise UpstreamUnavailableError("The Atoms API sent a malformed response body", **context)
             if body.get("status") is False:
                 raise BadRequestError(**context)
-            return body["data"]
+            return redact(body["data"]) if self.settings.redact_phones else body["data"]
         if status in (401, 403):
             raise AuthenticationError(
                 "The Atoms API rejected the API key" if status == 401 else "The API key has no access to this",

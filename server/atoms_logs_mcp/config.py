@@ -45,12 +45,14 @@ class Settings:
     """List requests in flight at once while scanning a window (`ATOMS_SCAN_CONCURRENCY`)."""
     export_dir: str | None = None
     """Where export_logs writes (`ATOMS_EXPORT_DIR`; default a folder in the home directory)."""
+    redact_phones: bool = False
+    """Mask phone numbers in everything read from the API, keeping the last four digits (`ATOMS_REDACT=phone`)."""
 
     def __repr__(self) -> str:
         return (
             f"Settings(api_key={mask_secret(self.api_key)!r}, base_url={self.base_url!r}, "
             f"timeout={self.timeout}, deadline={self.deadline}, max_attempts={self.max_attempts}, "
-            f"timezone={self.timezone!r})"
+            f"timezone={self.timezone!r}, redact_phones={self.redact_phones})"
         )
 
     __str__ = __repr__
@@ -79,5 +81,9 @@ class Settings:
             values["scan_concurrency"] = int(env["ATOMS_SCAN_CONCURRENCY"])
         if env.get("ATOMS_EXPORT_DIR"):
             values["export_dir"] = env["ATOMS_EXPORT_DIR"]
+        redact = {part.strip().lower() for part in env.get("ATOMS_REDACT", "").split(",") if part.strip()}
+        if redact - {"phone", "none", "off"}:
+            raise ValueError(f"ATOMS_REDACT takes 'phone' (or nothing), not {sorted(redact)}")
+        values["redact_phones"] = "phone" in redact
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ upstream message is forwarded, since it is untrusted and could carry anything.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,7 +50,7 @@ def explain(error: AtomsError, *, subject: str | None = None, slow_query: bool =
             hint = CALL_ID_HINT if "call" in what.lower() else "list_agents shows the agents that exist."
             return f"{what} was not found in this Atoms organisation{code}. Check the id. {hint}"
         case RateLimitedError(retry_after=wait) if wait is not None:
-            return f"The Atoms API is rate limiting this key{code}. Retry after {wait:.0f} s."
+            return f"The Atoms API is rate limiting this key{code}. Retry after {max(1, math.ceil(wait))} s."
         case RateLimitedError():
             return f"The Atoms API is rate limiting this key{code}. Wait a minute before retrying."
         case UpstreamTimeoutError() if slow_query:

@@ -67,6 +67,7 @@ from .models import CallRow
 from .query import LogQuery
 from .render import formats
 from .render.agents import render_agents
+from .render.budget import LIST_PAGE_ROWS
 from .render.call import SECTIONS, Section, render_call, render_family, render_transcript
 from .render.listing import render_log_page, render_search
 from .render.rows import describe_filters, describe_sort
@@ -216,6 +217,7 @@ def create_server(settings: Settings, *, transport: httpx.AsyncBaseTransport | N
         version=__version__,
         lifespan=lifespan,
         log_level="WARNING",
+        subscriptions=False,  # nothing here changes while a client watches: do not advertise subscriptions
     )
 
     @server.tool(
@@ -322,17 +324,26 @@ Example: list_agents(with_calls=true, since="7d")""",
         since: Since = None,
         until: Until = None,
         timezone: Timezone = None,
+        page: Annotated[int, Field(description="Page of 100 agents, from 1.", ge=1)] = 1,
     ) -> str:
         state = _state(ctx)
+        query, window = await _query(state, Filters(since=since, until=until, timezone=timezone))
         with _failing_as_tool_error():
-            agents = await state.agents.agents()
+            every = await state.agents.agents()
+        agents = every[(page - 1) * LIST_PAGE_ROWS : page * LIST_PAGE_ROWS]
+        if every and not agents:
+            raise ToolError(f"page {page} is past the last page ({-(-len(every) // LIST_PAGE_ROWS)}).")
         counts = None
-        window = None
         if with_calls:
-            query, window = await _query(state, Filters(since=since, until=until, timezone=timezone))
             with _failing_as_tool_error(slow_query=_slow(query)):
                 counts = await calls_per_agent(state.client, agents, query)
-        return render_agents(agents, counts, window)
+        text = render_agents(agents, counts, window if with_calls else None)
+        if len(every) > LIST_PAGE_ROWS:
+            first = (page - 1) * LIST_PAGE_ROWS + 1
+            text = f"Agents {first}-{first + len(agents) - 1} of {len(every)}.\n{text}"
+            if page * LIST_PAGE_ROWS < len(every):
+                text += f"\nNext page: list_agents(page={page + 1}" + (", with_calls=true" if with_calls else "") + ")"
+        return text
 
     @server.tool(
         annotations=READ_ONLY,
@@ -408,13 +419,26 @@ included. Example: search_by_call_ids(call_ids=["CALL-1737000000000-abc123", "CA
                 max_length=1000,
             ),
         ],
+        page: Annotated[
+            int, Field(description="Which 100 of the ids to show, from 1; the answer names the next page.", ge=1)
+        ] = 1,
     ) -> str:
         unique = list(dict.fromkeys(call_ids))
+        pages = -(-len(unique) // LIST_PAGE_ROWS)
+        if page > pages:
+            raise ToolError(f"page {page} is past the last page ({pages}) for {len(unique)} distinct ids.")
+        wanted = unique[(page - 1) * LIST_PAGE_ROWS : page * LIST_PAGE_ROWS]
         state = _state(ctx)
-        outcome = await search_call_ids(state.client, unique)
+        outcome = await search_call_ids(state.client, wanted)
         if outcome.failed and not outcome.found and len(outcome.failed) == outcome.requests:
             raise ToolError(explain(outcome.failed[0][1]))
-        return render_search(unique, len(call_ids) - len(unique), outcome, await state.agents.names())
+        text = render_search(wanted, len(call_ids) - len(unique), outcome, await state.agents.names())
+        if pages > 1:
+            first = (page - 1) * LIST_PAGE_ROWS + 1
+            text = f"Ids {first}-{first + len(wanted) - 1} of {len(unique)} (page {page} of {pages}).\n{text}"
+            if page < pages:
+                text += f"\nNext page: call search_by_call_ids again with the same call_ids and page={page + 1}."
+        return text
 
     @server.tool(
         annotations=WRITES_FILE,

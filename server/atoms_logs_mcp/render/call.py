@@ -9,14 +9,16 @@ from typing import Any, Literal
 from ..analysis import latency_report, turn_offsets
 from ..models import CallDetail, CallRow
 from . import formats
+from .budget import EVENTS_TOKENS, METRIC_VALUE_CHARS, SUMMARY_CHARS, TRANSCRIPT_PAGE_TOKENS, estimate_tokens
 from .events import timeline
 from .untrusted import clean, clip, fence
 
 Section = Literal["overview", "transcript", "events", "metrics", "latency"]
 SECTIONS: tuple[Section, ...] = ("overview", "transcript", "events", "metrics", "latency")
 TRANSCRIPT_PAGE_TURNS = 200
-TRANSCRIPT_PAGE_CHARS = 40_000
-EVENT_LINES = 150
+EVENT_LINES = 100
+MAX_VARIABLES = 25
+MAX_METRICS = 40
 
 
 @dataclass(frozen=True)
@@ -44,24 +46,25 @@ def transcript_lines(call: CallDetail) -> list[str]:
 
 
 def transcript_page(
-    call: CallDetail, first: int = 1, max_turns: int | None = None, max_chars: int | None = None
+    call: CallDetail, first: int = 1, max_turns: int | None = None, max_tokens: int | None = None
 ) -> TranscriptPage:
-    """Turns from `first`, up to the page limits (by default TRANSCRIPT_PAGE_TURNS and _CHARS)."""
+    """Turns from `first`, up to the page limits (by default TRANSCRIPT_PAGE_TURNS and TRANSCRIPT_PAGE_TOKENS)."""
     max_turns = TRANSCRIPT_PAGE_TURNS if max_turns is None else max_turns
-    max_chars = TRANSCRIPT_PAGE_CHARS if max_chars is None else max_chars
+    max_tokens = TRANSCRIPT_PAGE_TOKENS if max_tokens is None else max_tokens
     lines = transcript_lines(call)
     start = max(1, first)
     taken: list[str] = []
     size = 0
     for line in lines[start - 1 :]:
-        if taken and (len(taken) >= max_turns or size + len(line) > max_chars):
+        cost = estimate_tokens(line) + 1
+        if taken and (len(taken) >= max_turns or size + cost > max_tokens):
             break
         taken.append(line)
-        size += len(line) + 1
+        size += cost
     return TranscriptPage("\n".join(taken), start, start + len(taken) - 1, len(lines))
 
 
-def _overview(call: CallDetail, family: str | None) -> str:
+def _overview(call: CallDetail, family: str | None, whole: bool = False) -> str:
     agent = call.agent
     fields: list[tuple[str, Any]] = [
         ("status", call.status),
@@ -77,10 +80,18 @@ def _overview(call: CallDetail, family: str | None) -> str:
         ("channel", _route(call)),
         ("retries", family),
         ("test call", "yes" if call.is_test else None),
-        ("summary", call.summary),
-        ("variables", "; ".join(f"{clean(k)}={clip(clean(v), 120)}" for k, v in call.variables.items())),
+        ("summary", call.summary if whole or not call.summary else clip(clean(call.summary), SUMMARY_CHARS)),
+        ("variables", _variables(call, None if whole else MAX_VARIABLES)),
     ]
     return "\n".join(f"{name}: {clean(value)}" for name, value in fields if value not in (None, ""))
+
+
+def _variables(call: CallDetail, limit: int | None) -> str:
+    items = list(call.variables.items())
+    shown = "; ".join(f"{clip(clean(k), 40)}={clip(clean(v), 120)}" for k, v in items[:limit])
+    if limit is not None and len(items) > limit:
+        shown += f"; and {len(items) - limit} more (read atoms://calls/{clean(call.call_id or '?')})"
+    return shown
 
 
 def _version(call: CallDetail) -> str | None:
@@ -119,7 +130,7 @@ def retry_note(call: CallDetail) -> str | None:
     return "; ".join(parts) or None
 
 
-def _metrics(call: CallDetail) -> str | None:
+def _metrics(call: CallDetail, limit: int | None) -> str | None:
     analytics = call.post_call_analytics
     if analytics is None or not analytics.disposition_metrics:
         if call.disposition_metrics:
@@ -132,13 +143,16 @@ def _metrics(call: CallDetail) -> str | None:
             if isinstance(metric, dict) and metric.get("identifier"):
                 types.setdefault(metric["identifier"], metric.get("dispositionMetricType"))
     lines = []
-    for metric in analytics.disposition_metrics:
+    for metric in analytics.disposition_metrics[:limit]:
         kind = types.get(metric.identifier or "")
         confidence = f" (confidence {metric.confidence:.2f})" if metric.confidence is not None else ""
         lines.append(
             f"{clean(metric.identifier or '?')} [{clean(kind or 'type unknown')}] = "
-            f"{clip(clean(metric.value if metric.value is not None else '-'), 300)}{confidence}"
+            f"{clip(clean(metric.value if metric.value is not None else '-'), METRIC_VALUE_CHARS)}{confidence}"
         )
+    if limit is not None and len(analytics.disposition_metrics) > limit:
+        more = len(analytics.disposition_metrics) - limit
+        lines.append(f"and {more} more metrics (read atoms://calls/{clean(call.call_id or '?')})")
     return "\n".join(lines)
 
 
@@ -172,11 +186,13 @@ def render_call(
     call_id = clean(call.call_id or "?")
     out: list[str] = [f"Call {call_id}"]
     if "overview" in wanted:
-        out += ["", "## Overview", fence("overview", _overview(call, family or retry_note(call)))]
+        out += ["", "## Overview", fence("overview", _overview(call, family or retry_note(call), whole))]
     if "transcript" in wanted:
         out += ["", *_transcript_section(call, transcript_from, whole)]
     if "events" in wanted:
-        lines, omitted = timeline(call.events, call.created_at, None if whole else EVENT_LINES)
+        lines, omitted = timeline(
+            call.events, call.created_at, None if whole else EVENT_LINES, None if whole else EVENTS_TOKENS
+        )
         out += [
             "",
             f"## Events ({formats.plural(len(call.events), 'raw event')}, condensed; [mm:ss.s] from call start)",
@@ -185,7 +201,7 @@ def render_call(
         if omitted:
             out.append(f"{omitted} more event lines not shown; read the resource atoms://calls/{call_id} for all.")
     if "metrics" in wanted:
-        metrics = _metrics(call)
+        metrics = _metrics(call, None if whole else MAX_METRICS)
         out += ["", "## Disposition metrics"]
         out.append(fence("metrics", metrics) if metrics else "No post-call metrics for this call.")
     if "latency" in wanted:
@@ -208,7 +224,7 @@ def _transcript_section(call: CallDetail, first: int, whole: bool) -> Sequence[s
     if not call.transcript:
         return ["## Transcript", "No transcript: nobody spoke on this call."]
     if whole:
-        page = transcript_page(call, 1, max_turns=len(call.transcript), max_chars=10**9)
+        page = transcript_page(call, 1, max_turns=len(call.transcript), max_tokens=10**12)
     else:
         page = transcript_page(call, first)
     if page.first > page.total:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import formats
+from .budget import estimate_tokens
 from .untrusted import clean, clip
 
 Event = Mapping[str, Any]
@@ -27,7 +28,7 @@ COUNTED = {
     "sse_close": "stream closed",
 }
 _ENVELOPE = {"event_type", "event_id", "timestamp", "call_id", "event_time"}
-DETAIL_CHARS = 160
+DETAIL_CHARS = 120
 
 
 def _text(value: Any, limit: int = DETAIL_CHARS) -> str:
@@ -108,8 +109,10 @@ _DESCRIBE: dict[str, Callable[[Event], str]] = {
 }
 
 
-def timeline(events: Iterable[Event], start: datetime | None, limit: int | None = None) -> tuple[list[str], int]:
-    """Lines `[mm:ss.s] what happened`, in time order, and how many lines were left out by `limit`."""
+def timeline(
+    events: Iterable[Event], start: datetime | None, limit: int | None = None, max_tokens: int | None = None
+) -> tuple[list[str], int]:
+    """Lines `[mm:ss.s] what happened`, in time order, and how many were left out by `limit` or `max_tokens`."""
     counted: Counter[str] = Counter()
     starts: dict[str, Event] = {}
     lines: list[tuple[float, str]] = []
@@ -136,9 +139,15 @@ def timeline(events: Iterable[Event], start: datetime | None, limit: int | None 
     rendered = [text for _, text in lines]
     if counted:
         rendered.append("also: " + "; ".join(f"{n} {COUNTED[kind]}" for kind, n in counted.most_common()))
-    if limit is not None and len(rendered) > limit:
-        return rendered[:limit], len(rendered) - limit
-    return rendered, 0
+    kept = len(rendered) if limit is None else min(limit, len(rendered))
+    if max_tokens is not None:
+        size = 0
+        for index, line in enumerate(rendered[:kept]):
+            size += estimate_tokens(line) + 1
+            if size > max_tokens:
+                kept = index
+                break
+    return rendered[:kept], len(rendered) - kept
 
 
 def _line(event: Event, start: datetime | None, describe: Callable[[Event], str]) -> tuple[float, str]:

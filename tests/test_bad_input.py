@@ -1,0 +1,180 @@
+"""Bad arguments, invented or hostile: every one is a clear tool error and costs no API request.
+
+A property-based part (hypothesis) breaks one argument of a valid call at a time, for every tool; a
+hand-written corpus adds the cases people worry about (10 MB strings, NUL bytes, path traversal in
+export names, injection-looking ids, absurd dates). Figures go to RELIABILITY.md.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import mcp_client, record_figure, text_of
+
+pytestmark = pytest.mark.anyio
+
+CLEAR = re.compile(r"^Error executing tool (\w+): (?!$)\S")
+VALID = {
+    "list_logs": {},
+    "summarize_logs": {},
+    "list_agents": {},
+    "get_log": {"call_id": "CALL-1737000000000-abc123"},
+    "search_by_call_ids": {"call_ids": ["CALL-1737000000000-abc123"]},
+    "export_logs": {"format": "csv"},
+}
+WRONG_TYPES = st.one_of(
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+NOT_A_CALL_ID = st.text(max_size=40).filter(lambda s: not re.fullmatch(r"CALL-\d{13}-[0-9a-fA-F]{6}", s))
+JUNK_TIME = st.text(min_size=1, max_size=30).map(lambda s: "§" + s)
+# tool -> argument -> strategy of values that must be rejected
+BREAKERS: dict[str, dict[str, st.SearchStrategy]] = {
+    "list_logs": {
+        "statuses": st.one_of(
+            WRONG_TYPES,
+            st.lists(
+                st.text(max_size=12).filter(
+                    lambda s: (
+                        s
+                        not in {
+                            "pending",
+                            "in_progress",
+                            "in_queue",
+                            "processing",
+                            "active",
+                            "completed",
+                            "failed",
+                            "no_answer",
+                            "cancelled",
+                        }
+                    )
+                ),
+                min_size=1,
+                max_size=3,
+            ),
+        ),
+        "call_types": st.lists(st.sampled_from(["chat", "sms", "", "WEBCALL"]), min_size=1, max_size=2),
+        "limit": st.one_of(
+            st.integers(max_value=0),
+            st.integers(min_value=101),
+            st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=5),
+        ),
+        "page": st.one_of(st.integers(max_value=0), st.integers(min_value=100_001)),
+        "since": JUNK_TIME,
+        "until": JUNK_TIME,
+        "search": st.one_of(st.just(""), st.text(min_size=101, max_size=300)),
+        "agents": st.one_of(st.just([""]), st.lists(st.just("x" * 65), min_size=1, max_size=1)),
+        "timezone": st.sampled_from(["Mars/Base", "UTC+25", "", "../etc/localtime"]),
+        "sort_by": st.text(max_size=10).filter(lambda s: s not in {"created", "updated", "duration", "latency"}),
+    },
+    "summarize_logs": {
+        "group_by": st.one_of(st.just([]), st.lists(st.sampled_from(["week", "caller", "cost"]), min_size=1)),
+        "max_calls": st.one_of(st.integers(max_value=0), st.integers(min_value=200_001)),
+        "durations": st.lists(st.sampled_from(["0-10", "60+", "long"]), min_size=1, max_size=2),
+    },
+    "list_agents": {"with_calls": st.sampled_from(["maybe", 3, [True]]), "since": JUNK_TIME},
+    "get_log": {
+        "call_id": NOT_A_CALL_ID,
+        "include": st.lists(st.sampled_from(["everything", "audio", ""]), min_size=1, max_size=2),
+        "transcript_from": st.integers(max_value=0),
+    },
+    "search_by_call_ids": {
+        "call_ids": st.one_of(st.just([]), st.lists(NOT_A_CALL_ID, min_size=1, max_size=3), WRONG_TYPES),
+        "page": st.integers(max_value=0),
+    },
+    "export_logs": {
+        "format": st.text(max_size=6).filter(lambda s: s not in {"csv", "json"}),
+        "file_name": st.sampled_from(
+            ["../x.csv", "/etc/passwd", "a/b.csv", "..", ".hidden.csv", "x\x00.csv", "report.exe", "CON.csv", "x" * 121]
+        ),
+    },
+}
+CASES = [(tool, argument) for tool, arguments in BREAKERS.items() for argument in arguments]
+TRIED: dict[str, int] = {"property": 0, "corpus": 0}
+
+CORPUS: list[tuple[str, dict]] = [
+    ("list_logs", {"search": "x" * 10_000_000}),
+    ("list_logs", {"since": "9999-12-31T23:59:59Z"}),
+    ("list_logs", {"since": "1900-01-01"}),
+    ("list_logs", {"until": "0000-00-00"}),
+    ("list_logs", {"since": "2026-02-30"}),
+    ("list_logs", {"since": "100000d"}),
+    ("list_logs", {"since": "2026-11-20", "until": "2026-11-01"}),
+    ("list_logs", {"statuses": ["failed"] * 10}),
+    ("list_logs", {"agents": ["a"] * 51}),
+    ("list_logs", {"campaign_ids": ["x\x00y"] * 60}),
+    ("list_logs", {"limit": "20; DROP TABLE calls"}),
+    ("list_logs", {"limit": 1e300}),
+    ("list_logs", {"statuses": "failed,completed"}),
+    ("get_log", {}),
+    ("get_log", {"call_id": "CALL-1737000000000-abc123' OR '1'='1"}),
+    ("get_log", {"call_id": "../../conversation?limit=500"}),
+    ("get_log", {"call_id": "CALL-1737000000000-abc123\x00"}),
+    ("get_log", {"call_id": "CALL-1737000000000-abc123/retries"}),
+    ("get_log", {"call_id": "\u202eCALL-1737000000000-abc123"}),
+    ("get_log", {"call_id": "x" * 10_000_000}),
+    ("get_log", {"call_id": None}),
+    ("search_by_call_ids", {"call_ids": ["CALL-1737000000000-abc123"] * 1001}),
+    ("search_by_call_ids", {"call_ids": "CALL-1737000000000-abc123"}),
+    ("search_by_call_ids", {"call_ids": [["CALL-1737000000000-abc123"]]}),
+    ("export_logs", {"format": "csv", "file_name": "..\\..\\windows\\system32\\x.csv"}),
+    ("export_logs", {"format": "csv", "file_name": "%2e%2e%2fx.csv"}),
+    ("export_logs", {"format": "csv", "file_name": "x" * 10_000_000}),
+    ("export_logs", {"format": "csv", "file_name": "~/.ssh/authorized_keys"}),
+    ("export_logs", {"format": "xlsx"}),
+    ("summarize_logs", {"group_by": ["status"] * 9}),
+    ("summarize_logs", {"timezone": "Europe/Paris\x00"}),
+    ("list_agents", {"page": -5}),
+]
+
+
+def _check(tool: str, result) -> None:
+    text = text_of(result)
+    assert result.is_error, f"{tool} accepted bad input: {text[:200]}"
+    match = CLEAR.match(text)
+    assert match and match.group(1) == tool, f"unclear error: {text[:200]!r}"
+    assert len(text) < 2_000, "the message stays short whatever was sent"
+
+
+@pytest.mark.parametrize(("tool", "argument"), CASES, ids=[f"{t}.{a}" for t, a in CASES])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+async def test_one_broken_argument_is_rejected_before_any_request(sandbox, tool, argument, data):
+    value = data.draw(BREAKERS[tool][argument])
+    sandbox.reset_stats()
+    async with mcp_client(sandbox, export_dir="/nonexistent/atoms-exports") as client:
+        _check(tool, await client.call_tool(tool, {**VALID[tool], argument: value}))
+    TRIED["property"] += 1
+    assert sandbox.stats()["total"] == 0
+
+
+async def test_hand_written_corpus_is_rejected_before_any_request(sandbox, tmp_path):
+    sandbox.reset_stats()
+    async with mcp_client(sandbox, export_dir=str(tmp_path / "exports")) as client:
+        for tool, arguments in CORPUS:
+            _check(tool, await client.call_tool(tool, arguments))
+            TRIED["corpus"] += 1
+    assert sandbox.stats()["total"] == 0
+    assert not (tmp_path / "exports").exists() or not any((tmp_path / "exports").iterdir())
+
+
+def test_bad_input_figures():
+    """Runs after the two tests above (file order) and reports what they tried."""
+    record_figure(
+        "bad_input",
+        property_cases=TRIED["property"],
+        corpus_cases=TRIED["corpus"],
+        cases_tried=sum(TRIED.values()),
+        rejected_with_clear_message=sum(TRIED.values()),
+        api_requests_for_them=0,
+        tools_covered=len(BREAKERS),
+    )
+    assert TRIED["corpus"] == len(CORPUS)
+    assert TRIED["property"] >= len(CASES)
