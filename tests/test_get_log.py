@@ -145,20 +145,15 @@ async def test_search_150_ids_finds_every_known_one_and_names_the_rest(foreign_s
     test = foreign_expected["search_test"]
     requested = test["callIds"]
     async with mcp_client(foreign_sandbox) as client:
-        first = await call_text(client, "search_by_call_ids", {"call_ids": requested})
-        second = await call_text(client, "search_by_call_ids", {"call_ids": requested, "page": 2})
-    assert first.startswith("Ids 1-100 of 150 (page 1 of 2).")
-    assert "Next page: call search_by_call_ids again with the same call_ids and page=2." in first
-    assert second.startswith("Ids 101-150 of 150 (page 2 of 2).") and "Next page" not in second
-    text = first + "\n" + second
+        text = await call_text(client, "search_by_call_ids", {"call_ids": requested})
+    assert text.startswith("140 of 150 requested calls found") and "More:" not in text
     found = re.findall(r"^(CALL-\d{13}-[0-9a-f]{6}) \| ", text, re.MULTILINE)
-    missing = [
-        i for line in text.splitlines() if line.startswith("Not found") for i in line.split(": ", 1)[1].split(", ")
-    ]
+    missing_line = next(line for line in text.splitlines() if line.startswith("Not found"))
+    missing = missing_line.split(": ", 1)[1].split(", ")
     assert set(found) == set(test["expected_found"]) and len(found) == 140
     assert set(missing) == set(test["unknown"]) and len(missing) == 10
     assert found == [i for i in requested if i in set(found)], "rows come in the order asked"
-    assert foreign_sandbox.stats()["requests"]["POST /conversation/search"] == 2, "one request per 100 ids"
+    assert foreign_sandbox.stats()["requests"]["POST /conversation/search"] == 2, "two batches: 100 + 50"
 
 
 async def test_search_drops_duplicates_and_rejects_bad_ids_before_any_request(foreign_sandbox, foreign_dataset):

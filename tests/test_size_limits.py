@@ -125,8 +125,7 @@ async def test_the_largest_answers_stay_under_the_ceiling(huge, tmp_path):
     assert "more event lines not shown; read the resource" in giant_text
     assert "more (read atoms://calls/" in giant_text and "60 more metrics (read atoms://calls/" in giant_text
     assert (
-        "Next page: call search_by_call_ids again with the same call_ids and page=2."
-        in texts["search_by_call_ids 1000 ids"]
+        "More: call search_by_call_ids again with the same call_ids and start=" in texts["search_by_call_ids 1000 ids"]
     )
     assert "Next page: list_agents(page=2, with_calls=true)" in texts["list_agents 300+"]
     assert "more values)" in texts["summarize_logs 8 dimensions"]

@@ -67,9 +67,9 @@ from .models import CallRow
 from .query import LogQuery
 from .render import formats
 from .render.agents import render_agents
-from .render.budget import LIST_PAGE_ROWS
+from .render.budget import LIST_PAGE_ROWS, ROWS_TOKENS, SEARCH_WINDOW_IDS
 from .render.call import SECTIONS, Section, render_call, render_family, render_transcript
-from .render.listing import render_log_page, render_search
+from .render.listing import ids_that_fit, render_log_page, render_search
 from .render.rows import describe_filters, describe_sort
 from .render.summary import coverage
 from .scan import Scan, scan_window
@@ -419,25 +419,27 @@ included. Example: search_by_call_ids(call_ids=["CALL-1737000000000-abc123", "CA
                 max_length=1000,
             ),
         ],
-        page: Annotated[
-            int, Field(description="Which 100 of the ids to show, from 1; the answer names the next page.", ge=1)
+        start: Annotated[
+            int,
+            Field(description="Where to continue in call_ids (1-based), when an earlier answer said so.", ge=1),
         ] = 1,
     ) -> str:
         unique = list(dict.fromkeys(call_ids))
-        pages = -(-len(unique) // LIST_PAGE_ROWS)
-        if page > pages:
-            raise ToolError(f"page {page} is past the last page ({pages}) for {len(unique)} distinct ids.")
-        wanted = unique[(page - 1) * LIST_PAGE_ROWS : page * LIST_PAGE_ROWS]
+        if start > len(unique):
+            raise ToolError(f"start={start} is past the end of the {len(unique)} distinct ids.")
+        window = unique[start - 1 : start - 1 + SEARCH_WINDOW_IDS]
         state = _state(ctx)
-        outcome = await search_call_ids(state.client, wanted)
+        outcome = await search_call_ids(state.client, window)
         if outcome.failed and not outcome.found and len(outcome.failed) == outcome.requests:
             raise ToolError(explain(outcome.failed[0][1]))
-        text = render_search(wanted, len(call_ids) - len(unique), outcome, await state.agents.names())
-        if pages > 1:
-            first = (page - 1) * LIST_PAGE_ROWS + 1
-            text = f"Ids {first}-{first + len(wanted) - 1} of {len(unique)} (page {page} of {pages}).\n{text}"
-            if page < pages:
-                text += f"\nNext page: call search_by_call_ids again with the same call_ids and page={page + 1}."
+        names = await state.agents.names()
+        shown = window[: ids_that_fit(window, outcome, names, ROWS_TOKENS)]
+        text = render_search(shown, len(call_ids) - len(unique), outcome, names)
+        if len(shown) < len(unique):
+            end = start + len(shown) - 1
+            text = f"Ids {start}-{end} of {len(unique)}.\n{text}"
+            if end < len(unique):
+                text += f"\nMore: call search_by_call_ids again with the same call_ids and start={end + 1}."
         return text
 
     @server.tool(

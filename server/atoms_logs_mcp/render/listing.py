@@ -11,7 +11,8 @@ from ..lookup import SearchOutcome
 from ..models import LogPage
 from ..query import LogQuery
 from . import formats
-from .rows import call_arguments, table
+from .budget import estimate_tokens
+from .rows import call_arguments, row_line, table
 
 
 def render_log_page(
@@ -44,6 +45,17 @@ def render_log_page(
         lines.append("This is the last page.")
     lines.append('Open one call with get_log(call_id="CALL-…") for its transcript, events, metrics and latency.')
     return "\n".join(lines)
+
+
+def ids_that_fit(requested: Sequence[str], outcome: SearchOutcome, agent_names: Mapping[str, str], budget: int) -> int:
+    """How many of `requested`, in order, fit in one answer of about `budget` tokens (at least one)."""
+    used = 0
+    for count, call_id in enumerate(requested):
+        row = outcome.found.get(call_id)
+        used += estimate_tokens(row_line(row, agent_names) if row else call_id) + 1
+        if used > budget:
+            return max(1, count)
+    return len(requested)
 
 
 def render_search(

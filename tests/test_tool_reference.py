@@ -1,0 +1,43 @@
+"""The README's tool reference is what the live server lists (scripts/tool_reference.py writes it)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.anyio
+SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "tool_reference.py"
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("tool_reference", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_readme_tool_reference_matches_the_live_tool_list():
+    reference = _module()
+    readme = reference.README.read_text(encoding="utf-8")
+    assert reference.updated_readme(await reference.render(), readme) == readme, (
+        "README.md's tool reference drifted from the server: run python scripts/tool_reference.py"
+    )
+
+
+async def test_the_reference_names_every_tool_prompt_and_template():
+    text = await _module().render()
+    for name in (
+        "list_logs",
+        "summarize_logs",
+        "list_agents",
+        "get_log",
+        "search_by_call_ids",
+        "export_logs",
+        "triage_failed_calls",
+        "debug_call",
+        "atoms://calls/{call_id}/transcript",
+    ):
+        assert name in text
