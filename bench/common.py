@@ -9,6 +9,7 @@ import sys
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -16,7 +17,7 @@ from mcp import StdioServerParameters
 
 from atoms_logs_mcp.sandbox.app import DEFAULT_SANDBOX_KEY
 
-BENCH = __file__.rsplit("/", 1)[0]
+BENCH = Path(__file__).resolve().parent
 
 
 class SandboxProcess:
@@ -96,6 +97,6 @@ class Section:
         lines.append("| " + " | ".join(header) + " |")
         lines.append("|---|" + "---:|" * (len(header) - 1))
         lines += ["| " + " | ".join(row) + " |" for row in rows]
-        if self.notes:
-            lines += ["", *self.notes]
+        for note in self.notes:
+            lines += ["", note]
         return "\n".join(lines) + "\n"
