@@ -8,15 +8,18 @@ export names, injection-looking ids, absurd dates). Figures go to RELIABILITY.md
 from __future__ import annotations
 
 import re
+from typing import get_args
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from atoms_logs_mcp.query import Status
 from conftest import mcp_client, record_figure, text_of
 
 pytestmark = pytest.mark.anyio
 
+STATUSES = set(get_args(Status))
 CLEAR = re.compile(r"^Error executing tool (\w+): (?!$)\S")
 VALID = {
     "list_logs": {},
@@ -38,27 +41,7 @@ JUNK_TIME = st.text(min_size=1, max_size=30).map(lambda s: "§" + s)
 BREAKERS: dict[str, dict[str, st.SearchStrategy]] = {
     "list_logs": {
         "statuses": st.one_of(
-            WRONG_TYPES,
-            st.lists(
-                st.text(max_size=12).filter(
-                    lambda s: (
-                        s
-                        not in {
-                            "pending",
-                            "in_progress",
-                            "in_queue",
-                            "processing",
-                            "active",
-                            "completed",
-                            "failed",
-                            "no_answer",
-                            "cancelled",
-                        }
-                    )
-                ),
-                min_size=1,
-                max_size=3,
-            ),
+            WRONG_TYPES, st.lists(st.text(max_size=12).filter(lambda s: s not in STATUSES), min_size=1, max_size=3)
         ),
         "call_types": st.lists(st.sampled_from(["chat", "sms", "", "WEBCALL"]), min_size=1, max_size=2),
         "limit": st.one_of(
@@ -87,7 +70,7 @@ BREAKERS: dict[str, dict[str, st.SearchStrategy]] = {
     },
     "search_by_call_ids": {
         "call_ids": st.one_of(st.just([]), st.lists(NOT_A_CALL_ID, min_size=1, max_size=3), WRONG_TYPES),
-        "page": st.integers(max_value=0),
+        "start": st.integers(max_value=0),
     },
     "export_logs": {
         "format": st.text(max_size=6).filter(lambda s: s not in {"csv", "json"}),
@@ -132,6 +115,9 @@ CORPUS: list[tuple[str, dict]] = [
     ("summarize_logs", {"group_by": ["status"] * 9}),
     ("summarize_logs", {"timezone": "Europe/Paris\x00"}),
     ("list_agents", {"page": -5}),
+    ("search_by_call_ids", {"call_ids": ["CALL-1737000000000-abc123"], "page": 2}),
+    ("list_logs", {"status": ["failed"]}),
+    ("get_log", {"call_id": "CALL-1737000000000-abc123", "\x00evil": 1}),
 ]
 
 

@@ -72,6 +72,7 @@ from .render.call import SECTIONS, Section, render_call, render_family, render_t
 from .render.listing import ids_that_fit, render_log_page, render_search
 from .render.rows import describe_filters, describe_sort
 from .render.summary import coverage
+from .render.untrusted import clean, clip
 from .scan import Scan, scan_window
 from .summarize import calls_per_agent, summarize_window
 from .timewindow import Window, resolve_window, zone_named
@@ -106,7 +107,22 @@ class AppContext:
 class AtomsMCPServer(MCPServer[AppContext]):
     """MCPServer whose argument errors read as one clear line instead of pydantic's report."""
 
+    _parameters: dict[str, list[str]] | None = None
+
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        # The SDK ignores arguments a tool does not take; a model that misnames one should hear so.
+        if self._parameters is None:
+            self._parameters = {
+                tool.name: list(tool.input_schema.get("properties", {})) for tool in await self.list_tools()
+            }
+        known = self._parameters.get(name)
+        unknown = sorted(set(arguments) - set(known)) if known is not None else []
+        if unknown:
+            allowed = ", ".join(known or [])
+            shown = ", ".join(repr(clip(clean(key), 40)) for key in unknown[:5])
+            raise ToolError(
+                f"Error executing tool {name}: Invalid arguments. Unknown argument {shown}; {name} takes: {allowed}."
+            )
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as error:
