@@ -80,7 +80,7 @@ BREAKERS: dict[str, dict[str, st.SearchStrategy]] = {
     },
 }
 CASES = [(tool, argument) for tool, arguments in BREAKERS.items() for argument in arguments]
-TRIED: dict[str, int] = {"property": 0, "corpus": 0}
+TRIED: dict[str, int] = {"property": 0, "corpus": 0, "rejected_clearly": 0, "api_requests": 0}
 
 CORPUS: list[tuple[str, dict]] = [
     ("list_logs", {"search": "x" * 10_000_000}),
@@ -127,6 +127,7 @@ def _check(tool: str, result) -> None:
     match = CLEAR.match(text)
     assert match and match.group(1) == tool, f"unclear error: {text[:200]!r}"
     assert len(text) < 2_000, "the message stays short whatever was sent"
+    TRIED["rejected_clearly"] += 1
 
 
 @pytest.mark.parametrize(("tool", "argument"), CASES, ids=[f"{t}.{a}" for t, a in CASES])
@@ -136,8 +137,9 @@ async def test_one_broken_argument_is_rejected_before_any_request(sandbox, tool,
     value = data.draw(BREAKERS[tool][argument])
     sandbox.reset_stats()
     async with mcp_client(sandbox, export_dir="/nonexistent/atoms-exports") as client:
+        TRIED["property"] += 1
         _check(tool, await client.call_tool(tool, {**VALID[tool], argument: value}))
-    TRIED["property"] += 1
+    TRIED["api_requests"] += sandbox.stats()["total"]
     assert sandbox.stats()["total"] == 0
 
 
@@ -145,21 +147,24 @@ async def test_hand_written_corpus_is_rejected_before_any_request(sandbox, tmp_p
     sandbox.reset_stats()
     async with mcp_client(sandbox, export_dir=str(tmp_path / "exports")) as client:
         for tool, arguments in CORPUS:
-            _check(tool, await client.call_tool(tool, arguments))
             TRIED["corpus"] += 1
+            _check(tool, await client.call_tool(tool, arguments))
+    TRIED["api_requests"] += sandbox.stats()["total"]
     assert sandbox.stats()["total"] == 0
     assert not (tmp_path / "exports").exists() or not any((tmp_path / "exports").iterdir())
 
 
 def test_bad_input_figures():
     """Runs after the two tests above (file order) and reports what they tried."""
+    tried = TRIED["property"] + TRIED["corpus"]
     record_figure(
         "bad_input",
         property_cases=TRIED["property"],
         corpus_cases=TRIED["corpus"],
-        cases_tried=sum(TRIED.values()),
-        rejected_with_clear_message=sum(TRIED.values()),
-        api_requests_for_them=0,
+        cases_tried=tried,
+        rejected_with_clear_message=TRIED["rejected_clearly"],
+        not_rejected_clearly=tried - TRIED["rejected_clearly"],
+        api_requests_for_them=TRIED["api_requests"],
         tools_covered=len(BREAKERS),
     )
     assert TRIED["corpus"] == len(CORPUS)

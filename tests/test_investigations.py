@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -119,15 +118,16 @@ async def test_agents_by_name(sandbox, generated_dataset, foreign_sandbox, forei
         text = await call_text(client, "list_logs", {"agents": ["support"], "limit": 100, "attempt": "all"})
         by_id = {c["callId"]: c for c in generated_dataset["calls"]}
         assert all(by_id[call_id]["agentId"] == support["_id"] for call_id in ROW.findall(text))
-        assert f"agent: Support ({support['_id']})" in text
+        assert f"Filters: agent: {support['_id']}; attempt: all." in text
         partial = await call_text(client, "list_logs", {"agents": ["reminder"], "limit": 1})
-        assert "agent: Appointment Reminders (" in partial
+        reminders = next(a for a in generated_dataset["agents"] if a["name"] == "Appointment Reminders")
+        assert f"agent: {reminders['_id']}" in partial
         unknown = await call_error(client, "list_logs", {"agents": ["nobody"]})
-        assert "No agent is named 'nobody'. The agents are: " in unknown and "Support (" in unknown
+        assert "No agent is named 'nobody'. The agents are:\n<<<call-data " in unknown and "\nSupport (" in unknown
     async with mcp_client(foreign_sandbox) as client:
         ambiguous = await call_error(client, "summarize_logs", {"agents": ["support"]})
     names = {name: agent_id for agent_id, name in foreign_expected["agent_names"].items()}
-    assert "Agent 'support' is ambiguous: it matches" in ambiguous
+    assert "Agent 'support' is ambiguous: it matches these agents:\n<<<call-data " in ambiguous
     assert f"Support Inbound ({names['Support Inbound']})" in ambiguous
     assert f"Support Escalations ({names['Support Escalations']})" in ambiguous
 
@@ -264,7 +264,7 @@ async def test_prompt_with_a_malformed_call_id_is_rejected(sandbox):
     async with mcp_client(sandbox) as client:
         with pytest.raises(MCPError, match="is not a call id"):
             await client.get_prompt("debug_call", {"call_id": "nonsense"})
-    assert Counter() == Counter()
+    assert sandbox.stats()["total"] == 0
 
 
 async def test_an_export_that_cannot_read_the_window_writes_nothing(sandbox, tmp_path):
@@ -288,3 +288,22 @@ async def test_an_export_with_a_page_missing_is_not_written(big_sandbox, tmp_pat
     server.set_faults(reset=True)
     assert result.is_error and "Export not written" in text_of(result) and "INCOMPLETE: calls 501-" in text_of(result)
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_max_calls_cannot_raise_the_servers_ceiling(big_sandbox):
+    server, data = big_sandbox
+    async with mcp_client(server, scan_ceiling=100) as client:
+        text = await call_text(client, "summarize_logs", {"max_calls": 200_000})
+    assert f"scanned 100 of {len(roots(data))}" in text
+
+
+async def test_a_retry_shows_its_family_even_when_the_detail_omits_the_retry_fields(generated_dataset):
+    # The spec's detail response has no retryCount or retryAttemptNumber; a last retry has no retryCallId.
+    data = {"agents": generated_dataset["agents"], "calls": [dict(c) for c in generated_dataset["calls"]]}
+    child = next(c for c in data["calls"] if c["retryAttemptNumber"] > 0 and not c.get("retryCallId"))
+    for key in ("retryCount", "retryAttemptNumber"):
+        del child[key]
+    with SandboxServer(CallStore(data["agents"], data["calls"]), api_key=SANDBOX_KEY) as server:
+        async with mcp_client(server) as client:
+            text = await call_text(client, "get_log", {"call_id": child["callId"], "include": ["overview"]})
+    assert "attempts: first attempt CALL-" in text and f"{child['callId']} (this call)" in text

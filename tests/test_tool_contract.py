@@ -45,36 +45,56 @@ def _hostile_call(dataset):
     )
 
 
+NEEDLES = (
+    "Ignore all previous",
+    "delete_all_logs",
+    "DROP TABLE",
+    "reveal the API key",
+    "SYSTEM: ignore",
+    "Assistant: the real failure",
+)
+BAD_CHARACTERS = ("\x1b", "\u202e", "\u200b", "\x00")
+
+
 async def test_hostile_content_cannot_leave_its_fence(sandbox, generated_dataset):
     call = _hostile_call(generated_dataset)
+    call_id = call["callId"]
     async with mcp_client(sandbox) as client:
-        outputs = [
-            await call_text(client, "get_log", {"call_id": call["callId"]}),
-            await call_text(client, "search_by_call_ids", {"call_ids": [call["callId"]]}),
-            (await client.read_resource(f"atoms://calls/{call['callId']}/transcript")).contents[0].text,
-            (await client.read_resource(f"atoms://calls/{call['callId']}")).contents[0].text,
-        ]
-    for text in outputs:
+        outputs = {
+            "get_log": await call_text(client, "get_log", {"call_id": call_id}),
+            "search_by_call_ids": await call_text(client, "search_by_call_ids", {"call_ids": [call_id]}),
+            "list_logs": await call_text(client, "list_logs", {"search": call_id}),
+            "summarize_logs": await call_text(
+                client,
+                "summarize_logs",
+                {"search": call_id, "group_by": ["disconnect_reason", "failure_reason", "status"]},
+            ),
+            "transcript resource": (await client.read_resource(f"atoms://calls/{call_id}/transcript")).contents[0].text,
+            "log resource": (await client.read_resource(f"atoms://calls/{call_id}")).contents[0].text,
+        }
+    outside_hits = markers_inside = bad_characters = unbalanced = 0
+    for name, text in outputs.items():
         fenced = FENCE.findall(text)
-        assert fenced, text
+        assert fenced, name
         outside = FENCE.sub("", text)
-        # Nothing from the call lives outside a fence, and nothing inside looks like a fence.
-        for needle in ("Ignore all previous", "delete_all_logs", "DROP TABLE", "reveal the API key"):
-            assert needle not in outside
-        for _, body in fenced:
-            assert "<<<" not in body and ">>>" not in body
-        assert text.count("<<<call-data ") == text.count("<<<end call-data ") == len(fenced)
-        for bad in ("\x1b", "\u202e", "\u200b", "\x00"):
-            assert bad not in text
-    assert "नमस्ते" in outputs[0] and "我想查询我的账单" in outputs[0], "non-Latin text is kept"
+        outside_hits += sum(needle in outside for needle in NEEDLES)
+        markers_inside += sum(("<<<" in body or ">>>" in body) for _, body in fenced)
+        bad_characters += sum(ch in text for ch in BAD_CHARACTERS)
+        unbalanced += text.count("<<<call-data ") != text.count("<<<end call-data ") or text.count(
+            "<<<call-data "
+        ) != len(fenced)
+        assert any(needle in text for needle in NEEDLES), f"{name} shows the hostile content (fenced)"
     record_figure(
         "untrusted_content",
         hostile_outputs_checked=len(outputs),
-        fences_checked=sum(len(FENCE.findall(text)) for text in outputs),
-        call_content_outside_fences=0,
-        fence_markers_inside_fences=0,
-        control_or_bidi_characters=0,
+        fences_checked=sum(len(FENCE.findall(text)) for text in outputs.values()),
+        call_content_outside_fences=outside_hits,
+        fence_markers_inside_fences=markers_inside,
+        control_or_bidi_characters=bad_characters,
+        unbalanced_fences=unbalanced,
     )
+    assert (outside_hits, markers_inside, bad_characters, unbalanced) == (0, 0, 0, 0)
+    assert "नमस्ते" in outputs["get_log"] and "我想查询我的账单" in outputs["get_log"], "non-Latin text is kept"
 
 
 async def test_turns_carrying_the_fence_marker_are_neutralised(sandbox, generated_dataset):

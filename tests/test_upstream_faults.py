@@ -113,7 +113,6 @@ async def test_a_thousand_tool_calls_under_upstream_faults(faulty, tmp_path):
         server, ATOMS_TIMEOUT=str(TIMEOUT_S), ATOMS_DEADLINE=str(DEADLINE_S), ATOMS_EXPORT_DIR=str(tmp_path / "exports")
     )
     with http_server_process(env, tmp_path / "server.log") as (url, process):
-        pid = process.pid
         async with Client(url) as client:
             limiter = anyio.CapacityLimiter(CONCURRENCY)
 
@@ -136,7 +135,8 @@ async def test_a_thousand_tool_calls_under_upstream_faults(faulty, tmp_path):
             async with anyio.create_task_group() as group:
                 for tool, arguments in plan:
                     group.start_soon(run, tool, arguments)
-        restarts = 0 if process.poll() is None and process.pid == pid else 1
+        # One process served the whole run: it is still alive, and no call saw its session fail.
+        restarts = 0 if process.poll() is None else 1
     server.set_faults(reset=True)
     stats = server.stats()
 

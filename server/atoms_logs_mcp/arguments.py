@@ -8,9 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from .aggregate import GroupKey
-from .query import Attempt, CallType, DisconnectReason, DurationBucket, SortField, SortOrder, Status
-
-CALL_ID_PATTERN = r"^CALL-\d{13}-[0-9a-fA-F]{6}$"
+from .query import CALL_ID_PATTERN, Attempt, CallType, DisconnectReason, DurationBucket, SortField, SortOrder, Status
 
 Ident = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -83,7 +81,8 @@ GroupBy = Annotated[
 MaxCalls = Annotated[
     int | None,
     Field(
-        description="Most calls to read (default ATOMS_SCAN_CEILING, 20000); the answer says if it stopped.",
+        description="Most calls to read, at most the server's ceiling (ATOMS_SCAN_CEILING, default 20000); the "
+        "answer says if it stopped.",
         ge=1,
         le=200_000,
     ),

@@ -7,12 +7,13 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import anyio
 import httpx
 import stamina
+from pydantic import BaseModel, ValidationError
 
 from . import __version__
 from .config import Settings
@@ -35,7 +36,18 @@ logger = logging.getLogger(__name__)
 
 USER_AGENT = f"atoms-logs-mcp/{__version__} python-httpx/{httpx.__version__}"
 SEARCH_BATCH_LIMIT = 100
+Parsed = TypeVar("Parsed", bound=BaseModel)
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray")
+
+
+def _parse(model: type[Parsed], data: Any, operation: str) -> Parsed:
+    """The payload as `model`; a shape no leniency can read is the API's fault, reported as such."""
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        raise UpstreamUnavailableError(
+            "The Atoms API sent a response this client cannot read", operation=operation
+        ) from None
 
 
 class _NotSent(UpstreamUnavailableError):
@@ -102,7 +114,7 @@ class AtomsClient:
     async def list_logs(self, query: LogQuery | None = None) -> LogPage:
         """`GET /conversation`: one page of calls matching the filters."""
         data = await self.request("GET", "conversation", params=(query or LogQuery()).to_params())
-        return LogPage.model_validate(data)
+        return _parse(LogPage, data, "GET /conversation")
 
     async def search(self, call_ids: Sequence[str]) -> SearchResult:
         """`POST /conversation/search`: up to 100 calls by id (unknown ids are simply absent)."""
@@ -110,18 +122,20 @@ class AtomsClient:
             raise ValueError(f"search takes 1 to {SEARCH_BATCH_LIMIT} call ids, got {len(call_ids)}")
         # A POST, but a read: repeating it changes nothing, so it is retried like a GET.
         data = await self.request("POST", "conversation/search", json={"callIds": list(call_ids)}, idempotent=True)
-        return SearchResult.model_validate(data)
+        return _parse(SearchResult, data, "POST /conversation/search")
 
     async def get_call(self, call_id: str) -> CallDetail:
         """`GET /conversation/{callId}`: one call in full."""
         data = await self.request("GET", f"conversation/{quote(call_id, safe='')}", subject=f"call {call_id}")
-        return CallDetail.model_validate(data)
+        return _parse(CallDetail, data, "GET /conversation/{callId}")
 
     async def get_retries(self, call_id: str) -> list[CallRow]:
         """`GET /conversation/{callId}/retries`: the retry family, parent first."""
         data = await self.request("GET", f"conversation/{quote(call_id, safe='')}/retries", subject=f"call {call_id}")
         rows = data.get("retries") if isinstance(data, dict) else None
-        return [CallRow.model_validate(row) for row in rows or [] if isinstance(row, dict)]
+        return [
+            _parse(CallRow, row, "GET /conversation/{callId}/retries") for row in rows or [] if isinstance(row, dict)
+        ]
 
     async def get_recording_url(self, call_id: str) -> str:
         """`GET /conversation/{callId}/recording/download-url`: a short-lived link to the audio."""
@@ -144,7 +158,7 @@ class AtomsClient:
             params["search"] = search
         if archived is not None:
             params["archived"] = "true" if archived else "false"
-        return AgentPage.model_validate(await self.request("GET", "agent", params=params))
+        return _parse(AgentPage, await self.request("GET", "agent", params=params), "GET /agent")
 
     async def get_agent(self, agent_id: str) -> Agent:
         """`GET /agent/{id}`. The API answers an unknown id with 400 "No agent found": raised as NotFound."""
@@ -160,7 +174,7 @@ class AtomsClient:
                     operation="get_agent",
                 ) from None
             raise
-        return Agent.model_validate(data)
+        return _parse(Agent, data, "GET /agent/{id}")
 
     # Transport ----------------------------------------------------------------------------------
 
@@ -181,14 +195,17 @@ class AtomsClient:
         deadline = anyio.current_time() + self.settings.deadline
 
         def should_retry(error: Exception) -> bool | float:
-            if isinstance(error, RateLimitedError):
-                wait = error.retry_after if error.retry_after is not None else None
-                if wait is not None and anyio.current_time() + wait >= deadline:
-                    return False  # waiting would break the deadline: let the caller decide
-                return True if wait is None else wait
             if isinstance(error, _NotSent):
                 return True
-            return isinstance(error, UpstreamUnavailableError) and not retry_unsent_only
+            refused = isinstance(error, RateLimitedError)  # a 429 was not processed: safe even when not idempotent
+            if not refused and not (isinstance(error, UpstreamUnavailableError) and not retry_unsent_only):
+                return False
+            wait = getattr(error, "retry_after", None)
+            if wait is None:
+                return True
+            if anyio.current_time() + wait >= deadline:
+                return False  # waiting as asked would break the deadline: let the caller decide
+            return float(wait)
 
         try:
             with anyio.fail_after(self.settings.deadline):
@@ -267,9 +284,13 @@ class AtomsClient:
         if status == 429:
             raise RateLimitedError(retry_after=parse_retry_after(response, body), **context)
         if status in (408, 504):
-            raise UpstreamTimeoutError("The Atoms API timed out answering", **context)
+            raise UpstreamTimeoutError(
+                "The Atoms API timed out answering", retry_after=parse_retry_after(response, body), **context
+            )
         if status >= 500:
-            raise UpstreamUnavailableError("The Atoms API failed with a server error", **context)
+            raise UpstreamUnavailableError(
+                "The Atoms API failed with a server error", retry_after=parse_retry_after(response, body), **context
+            )
         if status in (400, 409, 422):
             raise BadRequestError(**context)
         raise AtomsAPIError(f"The Atoms API answered with unexpected HTTP {status}", **context)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 DEFAULT_BASE_URL = "https://api.smallest.ai/atoms/v1"
+_KEY_CHARACTERS = re.compile(r"[\x21-\x7e]{8,512}")
 KEY_VARIABLES = ("SMALLEST_API_KEY", "ATOMS_API_KEY")
 
 
@@ -86,4 +88,19 @@ class Settings:
             raise ValueError(f"ATOMS_REDACT takes 'phone' (or nothing), not {sorted(redact)}")
         values["redact_phones"] = "phone" in redact
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Refuse settings that could only fail later, with a message that says which one (never the key)."""
+        if self.api_key is not None and not _KEY_CHARACTERS.fullmatch(self.api_key):
+            raise ValueError(
+                "The API key holds characters an Atoms key cannot have (a stray quote, space or line break?); "
+                "copy it again from the Atoms console."
+            )
+        if not self.base_url.startswith(("https://", "http://")):
+            raise ValueError(f"ATOMS_BASE_URL must start with https:// or http://, not {self.base_url[:40]!r}")
+        for name in ("timeout", "deadline", "scan_ceiling", "scan_concurrency", "max_attempts"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be more than 0")

@@ -53,8 +53,11 @@ class AtomsAPIError(AtomsError):
         upstream_message: str | None = None,
         request_id: str | None = None,
         operation: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.status = status
+        self.retry_after = retry_after
+        """Seconds the API asked us to wait (`Retry-After`), when it said."""
         self.upstream_message = upstream_message
         self.request_id = request_id
         self.operation = operation
@@ -85,10 +88,6 @@ class BadRequestError(AtomsAPIError):
 
 class RateLimitedError(AtomsAPIError):
     default_message = "The Atoms API is rate limiting this key"
-
-    def __init__(self, message: str | None = None, *, retry_after: float | None = None, **kwargs: object):
-        self.retry_after = retry_after
-        super().__init__(message, **kwargs)  # type: ignore[arg-type]
 
 
 class UpstreamUnavailableError(AtomsAPIError):

@@ -13,7 +13,7 @@ from .aggregate import Link
 from .client import SEARCH_BATCH_LIMIT, AtomsClient
 from .errors import AtomsAPIError
 from .models import Agent, CallRow
-from .render.untrusted import clean, clip
+from .render.untrusted import clean, clip, fence
 
 SEARCH_CONCURRENCY = 4
 _OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
@@ -105,13 +105,11 @@ class AgentDirectory:
                 resolved.append(candidates[0].id)
             elif candidates:
                 raise AgentNameError(
-                    f"Agent {clip(clean(wanted), 60)!r} is ambiguous: it matches {_listed(candidates)}. "
+                    f"Agent {clip(clean(wanted), 60)!r} is ambiguous: it matches these agents:{_listed(candidates)}"
                     "Pass one of these ids or the full name."
                 )
             else:
-                raise AgentNameError(
-                    f"No agent is named {clip(clean(wanted), 60)!r}. The agents are: {_listed(agents)}."
-                )
+                raise AgentNameError(f"No agent is named {clip(clean(wanted), 60)!r}. The agents are:{_listed(agents)}")
         return tuple(dict.fromkeys(resolved))
 
     async def _fetch_all(self, *, archived: bool, per_page: int = 100, max_pages: int = 50) -> list[Agent]:
@@ -119,15 +117,17 @@ class AgentDirectory:
         for page in range(1, max_pages + 1):
             result = await self._client.list_agents(page=page, per_page=per_page, archived=archived)
             agents.extend(result.agents)
-            if not result.agents or len(result.agents) < per_page or (result.total and len(agents) >= result.total):
+            # Stop at the total when the API gives one (it may cap the page size below ours), else at a short page.
+            if not result.agents or (len(agents) >= result.total if result.total else len(result.agents) < per_page):
                 break
         return agents
 
 
 def _listed(agents: Sequence[Agent], limit: int = 20) -> str:
-    shown = "; ".join(f"{clip(clean(a.name or '?'), 60)} ({a.id})" for a in agents[:limit])
-    more = f"; and {len(agents) - limit} more (list_agents shows all)" if len(agents) > limit else ""
-    return (shown or "none") + more
+    """Agent names are account content: listed inside a fence, like everything else from the API."""
+    shown = "\n".join(f"{clip(clean(a.name or '?'), 60)} ({clean(a.id or '?')})" for a in agents[:limit])
+    more = f"\nand {len(agents) - limit} more (list_agents shows all)" if len(agents) > limit else ""
+    return "\n" + fence("agent names", (shown or "none") + more) + "\n"
 
 
 @dataclass

@@ -7,10 +7,11 @@ plain strings, and a value of the wrong type becomes None instead of failing the
 
 from __future__ import annotations
 
-from datetime import datetime
+import math
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 
 def _lenient(adapter: TypeAdapter[Any]) -> BeforeValidator:
@@ -31,12 +32,24 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _object(value: Any) -> Any:
+    """A nested object, or None when the API sent something else in its place."""
+    return value if isinstance(value, dict) else None
+
+
 Str = Annotated[str | None, BeforeValidator(_text)]
-Num = Annotated[float | None, _lenient(TypeAdapter(float))]
+Num = Annotated[
+    float | None, _lenient(TypeAdapter(float)), AfterValidator(lambda v: v if v is None or math.isfinite(v) else None)
+]
 Int = Annotated[int | None, _lenient(TypeAdapter(int))]
 Bool = Annotated[bool | None, _lenient(TypeAdapter(bool))]
-When = Annotated[datetime | None, _lenient(TypeAdapter(datetime))]
+When = Annotated[
+    datetime | None,
+    _lenient(TypeAdapter(datetime)),
+    AfterValidator(lambda v: v if v is None or v.tzinfo else v.replace(tzinfo=UTC)),
+]
 JsonObject = Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance(v, dict) else {})]
+Nested = BeforeValidator(_object)
 
 
 def _items(model: type[BaseModel]) -> BeforeValidator:
@@ -144,8 +157,8 @@ class CallRow(ApiModel):
     is_test: Bool = Field(None, alias="isTest")
     retry_call_id: Str = Field(None, alias="retryCallId")
     retry_attempt_number: Int = Field(None, alias="retryAttemptNumber")
-    post_call_analytics: PostCallAnalytics | None = Field(None, alias="postCallAnalytics")
-    turn_latency_metrics: TurnLatencyMetrics | None = Field(None, alias="turnLatencyMetrics")
+    post_call_analytics: Annotated[PostCallAnalytics | None, Nested] = Field(None, alias="postCallAnalytics")
+    turn_latency_metrics: Annotated[TurnLatencyMetrics | None, Nested] = Field(None, alias="turnLatencyMetrics")
 
     @property
     def summary(self) -> str | None:
@@ -155,11 +168,11 @@ class CallRow(ApiModel):
 class CallDetail(CallRow):
     """One call in full, as `GET /conversation/{callId}` returns it."""
 
-    agent: Agent | None = None
+    agent: Annotated[Agent | None, Nested] = None
     transcript: Annotated[list[TranscriptTurn], _items(TranscriptTurn)] = Field(default_factory=list)
     events: Annotated[list[dict[str, Any]], _items(ApiModel)] = Field(default_factory=list)
     variables: JsonObject = Field(default_factory=dict)
-    voice_config_used: VoiceConfig | None = Field(None, alias="voiceConfigUsed")
+    voice_config_used: Annotated[VoiceConfig | None, Nested] = Field(None, alias="voiceConfigUsed")
     slm_model_used: Str = Field(None, alias="slmModelUsed")
 
 
@@ -173,7 +186,9 @@ class Pagination(ApiModel):
 
 class LogPage(ApiModel):
     logs: Annotated[list[CallRow], _items(CallRow)] = Field(default_factory=list)
-    pagination: Pagination = Field(default_factory=Pagination)
+    pagination: Annotated[Pagination, BeforeValidator(lambda v: v if isinstance(v, dict) else {})] = Field(
+        default_factory=Pagination
+    )
     disposition_metrics_config: Annotated[list[MetricConfig], _items(MetricConfig)] = Field(
         default_factory=list, alias="dispositionMetricsConfig"
     )

@@ -30,6 +30,9 @@ DurationBucket = Literal["0-30", "30-60", "1-5", "5+"]
 SortField = Literal["created", "updated", "duration", "latency"]
 SortOrder = Literal["asc", "desc"]
 
+CALL_ID_PATTERN = r"^CALL-\d{13}-[0-9a-fA-F]{6}$"
+"""`CALL-{13-digit ms timestamp}-{6 hex}`, the form of every call id (NOTES.md)."""
+
 FINAL_STATUSES = frozenset({"completed", "failed", "no_answer", "cancelled"})
 
 API_SORT_FIELDS: dict[str, str] = {

@@ -11,14 +11,21 @@ import re
 from typing import Any
 
 # 7 to 15 digits with the separators people write; not inside a word, an id or a longer number.
-_PHONE = re.compile(r"(?<![\w\-.:/])\+?\d(?:[ .()\-]{0,2}\d){6,14}(?![\w\-:/]|\.\d)")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_PHONE = re.compile(r"(?<![\w\-.])\+?\d(?:[ .()\-]{0,2}\d){6,14}(?![\w\-]|\.\d)")
+# Digit runs that look like a phone number but are something else.
+_NOT_A_PHONE = (
+    re.compile(r"\d{4}-\d{2}-\d{2}"),  # ISO date
+    re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}"),  # dotted date
+    re.compile(r"\d+\.\d+"),  # a decimal number
+    re.compile(r"\d{1,3}(?:\.\d{1,3}){3}"),  # an IPv4 address
+    re.compile(r"\d{13,}"),  # a bare run of 13 or more digits: a timestamp or an id (long numbers carry a +)
+)
 MASK = "•"
 
 
 def _mask(match: re.Match[str]) -> str:
     text = match.group()
-    if _DATE.fullmatch(text):
+    if any(pattern.fullmatch(text) for pattern in _NOT_A_PHONE):
         return text
     digits = sum(ch.isdigit() for ch in text)
     keep_from = digits - 4

@@ -43,8 +43,14 @@ class Scan:
         return self.target < self.total
 
     @property
+    def missed(self) -> int:
+        """Calls the scan should have read but did not see: they moved between pages while it ran."""
+        pages_read_fully = self.target - sum(b - a + 1 for a, b in self.missing_ranges())
+        return max(0, pages_read_fully - self.read)
+
+    @property
     def complete(self) -> bool:
-        return not self.failed_pages and not self.capped
+        return not self.failed_pages and not self.capped and not self.missed
 
     def missing_ranges(self) -> list[tuple[int, int]]:
         """1-based positions (in the API's order) of calls on pages that could not be read."""
@@ -78,29 +84,36 @@ async def scan_window(
     page_count = math.ceil(scan.target / page_size)
     ready: dict[int, list[CallRow] | None] = {}
     next_page = 1
-    lock = anyio.Lock()
+    moved = anyio.Condition()
 
     async def deliver(page: int, rows: list[CallRow] | None) -> None:
         nonlocal next_page
-        async with lock:
+        async with moved:
             ready[page] = rows
             while next_page in ready:
                 batch = ready.pop(next_page)
                 next_page += 1
-                if batch is None:
-                    continue
-                fresh: list[CallRow] = []
-                for row in batch:
-                    key = row.call_id or f"#{scan.read + len(fresh)}"
-                    if key not in seen and scan.read + len(fresh) < scan.target:
-                        seen.add(key)
-                        fresh.append(row)
-                scan.read += len(fresh)
-                await consume(fresh)
-                if progress:
-                    await progress(scan.read, scan.target)
+                if batch is not None:
+                    await _take(batch)
+            moved.notify_all()
+
+    async def _take(batch: list[CallRow]) -> None:
+        fresh: list[CallRow] = []
+        for row in batch:
+            key = row.call_id or f"#{scan.read + len(fresh)}"
+            if key not in seen and scan.read + len(fresh) < scan.target:
+                seen.add(key)
+                fresh.append(row)
+        scan.read += len(fresh)
+        if fresh:
+            await consume(fresh)
+        if progress:
+            await progress(scan.read, scan.target)
 
     limiter = anyio.CapacityLimiter(max(1, concurrency))
+    # Pages are fetched at most this far ahead of the one `consume` waits for, so a slow page never
+    # leaves the rest of the window piling up in memory.
+    ahead = 2 * max(1, concurrency)
 
     async def fetch(page: int) -> None:
         async with limiter:
@@ -116,5 +129,17 @@ async def scan_window(
     await deliver(1, first.logs)
     async with anyio.create_task_group() as group:
         for page in range(2, page_count + 1):
+            async with moved:
+                while page - next_page >= ahead:
+                    await moved.wait()
             group.start_soon(fetch, page)
+    if scan.missed and scan.total == scan.target:
+        # The default order is by last update: a call updated during the scan moved up to page 1.
+        scan.requests += 1
+        try:
+            again = await client.list_logs(query.with_page(1, page_size))
+        except AtomsAPIError:
+            return scan
+        async with moved:
+            await _take(again.logs)
     return scan

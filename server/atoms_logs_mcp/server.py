@@ -19,7 +19,7 @@ import anyio
 import httpx
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError, UnexpectedToolError
 from mcp.shared.exceptions import MCPError
 from mcp.types import (
     INVALID_PARAMS,
@@ -36,7 +36,6 @@ from pydantic import Field, ValidationError
 
 from . import __version__, prompts
 from .arguments import (
-    CALL_ID_PATTERN,
     Agents,
     AttemptFilter,
     CallId,
@@ -64,7 +63,7 @@ from .export import export_directory, target_path, write_export
 from .failures import CALL_ID_HINT, describe_invalid_arguments, explain
 from .lookup import AgentDirectory, AgentNameError, search_call_ids
 from .models import CallRow
-from .query import LogQuery
+from .query import CALL_ID_PATTERN, LogQuery
 from .render import formats
 from .render.agents import render_agents
 from .render.budget import LIST_PAGE_ROWS, ROWS_TOKENS, SEARCH_WINDOW_IDS
@@ -126,7 +125,8 @@ class AtomsMCPServer(MCPServer[AppContext]):
         try:
             return await super().call_tool(name, arguments, context)
         except ToolError as error:
-            if isinstance(error.__cause__, ValidationError):
+            # Only the SDK's own argument check; a crash inside a tool (UnexpectedToolError) is not the model's fault.
+            if isinstance(error.__cause__, ValidationError) and not isinstance(error, UnexpectedToolError):
                 raise ToolError(f"Error executing tool {name}: {describe_invalid_arguments(error.__cause__)}") from None
             raise
 
@@ -317,7 +317,7 @@ Example: summarize_logs(statuses=["failed", "no_answer"], since="7d", group_by=[
                 zone=window.zone,
                 agent_names=names,
                 header=_header(query, window, names, sort=False),
-                ceiling=max_calls or state.settings.scan_ceiling,
+                ceiling=min(max_calls or state.settings.scan_ceiling, state.settings.scan_ceiling),
                 concurrency=state.settings.scan_concurrency,
                 progress=progress,
             )
@@ -513,7 +513,7 @@ since="last week")""",
 
         async def produce() -> None:
             async with send:
-                ceiling = max_calls or state.settings.scan_ceiling
+                ceiling = min(max_calls or state.settings.scan_ceiling, state.settings.scan_ceiling)
                 scans.append(
                     await scan_window(
                         state.client,

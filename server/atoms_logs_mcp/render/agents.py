@@ -22,7 +22,7 @@ def render_agents(agents: Sequence[Agent], counts: Mapping[str, int | None] | No
     ordered = sorted(agents, key=lambda a: -((counts or {}).get(a.id or "") or 0)) if counts else agents
     for agent in ordered:
         cells = [
-            agent.id or "-",
+            clean(agent.id or "-"),
             clip(clean(agent.name or "-"), 60),
             clean(agent.slm_model or "-"),
             "yes" if agent.archived else "no",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..analysis import latency_report, turn_offsets
 from ..models import CallDetail, CallRow
+from ..query import CALL_ID_PATTERN
 from . import formats
 from .budget import EVENTS_TOKENS, METRIC_VALUE_CHARS, SUMMARY_CHARS, TRANSCRIPT_PAGE_TOKENS, estimate_tokens
 from .events import timeline
@@ -19,6 +21,11 @@ TRANSCRIPT_PAGE_TURNS = 200
 EVENT_LINES = 100
 MAX_VARIABLES = 25
 MAX_METRICS = 40
+
+
+def shown_id(call: CallDetail) -> str:
+    """The call id for headings and links, which stand outside any fence: only a well-formed id is shown."""
+    return call.call_id if call.call_id and re.fullmatch(CALL_ID_PATTERN, call.call_id) else "(malformed call id)"
 
 
 @dataclass(frozen=True)
@@ -183,7 +190,7 @@ def render_call(
 ) -> str:
     """The condensed log. `whole` shows every turn and event (the resource view); else both are paged."""
     wanted = set(include)
-    call_id = clean(call.call_id or "?")
+    call_id = shown_id(call)
     out: list[str] = [f"Call {call_id}"]
     if "overview" in wanted:
         out += ["", "## Overview", fence("overview", _overview(call, family or retry_note(call), whole))]
@@ -220,7 +227,7 @@ def render_call(
 
 
 def _transcript_section(call: CallDetail, first: int, whole: bool) -> Sequence[str]:
-    call_id = clean(call.call_id or "?")
+    call_id = shown_id(call)
     if not call.transcript:
         return ["## Transcript", "No transcript: nobody spoke on this call."]
     if whole:
@@ -245,7 +252,7 @@ def _transcript_section(call: CallDetail, first: int, whole: bool) -> Sequence[s
 
 def render_transcript(call: CallDetail) -> str:
     """The whole transcript, every turn, for the `atoms://calls/{call_id}/transcript` resource."""
-    call_id = clean(call.call_id or "?")
+    call_id = shown_id(call)
     if not call.transcript:
         return f"Call {call_id}: no transcript (nobody spoke on this call)."
     lines = transcript_lines(call)

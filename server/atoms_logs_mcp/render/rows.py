@@ -55,7 +55,7 @@ def row_line(row: CallRow, agent_names: Mapping[str, str]) -> str:
         _cell(row.call_id),
         formats.when(row.created_at),
         _cell(agent, 40),
-        formats.channel(row.type),
+        _cell(formats.channel(row.type)),
         route,
         _cell(row.status) + (" (test)" if row.is_test else ""),
         _cell(reason, REASON_CHARS),
@@ -88,8 +88,6 @@ def describe_filters(query: LogQuery, agent_names: Mapping[str, str]) -> str:
     for name, value in query.filters_applied().items():
         if name in ("sort_by", "sort_order", "since", "until"):
             continue
-        if name == "agent_ids":
-            value = tuple(f"{agent_names[a]} ({a})" if a in agent_names else a for a in query.agent_ids)
         text = ", ".join(value) if isinstance(value, tuple) else str(value)
         parts.append(f"{name.removesuffix('_ids').replace('_', ' ')}: {clean(text)}")
     return "; ".join(parts) if parts else "none"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
-from ..aggregate import Group, GroupKey, Spread, WindowStats
+from ..aggregate import EXAMPLES, Group, GroupKey, Spread, WindowStats
 from ..lookup import RetryOutcomes
 from ..scan import Scan
 from . import formats
 from .untrusted import clean, clip, fence
 
 ROWS_PER_TABLE = 12
+MAX_TIME_ROWS = 62
 TITLES: dict[GroupKey, str] = {
     "status": "status",
     "disconnect_reason": "disconnect reason",
@@ -45,6 +47,11 @@ def coverage(scan: Scan) -> str:
         parts.append(
             f"INCOMPLETE: calls {ranges} (in the API's order) could not be read after retries; the "
             "figures below leave them out. Call again to retry."
+        )
+    if scan.missed:
+        parts.append(
+            f"INCOMPLETE: {formats.plural(scan.missed, 'call')} changed while being read (the API orders by last "
+            "update) and were missed; the figures below leave them out. Call again for a whole count."
         )
     return " ".join(parts)
 
@@ -91,12 +98,38 @@ def _retries(outcome: RetryOutcomes) -> str:
     return text + "."
 
 
+def _coarser(rows: Sequence[Group]) -> tuple[str, list[Group]]:
+    """Days grouped into ISO weeks, or months when even weeks are too many (values `YYYY-MM-DD Ddd`)."""
+    for title, width in (("week", 0), ("month", 7)):
+        merged: dict[str, Group] = {}
+        for row in rows:
+            if width:
+                label = row.value[:width]
+            else:
+                try:
+                    year, week, _ = date.fromisoformat(row.value[:10]).isocalendar()
+                    label = f"{year}-W{week:02d}"
+                except ValueError:
+                    label = row.value
+            group = merged.setdefault(label, Group(label))
+            group.count += row.count
+            group.examples.extend(row.examples[: EXAMPLES - len(group.examples)])
+        if len(merged) <= MAX_TIME_ROWS or width:
+            return title, sorted(merged.values(), key=lambda g: g.value)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def _table(key: GroupKey, rows: Sequence[Group], total: int) -> str:
+    title = TITLES[key]
+    if key == "day" and len(rows) > MAX_TIME_ROWS:
+        title, rows = _coarser(rows)
+        title = f"{title} (more than {MAX_TIME_ROWS} days)"
     shown = rows if key in ("day", "hour") else rows[:ROWS_PER_TABLE]
-    out = [f"{TITLES[key]} | calls | share | examples"]
+    out = [f"{title} | calls | share | examples"]
     for group in shown:
         value = clip(clean(group.value), 70).replace("|", "¦")
-        out.append(f"{value} | {group.count} | {group.count / total:.1%} | {', '.join(group.examples)}")
+        examples = ", ".join(clean(example) for example in group.examples)
+        out.append(f"{value} | {group.count} | {group.count / total:.1%} | {examples}")
     rest = rows[len(shown) :]
     if rest:
         out.append(

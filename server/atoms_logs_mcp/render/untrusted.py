@@ -18,9 +18,11 @@ import re
 
 # ANSI/VT escape sequences (CSI, OSC and two-character escapes), removed whole.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
-# C0/C1 controls (but tab and newline), zero-width characters, bidi embeddings/overrides/isolates, BOM.
+# C0/C1 controls (but tab and newline), zero-width space, direction marks, bidi embeddings/overrides/isolates,
+# invisible operators, BOM. The zero-width (non-)joiners U+200C/U+200D stay: Persian and Indic scripts and
+# emoji sequences need them to mean what they say.
 _INVISIBLE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]"
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]"
 )
 _FENCE_MARKS = re.compile(r"<{3,}|>{3,}")
 

@@ -133,7 +133,10 @@ def create_app(
                     )
                 case "error":
                     status = state.faults.pick_error_status()
-                    return _error(status, "Gateway timeout" if status == 504 else "Internal server error")
+                    response = _error(status, "Gateway timeout" if status == 504 else "Internal server error")
+                    if status == 503:  # "try again later", said the usual way
+                        response.headers["Retry-After"] = f"{config.retry_after:g}"
+                    return response
                 case "slow":
                     await _sleep_while_connected(request, config.slow_ms / 1000)
             try:
