@@ -26,12 +26,17 @@ MUST_BE_ZERO = {
         "server_restarts",
         "partial_answers_presented_as_whole",
     ],
-    "bad_input": ["api_requests_for_them"],
+    "bad_input": ["api_requests_for_them", "not_rejected_clearly"],
     "secrets": ["leaks"],
     "http_load": ["errors"],
     "privacy": ["unmasked_phone_numbers_found"],
     "size_limits": ["over_ceiling"],
-    "untrusted_content": ["call_content_outside_fences", "fence_markers_inside_fences", "control_or_bidi_characters"],
+    "untrusted_content": [
+        "call_content_outside_fences",
+        "fence_markers_inside_fences",
+        "control_or_bidi_characters",
+        "unbalanced_fences",
+    ],
 }
 SECTIONS = {
     "upstream_faults": (

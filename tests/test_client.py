@@ -177,3 +177,20 @@ def test_retry_after_forms():
     assert parse_retry_after(httpx.Response(429, request=request), body) == 12
     assert parse_retry_after(httpx.Response(429, headers={"Retry-After": "soon"}, request=request)) is None
     assert SANDBOX_KEY  # the fixture key is what the sandbox expects
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SMALLEST_API_KEY": "sk_live_abc\u201d123456"}, "holds characters an Atoms key cannot have"),
+        ({"SMALLEST_API_KEY": "sk_live abc123456"}, "holds characters an Atoms key cannot have"),
+        ({"ATOMS_BASE_URL": "api.smallest.ai/atoms/v1"}, "must start with https://"),
+        ({"ATOMS_SCAN_CEILING": "0"}, "scan_ceiling must be more than 0"),
+        ({"ATOMS_TIMEOUT": "-1"}, "timeout must be more than 0"),
+        ({"ATOMS_REDACT": "emails"}, "ATOMS_REDACT takes 'phone'"),
+    ],
+)
+def test_unusable_settings_are_refused_at_start_without_echoing_the_key(env, message):
+    with pytest.raises(ValueError, match=message) as error:
+        Settings.from_env(env)
+    assert "abc" not in str(error.value)
