@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from atoms_logs_mcp.timewindow import Window, parse_moment, resolve_window, zone_named
+from atoms_logs_mcp.timewindow import Window, resolve_window, zone_named
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -364,18 +364,6 @@ def test_describe_open_ends_and_no_window() -> None:
     assert Window(None, utc(2026, 11, 20), NEW_YORK).describe() == (
         "the beginning .. 2026-11-20 00:00:00Z UTC (the beginning .. 2026-11-19 19:00 America/New_York)"
     )
-
-
-# --- the old ISO-only helper still used by the server -------------------------------------------------------------
-
-
-def test_parse_moment_is_iso_only_with_utc_default() -> None:
-    assert parse_moment("2026-11-20T09:30:00Z") == utc(2026, 11, 20, 9, 30)
-    assert parse_moment("2026-11-20T09:30") == utc(2026, 11, 20, 9, 30)
-    with pytest.raises(ValueError, match="'yesterday' is not an ISO 8601 time"):
-        parse_moment("yesterday")
-    with pytest.raises(ValueError, match="outside the years 2000-2100"):
-        parse_moment("1999-01-01")
 
 
 # --- properties ----------------------------------------------------------------------------------------------------

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Literal, get_args
+from typing import Literal
 
 from .analysis import percentile
 from .models import CallRow
 
 GroupKey = Literal["status", "disconnect_reason", "failure_reason", "agent", "call_type", "attempt", "day", "hour"]
-GROUP_KEYS: tuple[GroupKey, ...] = get_args(GroupKey)
 EXAMPLES = 3
 NONE = "(none)"
 
@@ -135,7 +133,3 @@ class Aggregator:
             cost_counted=self._costed,
             total_seconds=self._seconds,
         )
-
-
-def counts(stats: WindowStats, key: GroupKey) -> Counter[str]:
-    return Counter({group.value: group.count for group in stats.groups.get(key, [])})

@@ -26,7 +26,6 @@ class SlowTurn:
     latency_ms: float
     turn_number: int
     """1-based index in the transcript of the agent turn that came after the wait, or 0 if unknown."""
-    at_seconds: float | None
 
 
 @dataclass(frozen=True)
@@ -87,8 +86,7 @@ def latency_report(call: CallDetail, slowest: int = 3) -> LatencyReport | None:
     agent_turns = [i for i, turn in enumerate(call.transcript) if (turn.role or "").lower() == "agent"]
     ranked = sorted(enumerate(marks), key=lambda item: -item[1][0])[:slowest]
     slow = tuple(
-        SlowTurn(latency, _locate(index, at, offsets, agent_turns, call.transcript), at)
-        for index, (latency, at) in ranked
+        SlowTurn(latency, _locate(index, at, offsets, agent_turns, call.transcript)) for index, (latency, at) in ranked
     )
     return LatencyReport(
         turns=int(metrics.turns) if metrics is not None and metrics.turns else len(values),

@@ -16,18 +16,14 @@ class TTLCache(Generic[V]):
         self._max = max_entries
         self._ttl = ttl
         self._clock = clock
-        self.hits = 0
-        self.misses = 0
 
     def get(self, key: Hashable) -> V | None:
         entry = self._entries.get(key)
         if entry is None or entry[0] < self._clock():
             if entry is not None:
                 del self._entries[key]
-            self.misses += 1
             return None
         self._entries.move_to_end(key)
-        self.hits += 1
         return entry[1]
 
     def put(self, key: Hashable, value: V, ttl: float | None = None) -> None:

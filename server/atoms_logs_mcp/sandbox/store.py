@@ -213,9 +213,6 @@ class CallStore:
             raise ValueError(f"{path}: expected an object with a 'calls' list (and optionally 'agents')")
         return cls(list(data.get("agents") or []), data["calls"])
 
-    def to_json(self) -> dict[str, Any]:
-        return {"agents": list(self.agents.values()), "calls": [dict(c.record) for c in self.calls]}
-
     # GET /conversation ---------------------------------------------------------------------------
 
     def list_calls(self, params: Mapping[str, str]) -> dict[str, Any]:
