@@ -182,8 +182,10 @@ def test_retry_after_forms():
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"SMALLEST_API_KEY": "sk_live_abc\u201d123456"}, "holds characters an Atoms key cannot have"),
-        ({"SMALLEST_API_KEY": "sk_live abc123456"}, "holds characters an Atoms key cannot have"),
+        ({"SMALLEST_API_KEY": "sk_live_abc\u201d123456"}, "contains a quote character"),
+        ({"SMALLEST_API_KEY": "sk_live abc123456"}, "contains a space or line break"),
+        ({"SMALLEST_API_KEY": "sk_ab12"}, "is only 7 characters long"),
+        ({"SMALLEST_API_KEY": "sk_live_\u00e9abc123456"}, "not plain ASCII"),
         ({"ATOMS_BASE_URL": "api.smallest.ai/atoms/v1"}, "must start with https://"),
         ({"ATOMS_SCAN_CEILING": "0"}, "scan_ceiling must be more than 0"),
         ({"ATOMS_TIMEOUT": "-1"}, "timeout must be more than 0"),

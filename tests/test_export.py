@@ -39,8 +39,8 @@ def call(index: int = 0, **fields: Any) -> CallRow:
         "createdAt": "2026-11-19T21:37:05.250Z",
         "agentId": "agent-1",
         "type": "telephony_outbound",
-        "from": "+14155550123",
-        "to": "+442071838750",
+        "from": "'+14155550123",
+        "to": "'+442071838750",
         "status": "completed",
         "duration": 125,
         "callCost": 0.0425,
@@ -236,15 +236,17 @@ async def test_csv_round_trip(tmp_path: Path) -> None:
         "call_id": "CALL-00001",
         "agent": 'Sales, "West" 東京',
         "channel": "outbound",
-        "from": "+14155550123",
-        "to": "+442071838750",
+        "from": "'+14155550123",
+        "to": "'+442071838750",
         "duration_s": "125",
         "avg_latency_ms": "812.5",
         "status": "completed",
         "failure_reason": "'=cmd|' /C calc'!A0",
         "disconnect_reason": "",
         "version": "3",
+        "version_id": "",
         "test": "false",
+        "attempt": "",
         "retries": "0",
         "cost": "0.0425",
         "summary": TRICKY_SUMMARY_CLEAN,
@@ -252,8 +254,8 @@ async def test_csv_round_trip(tmp_path: Path) -> None:
     assert rows[1]["agent"] == '\'=HYPERLINK("http://x")'
     assert (rows[1]["from"], rows[1]["to"]) == ("'-1+1", "'@SUM(A1)")
     assert rows[1]["disconnect_reason"] == "'+ dialled wrong"
-    assert (rows[1]["channel"], rows[1]["test"], rows[1]["retries"]) == ("web", "true", "#2")
-    assert (rows[1]["duration_s"], rows[1]["version"]) == ("3.5", "ver_abc")
+    assert (rows[1]["channel"], rows[1]["test"], rows[1]["attempt"], rows[1]["retries"]) == ("web", "true", "2", "0")
+    assert (rows[1]["duration_s"], rows[1]["version"], rows[1]["version_id"]) == ("3.5", "", "ver_abc")
     assert rows[2] == {column: ("CALL-BARE" if column == "call_id" else "") for column in COLUMNS}
     raw = result.path.read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf")
@@ -273,7 +275,11 @@ async def test_json_round_trip(tmp_path: Path) -> None:
     assert (first["test"], first["retries"], first["disconnect_reason"]) == (False, 0, None)
     assert first["summary"] == TRICKY_SUMMARY_CLEAN
     assert first["failure_reason"] == "=cmd|' /C calc'!A0"  # JSON is not a spreadsheet: kept as it is
-    assert (second["test"], second["retries"], second["version"], second["from"]) == (True, "#2", "ver_abc", "-1+1")
+    assert (second["test"], second["attempt"], second["version"], second["version_id"]) == (True, 2, None, "ver_abc")
+    assert second["from"] == "-1+1"
+    for column in ("duration_s", "version", "attempt", "retries", "cost"):  # one JSON type per column
+        kinds = {type(row[column]).__name__ for row in document["rows"] if row[column] is not None}
+        assert kinds <= {"int", "float"}, (column, kinds)
     assert bare == {column: ("CALL-BARE" if column == "call_id" else None) for column in COLUMNS}
     assert result.bytes == result.path.stat().st_size
 
@@ -369,3 +375,14 @@ async def test_twenty_thousand_rows(tmp_path: Path, fmt: str) -> None:
     else:
         assert len(json.loads(result.path.read_text(encoding="utf-8"))["rows"]) == 20_000
     assert [p.name for p in result.path.parent.iterdir()] == [result.path.name]
+
+
+def test_phone_numbers_are_text_in_csv_the_same_way_masked_or_not() -> None:
+    from atoms_logs_mcp.export import csv_cell
+    from atoms_logs_mcp.redact import mask_phone_numbers
+
+    plain, masked = "+14155550123", mask_phone_numbers("+14155550123")
+    assert masked != plain
+    assert csv_cell(plain, text=True) == "'" + plain
+    assert csv_cell(masked, text=True) == "'" + masked
+    assert csv_cell("14155550123", text=True) == "14155550123"  # no sign: nothing a spreadsheet would change

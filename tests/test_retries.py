@@ -16,6 +16,7 @@ from atoms_logs_mcp.client import AtomsClient
 from atoms_logs_mcp.errors import (
     AtomsAPIError,
     RateLimitedError,
+    UnreachableError,
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
@@ -186,7 +187,7 @@ async def test_connection_refused_is_retried_even_when_not_idempotent():
     )
     async with AtomsClient(settings, transport=Counting()) as client:
         started = time.perf_counter()
-        with pytest.raises(UpstreamUnavailableError, match="Could not connect") as error:
+        with pytest.raises(UnreachableError, match="connection refused") as error:
             await client.request("POST", "conversation/search", json={}, idempotent=False)
     assert attempts == 3, "nothing reached the API, so repeating is safe"
     assert time.perf_counter() - started < 5

@@ -90,6 +90,8 @@ class Aggregator:
         self._costed = 0
         self._seconds = 0.0
         self._count = 0
+        self.unreadable_latencies = 0
+        """Latency values that were not numbers (left out of the percentiles)."""
         self.links: dict[str, Link] = {}
         """Every call's retry link, by call id, for following retry chains afterwards."""
 
@@ -110,8 +112,10 @@ class Aggregator:
                 self._costed += 1
             metrics = row.turn_latency_metrics
             if metrics is not None:
-                if metrics.latencies:
-                    self._latencies.extend(metrics.latencies)
+                measured = metrics.measured
+                self.unreadable_latencies += metrics.unreadable
+                if measured:
+                    self._latencies.extend(measured)
                 elif metrics.avg_latency is not None:
                     self._latencies.append(metrics.avg_latency)
             if row.call_id:

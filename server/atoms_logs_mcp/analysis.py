@@ -6,9 +6,11 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from .call_events import number
 from .models import CallDetail, TranscriptTurn
+from .query import FINAL_STATUSES
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:
@@ -30,14 +32,21 @@ class SlowTurn:
 
 @dataclass(frozen=True)
 class LatencyReport:
-    turns: int
-    avg: float | None
-    median: float | None
-    p95: float | None
-    minimum: float | None
-    maximum: float | None
+    """Turn latency of one call. Every figure comes from the same `measured` values."""
+
+    measured: int
+    """How many latency values were read (one per agent reply that was timed)."""
+    unreadable: int
+    """Values the API sent that are not numbers (nulls, text): left out of every figure."""
+    avg: float
+    median: float
+    p95: float
+    minimum: float
+    maximum: float
     slowest: tuple[SlowTurn, ...]
     source: str
+    components: dict[str, float]
+    """Share (0..1) of the summed turn time spent in llm, tts and stt, where the events say."""
 
 
 def call_start(call: CallDetail) -> datetime | None:
@@ -45,6 +54,17 @@ def call_start(call: CallDetail) -> datetime | None:
     if call.created_at is not None:
         return call.created_at
     return next((turn.timestamp for turn in call.transcript if turn.timestamp is not None), None)
+
+
+def call_end(call: CallDetail) -> datetime | None:
+    """When the call ended: its call_end event, else its start plus its duration (None while unknown)."""
+    ends = [event.at for event in call.timeline if event.kind == "call_end" and event.at is not None]
+    if ends:
+        return max(ends)
+    start = call_start(call)
+    if start is None or call.duration is None or call.status not in FINAL_STATUSES:
+        return None
+    return start + timedelta(seconds=call.duration)
 
 
 def turn_offsets(call: CallDetail) -> list[float | None]:
@@ -56,30 +76,71 @@ def turn_offsets(call: CallDetail) -> list[float | None]:
     ]
 
 
-def latency_report(call: CallDetail, slowest: int = 3) -> LatencyReport | None:
-    """Turn latency from `turnLatencyMetrics`, else from `turn_latency` events; None when neither exists."""
+COMPONENTS = {"llm": "llm_api_ms", "tts": "tts_api_ms", "stt": "stt_api_ms"}
+
+
+def _from_metrics(call: CallDetail) -> tuple[list[tuple[float, float | None]], int] | None:
+    """(latency ms, agent start s) pairs from `turnLatencyMetrics`, and how many values were unreadable."""
     metrics = call.turn_latency_metrics
-    values: list[float] = []
-    marks: list[tuple[float, float | None]] = []  # (latency, bot_start seconds)
-    source = "turnLatencyMetrics"
-    if metrics is not None and (metrics.transitions or metrics.latencies):
-        if metrics.transitions:
-            marks = [
-                (t.latency, t.bot_start / 1000 if t.bot_start is not None else None)
-                for t in metrics.transitions
-                if t.latency is not None
-            ]
-            values = [latency for latency, _ in marks]
+    if metrics is None:
+        return None
+    transitions = metrics.transitions
+    if metrics.latencies:
+        aligned = len(transitions) == len(metrics.latencies)
+        starts = [t.bot_start for t in transitions] if aligned else [None] * len(metrics.latencies)
+        marks = [
+            (value, start / 1000 if start is not None else None)
+            for value, start in zip(map(number, metrics.latencies), starts, strict=True)
+            if value is not None
+        ]
+        return marks, len(metrics.latencies) - len(marks)
+    if transitions:
+        marks = [
+            (t.latency, t.bot_start / 1000 if t.bot_start is not None else None)
+            for t in transitions
+            if t.latency is not None
+        ]
+        return marks, len(transitions) - len(marks)
+    return None
+
+
+def _from_events(call: CallDetail) -> tuple[list[tuple[float, float | None]], int]:
+    marks: list[tuple[float, float | None]] = []
+    unreadable = 0
+    for event in call.timeline:
+        if event.kind != "turn_latency":
+            continue
+        total = event.number("total_turn_ms", "turn_latency", "latency_ms", "latency")
+        if total is None:
+            unreadable += 1
         else:
-            values = list(metrics.latencies)
-            marks = [(v, None) for v in values]
-    else:
+            marks.append((total, None))
+    return marks, unreadable
+
+
+def latency_components(call: CallDetail) -> dict[str, float]:
+    """How the summed turn time splits between llm, tts and stt, from `turn_latency` events that say."""
+    sums = dict.fromkeys(COMPONENTS, 0.0)
+    for event in call.timeline:
+        if event.kind != "turn_latency":
+            continue
+        parts = {name: event.number(field) for name, field in COMPONENTS.items()}
+        if all(value is not None for value in parts.values()):
+            for name, value in parts.items():
+                sums[name] += value or 0.0
+    total = sum(sums.values())
+    return {name: value / total for name, value in sums.items()} if total > 0 else {}
+
+
+def latency_report(call: CallDetail, slowest: int = 3) -> LatencyReport | None:
+    """Turn latency from `turnLatencyMetrics`, else from `turn_latency` events; None when neither has a value."""
+    source = "turnLatencyMetrics"
+    found = _from_metrics(call)
+    if found is None or (not found[0] and not found[1]):
         source = "turn_latency events"
-        for event in call.events:
-            total = event.get("total_turn_ms", event.get("turn_latency"))
-            if event.get("event_type") == "turn_latency" and isinstance(total, int | float):
-                values.append(float(total))
-                marks.append((float(total), None))
+        found = _from_events(call)
+    marks, unreadable = found
+    values = [latency for latency, _ in marks]
     if not values:
         return None
     offsets = turn_offsets(call)
@@ -89,16 +150,16 @@ def latency_report(call: CallDetail, slowest: int = 3) -> LatencyReport | None:
         SlowTurn(latency, _locate(index, at, offsets, agent_turns, call.transcript)) for index, (latency, at) in ranked
     )
     return LatencyReport(
-        turns=int(metrics.turns) if metrics is not None and metrics.turns else len(values),
-        avg=(metrics.avg_latency if metrics and metrics.avg_latency is not None else statistics.fmean(values)),
-        median=(
-            metrics.median_latency if metrics and metrics.median_latency is not None else statistics.median(values)
-        ),
-        p95=percentile(values, 0.95),
-        minimum=metrics.min_latency if metrics and metrics.min_latency is not None else min(values),
-        maximum=metrics.max_latency if metrics and metrics.max_latency is not None else max(values),
+        measured=len(values),
+        unreadable=unreadable,
+        avg=statistics.fmean(values),
+        median=statistics.median(values),
+        p95=percentile(values, 0.95) or 0.0,
+        minimum=min(values),
+        maximum=max(values),
         slowest=slow,
         source=source,
+        components=latency_components(call),
     )
 
 

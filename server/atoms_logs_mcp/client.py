@@ -23,9 +23,13 @@ from .errors import (
     BadRequestError,
     ConfigurationError,
     NotFoundError,
+    PermissionDeniedError,
     RateLimitedError,
+    UnreachableError,
+    UnreadableResponseError,
     UpstreamTimeoutError,
     UpstreamUnavailableError,
+    WrongServiceError,
     scrub,
 )
 from .models import Agent, AgentPage, CallDetail, CallRow, LogPage, SearchResult
@@ -41,17 +45,54 @@ _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray
 
 
 def _parse(model: type[Parsed], data: Any, operation: str) -> Parsed:
-    """The payload as `model`; a shape no leniency can read is the API's fault, reported as such."""
+    """The payload as `model`. Every field is lenient, so only a `data` that is not an object fails."""
     try:
         return model.model_validate(data)
     except ValidationError:
-        raise UpstreamUnavailableError(
-            "The Atoms API sent a response this client cannot read", operation=operation
+        raise WrongServiceError(
+            f"The answer to {operation} is not the Atoms API's",
+            answer=f"a `data` that is {type(data).__name__}, not an object",
+            operation=operation,
         ) from None
 
 
-class _NotSent(UpstreamUnavailableError):
+class _NotSent(UnreachableError):
     """The connection failed before the request left: safe to retry even when not idempotent."""
+
+
+def _connect_failure(error: httpx.TransportError) -> str:
+    """Why a connection failed, in words: the OS's reason is in the exception chain."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and len(chain) < 8:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    text = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
+    if isinstance(error, httpx.ConnectTimeout) or "timed out" in text:
+        return "connection timed out"
+    if "refused" in text:
+        return "connection refused (nothing is listening there)"
+    if "gaierror" in text or "name or service not known" in text or "nodename nor servname" in text:
+        return "host name not found"
+    if "ssl" in text or "certificate" in text or "tls" in text:
+        return "TLS handshake failed"
+    return "connection failed"
+
+
+def _address(url: httpx.URL) -> str:
+    port = url.port or (443 if url.scheme == "https" else 80)
+    return f"{url.host}:{port}"
+
+
+def _describe_body(response: httpx.Response) -> str:
+    """What came back instead of the API's JSON, in a few words (never the body itself)."""
+    kind = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
+    start = response.content[:200].lstrip().lower()
+    if "html" in kind or start.startswith((b"<!doctype", b"<html", b"<")):
+        return f"an HTML page ({kind}, {len(response.content):,} bytes)"
+    if not response.content:
+        return "an empty body"
+    return f"a body that is not JSON ({kind}, {len(response.content):,} bytes)"
 
 
 def parse_retry_after(response: httpx.Response, body: Any = None) -> float | None:
@@ -99,6 +140,8 @@ class AtomsClient:
             transport=transport,
             follow_redirects=False,
         )
+        self.reached = False
+        """True once the API answered a request with its JSON envelope: the base URL is right."""
 
     async def __aenter__(self) -> AtomsClient:
         return self
@@ -219,13 +262,19 @@ class AtomsClient:
                 ):
                     with attempt:
                         return await self._send_once(method, path, params, json, subject)
+        except NotFoundError:
+            if subject and not self.reached:
+                await self._confirm_base_url()
+            raise
         except TimeoutError:
             raise UpstreamTimeoutError(
                 f"The Atoms API did not answer within {self.settings.deadline:g} s (retries included)",
                 operation=f"{method} /{path}",
             ) from None
         except _NotSent as error:
-            raise UpstreamUnavailableError(str(error.args[0]), operation=error.operation) from None
+            raise UnreachableError(
+                error.args[0], address=error.address, cause=error.cause, operation=error.operation, url=error.url
+            ) from None
         raise AssertionError("unreachable: stamina either returns or raises")  # pragma: no cover
 
     async def _send_once(
@@ -235,8 +284,8 @@ class AtomsClient:
         started = time.perf_counter()
         try:
             response = await self._http.request(method, path, params=params, json=json)
-        except httpx.ConnectError:
-            raise _NotSent("Could not connect to the Atoms API", operation=operation) from None
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            raise self._unreachable(error, operation) from None
         except httpx.TimeoutException:
             raise UpstreamTimeoutError(
                 f"The Atoms API did not answer within {self.settings.timeout:g} s", operation=operation
@@ -254,6 +303,36 @@ class AtomsClient:
         )
         return self._unwrap(response, operation, subject)
 
+    async def _confirm_base_url(self) -> None:
+        """After a 404 for one item, before the API has answered anything: is the base URL the API at all?
+
+        A base URL without `/atoms/v1` answers 404 for every call id; asking for the first page of the
+        call list tells that apart from an id that does not exist. Only a WrongServiceError is raised.
+        """
+        try:
+            await self._send_once("GET", "conversation", {"page": "1", "limit": "1"}, None, None)
+        except WrongServiceError:
+            raise
+        except AtomsAPIError:
+            pass
+
+    def _unreachable(self, error: httpx.TransportError, operation: str) -> UnreachableError:
+        """Refused and timed-out connections may pass (a restart): retried. A wrong name or TLS failure is not."""
+        cause = _connect_failure(error)
+        url = self._http.base_url
+        kind = _NotSent if cause.startswith(("connection refused", "connection timed out")) else UnreachableError
+        return kind(
+            f"Could not connect to the Atoms API at {_address(url)}: {cause}",
+            address=_address(url),
+            cause=cause,
+            operation=operation,
+            url=self._shown_url(url),
+        )
+
+    def _shown_url(self, url: httpx.URL) -> str:
+        """A URL to show: no credentials, no query string (it can hold phone numbers)."""
+        return scrub(str(url.copy_with(username=None, password=None, query=None)), self.settings.api_key, 160)
+
     def _unwrap(self, response: httpx.Response, operation: str, subject: str | None) -> Any:
         status = response.status_code
         request_id = next((response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None)
@@ -266,20 +345,23 @@ class AtomsClient:
             "request_id": scrub(request_id, self.settings.api_key, 80) if request_id else None,
             "upstream_message": self._upstream_message(body, response),
             "operation": operation,
+            "url": self._shown_url(response.request.url),
         }
+        if isinstance(body, dict) and "status" in body and status != 404:
+            self.reached = True  # the API's own envelope: this is the API, whatever the status
         if 200 <= status < 300:
-            if not isinstance(body, dict) or "data" not in body:
-                raise UpstreamUnavailableError("The Atoms API sent a malformed response body", **context)
-            if body.get("status") is False:
-                raise BadRequestError(**context)
-            return redact(body["data"]) if self.settings.redact_phones else body["data"]
-        if status in (401, 403):
-            raise AuthenticationError(
-                "The Atoms API rejected the API key" if status == 401 else "The API key has no access to this",
+            return self._data(response, body, context)
+        if status == 401:
+            raise AuthenticationError("The Atoms API rejected the API key", **context)
+        if status == 403:
+            raise PermissionDeniedError("The API key may not read this", **context)
+        if status == 404 and subject is None:
+            raise WrongServiceError(
+                f"The Atoms API has {operation.split(' ')[-1]}, but this server answered 404 for it",
+                answer=f"HTTP 404 for {operation}",
                 **context,
             )
-        if status == 404:
-            subject = subject or "resource"
+        if status == 404 and subject is not None:
             raise NotFoundError(f"{subject[0].upper()}{subject[1:]} not found", **context)
         if status == 429:
             raise RateLimitedError(retry_after=parse_retry_after(response, body), **context)
@@ -294,6 +376,23 @@ class AtomsClient:
         if status in (400, 409, 422):
             raise BadRequestError(**context)
         raise AtomsAPIError(f"The Atoms API answered with unexpected HTTP {status}", **context)
+
+    def _data(self, response: httpx.Response, body: Any, context: dict[str, Any]) -> Any:
+        """The envelope's `data`. A cut-short body is retried; HTML or another JSON shape is a wrong address."""
+        if body is None:
+            described = _describe_body(response)
+            if described.startswith("an HTML page"):
+                raise WrongServiceError("An HTML page answered instead of the Atoms API", answer=described, **context)
+            raise UnreadableResponseError(f"The Atoms API sent {described}", **context)
+        if not isinstance(body, dict) or ("data" not in body and "status" not in body):
+            raise WrongServiceError(
+                "A JSON answer without the Atoms API's envelope", answer="JSON without `status` and `data`", **context
+            )
+        if body.get("status") is False:
+            raise BadRequestError(**context)
+        if "data" not in body:
+            raise UnreadableResponseError("The Atoms API sent its envelope without `data`", **context)
+        return redact(body["data"]) if self.settings.redact_phones else body["data"]
 
     def _upstream_message(self, body: Any, response: httpx.Response) -> str | None:
         message: Any = None

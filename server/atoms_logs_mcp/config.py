@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 DEFAULT_BASE_URL = "https://api.smallest.ai/atoms/v1"
-_KEY_CHARACTERS = re.compile(r"[\x21-\x7e]{8,512}")
+_KEY_MIN_LENGTH = 8
+_KEY_MAX_LENGTH = 512
 KEY_VARIABLES = ("SMALLEST_API_KEY", "ATOMS_API_KEY")
 
 
@@ -19,6 +19,21 @@ def mask_secret(secret: str | None) -> str:
     if len(secret) < 12:
         return "…" * 3
     return f"{secret[:6]}…{secret[-4:]}"
+
+
+def key_problem(key: str) -> str | None:
+    """What makes `key` unusable as an Atoms key, in words that never quote it; None when it looks right."""
+    if any(ch in key for ch in "\"'`\u2018\u2019\u201c\u201d"):
+        return "contains a quote character (copied with its quotes?)"
+    if any(ch.isspace() for ch in key):
+        return "contains a space or line break"
+    if not key.isascii() or not key.isprintable():
+        return "contains characters that are not plain ASCII letters, digits or punctuation"
+    if len(key) < _KEY_MIN_LENGTH:
+        return f"is only {len(key)} characters long (cut short?)"
+    if len(key) > _KEY_MAX_LENGTH:
+        return f"is {len(key)} characters long, more than any key (several values pasted together?)"
+    return None
 
 
 @dataclass(frozen=True, repr=False)
@@ -94,11 +109,8 @@ class Settings:
 
     def validate(self) -> None:
         """Refuse settings that could only fail later, with a message that says which one (never the key)."""
-        if self.api_key is not None and not _KEY_CHARACTERS.fullmatch(self.api_key):
-            raise ValueError(
-                "The API key holds characters an Atoms key cannot have (a stray quote, space or line break?); "
-                "copy it again from the Atoms console."
-            )
+        if self.api_key is not None and (problem := key_problem(self.api_key)):
+            raise ValueError(f"The API key {problem}; copy it again from the Atoms console (keys start with sk_).")
         if not self.base_url.startswith(("https://", "http://")):
             raise ValueError(f"ATOMS_BASE_URL must start with https:// or http://, not {self.base_url[:40]!r}")
         for name in ("timeout", "deadline", "scan_ceiling", "scan_concurrency", "max_attempts"):

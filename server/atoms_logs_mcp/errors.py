@@ -3,16 +3,21 @@
     AtomsError
     ├── ConfigurationError            no key configured, or an unusable base URL
     └── AtomsAPIError                 the API answered with an error, or could not be reached
-        ├── AuthenticationError       401 / 403: key missing, wrong or without access
+        ├── UnreachableError          no connection: refused, host name not found, TLS failed, connect timed out
+        ├── WrongServiceError         what answered is not the Atoms API (HTML page; 404 for a route it has)
+        ├── AuthenticationError       401: key missing or wrong
+        │   └── PermissionDeniedError 403: the key is valid but may not read this
         ├── NotFoundError             404 (and the agent route's 400 "No agent found")
         ├── BadRequestError           400 / 422: the API rejected the request
         ├── RateLimitedError          429, after the retries; carries `retry_after` seconds
-        └── UpstreamUnavailableError  5xx, dropped connection or malformed body, after the retries
+        └── UpstreamUnavailableError  5xx or dropped connection, after the retries
+            ├── UnreadableResponseError  a body that is not the API's JSON, after the retries
             └── UpstreamTimeoutError  504, a timed-out attempt, or the overall deadline passed
 
 Every API error keeps the HTTP `status` (None when no response came), a short `upstream_message`
-(sanitised, at most 200 characters, the key scrubbed from it) and the `request_id` when the API sent
-one. No message ever contains the API key: `scrub` removes it wherever it could have been echoed.
+(sanitised, at most 200 characters, the key scrubbed from it), the `request_id` when the API sent
+one, and the `url` asked (no query string, no credentials). No message ever contains the API key:
+`scrub` removes it wherever it could have been echoed.
 """
 
 from __future__ import annotations
@@ -54,8 +59,10 @@ class AtomsAPIError(AtomsError):
         request_id: str | None = None,
         operation: str | None = None,
         retry_after: float | None = None,
+        url: str | None = None,
     ) -> None:
         self.status = status
+        self.url = url
         self.retry_after = retry_after
         """Seconds the API asked us to wait (`Retry-After`), when it said."""
         self.upstream_message = upstream_message
@@ -78,6 +85,31 @@ class AuthenticationError(AtomsAPIError):
     default_message = "The Atoms API rejected the API key"
 
 
+class PermissionDeniedError(AuthenticationError):
+    default_message = "The API key may not read this"
+
+
+class UnreachableError(AtomsAPIError):
+    """No connection could be made. `cause` says why in words (connection refused, host name not found…)."""
+
+    default_message = "Cannot connect to the Atoms API"
+
+    def __init__(self, message: str | None = None, *, address: str, cause: str, **context: object) -> None:
+        self.address = address
+        self.cause = cause
+        super().__init__(message, **context)  # type: ignore[arg-type]
+
+
+class WrongServiceError(AtomsAPIError):
+    """What answered at the base URL is not the Atoms API. `answer` describes what came back."""
+
+    default_message = "The base URL does not point at the Atoms API"
+
+    def __init__(self, message: str | None = None, *, answer: str, **context: object) -> None:
+        self.answer = answer
+        super().__init__(message, **context)  # type: ignore[arg-type]
+
+
 class NotFoundError(AtomsAPIError):
     default_message = "Not found"
 
@@ -92,6 +124,12 @@ class RateLimitedError(AtomsAPIError):
 
 class UpstreamUnavailableError(AtomsAPIError):
     default_message = "The Atoms API is unavailable"
+
+
+class UnreadableResponseError(UpstreamUnavailableError):
+    """A body that is not the API's JSON envelope (cut short, not JSON, or an unexpected shape)."""
+
+    default_message = "The Atoms API sent a response that is not its JSON"
 
 
 class UpstreamTimeoutError(UpstreamUnavailableError):

@@ -48,7 +48,9 @@ COLUMNS: tuple[str, ...] = (
     "failure_reason",
     "disconnect_reason",
     "version",
+    "version_id",
     "test",
+    "attempt",
     "retries",
     "cost",
     "summary",
@@ -150,12 +152,6 @@ async def write_export(
 def record(row: CallRow, agent_names: Mapping[str, str]) -> dict[str, Cell]:
     """One call as column -> value: text cleaned, numbers as numbers, anything missing as None."""
     latency = row.turn_latency_metrics.avg_latency if row.turn_latency_metrics else None
-    version: Cell = _number(row.version_number)
-    if version is None:
-        version = _text(row.version_id)
-    attempt = row.retry_attempt_number or 0
-    # As in the console list: "#2" for the second retry of a call, else how often this call was retried.
-    retries: Cell = f"#{attempt}" if attempt else row.retry_count
     agent = agent_names.get(row.agent_id or "") or row.agent_id
     return {
         "created_at": _when(row.created_at),
@@ -169,9 +165,11 @@ def record(row: CallRow, agent_names: Mapping[str, str]) -> dict[str, Cell]:
         "status": _text(row.status),
         "failure_reason": _text(row.call_failure_reason),
         "disconnect_reason": _text(row.disconnection_reason),
-        "version": version,
+        "version": _number(row.version_number),
+        "version_id": _text(row.version_id),
         "test": row.is_test,
-        "retries": retries,
+        "attempt": row.retry_attempt_number,
+        "retries": row.retry_count,
         "cost": _number(row.call_cost),
         "summary": _text(row.summary),
     }
@@ -201,15 +199,24 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def csv_cell(value: Cell) -> str:
-    """A value as a CSV cell: empty for None, `true`/`false`, and text a spreadsheet will not execute."""
+PHONE_COLUMNS = ("from", "to")
+
+
+def csv_cell(value: Cell, *, text: bool = False) -> str:
+    """A value as a CSV cell: empty for None, `true`/`false`, and text a spreadsheet will not execute.
+
+    `text` marks a column that is text even when it looks like a number (phone numbers): a value starting
+    with a sign is always written with a leading apostrophe, so `+14155550123` and its masked form
+    `+•••••••0123` both stay text with their `+`, where a spreadsheet would otherwise read the first as a
+    number and the second as a formula.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+    if value.startswith(_FORMULA_START) and (text or not _PLAIN_NUMBER.fullmatch(value)):
         return "'" + value
     return value
 
@@ -234,7 +241,9 @@ def _tail(fmt: Format, rows: int) -> str:
 
 def _csv_lines(records: Sequence[Mapping[str, Cell]]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows([csv_cell(item[column]) for column in COLUMNS] for item in records)
+    csv.writer(buffer).writerows(
+        [csv_cell(item[column], text=column in PHONE_COLUMNS) for column in COLUMNS] for item in records
+    )
     return buffer.getvalue()
 
 

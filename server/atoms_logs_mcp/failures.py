@@ -18,15 +18,23 @@ from .errors import (
     BadRequestError,
     ConfigurationError,
     NotFoundError,
+    PermissionDeniedError,
     RateLimitedError,
+    UnreachableError,
+    UnreadableResponseError,
     UpstreamTimeoutError,
     UpstreamUnavailableError,
+    WrongServiceError,
 )
 from .render.untrusted import clean, clip
 
 KEY_HINT = (
     "Set SMALLEST_API_KEY (or ATOMS_API_KEY) to a key from the Atoms console (keys start with sk_) in the "
     "MCP server's environment, then restart it; or run the server with --demo to use the built-in sandbox."
+)
+BASE_URL_HINT = (
+    "Check ATOMS_BASE_URL in the MCP server's environment: it must be the Atoms API's address, ending in "
+    "/atoms/v1 (the default, https://api.smallest.ai/atoms/v1, is right for most accounts); then restart the server."
 )
 CALL_ID_HINT = "Call ids look like CALL-1737000000000-abc123; list_logs and search_by_call_ids find them."
 
@@ -40,9 +48,20 @@ def explain(error: AtomsError, *, subject: str | None = None, slow_query: bool =
     """The model-facing message for a client error. `subject` names what was asked for."""
     status = getattr(error, "status", None)
     code = f" (HTTP {status})" if status else ""
+    url = f" ({clean(error.url)})" if getattr(error, "url", None) else ""
     match error:
         case ConfigurationError():
             return f"No Atoms API key is configured. {KEY_HINT}"
+        case UnreachableError():
+            return f"Cannot connect to the Atoms API at {clean(error.address)}: {error.cause}. {BASE_URL_HINT}"
+        case WrongServiceError():
+            return f"What answered{url} is not the Atoms API: it sent {clean(error.answer)}. {BASE_URL_HINT}"
+        case PermissionDeniedError():
+            return (
+                f"The API key was accepted but may not read this{code}{_request_id(error)}: it belongs to another "
+                "organisation or lacks access to conversation logs. Use a key from the Atoms console of the "
+                "organisation that owns these calls (SMALLEST_API_KEY or ATOMS_API_KEY), then restart the server."
+            )
         case AuthenticationError():
             return f"The Atoms API rejected the API key{code}. {KEY_HINT}"
         case NotFoundError():
@@ -61,6 +80,12 @@ def explain(error: AtomsError, *, subject: str | None = None, slow_query: bool =
             )
         case UpstreamTimeoutError():
             return f"The Atoms API did not answer in time{code}{_request_id(error)}. Try again in a moment."
+        case UnreadableResponseError():
+            return (
+                f"The Atoms API{url} sent {str(error.args[0]).removeprefix('The Atoms API sent ')} instead of its "
+                f"JSON{code}{_request_id(error)}, on every attempt. If this persists, the address may not be the "
+                f"Atoms API. {BASE_URL_HINT}"
+            )
         case UpstreamUnavailableError():
             return f"The Atoms API is unavailable right now{code}{_request_id(error)}. Try again in a minute."
         case BadRequestError():

@@ -7,11 +7,21 @@ plain strings, and a value of the wrong type becomes None instead of failing the
 
 from __future__ import annotations
 
-import math
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from .call_events import CallEvent, moment, number, read_events
 
 
 def _lenient(adapter: TypeAdapter[Any]) -> BeforeValidator:
@@ -38,16 +48,11 @@ def _object(value: Any) -> Any:
 
 
 Str = Annotated[str | None, BeforeValidator(_text)]
-Num = Annotated[
-    float | None, _lenient(TypeAdapter(float)), AfterValidator(lambda v: v if v is None or math.isfinite(v) else None)
-]
+Num = Annotated[float | None, BeforeValidator(number)]
 Int = Annotated[int | None, _lenient(TypeAdapter(int))]
 Bool = Annotated[bool | None, _lenient(TypeAdapter(bool))]
-When = Annotated[
-    datetime | None,
-    _lenient(TypeAdapter(datetime)),
-    AfterValidator(lambda v: v if v is None or v.tzinfo else v.replace(tzinfo=UTC)),
-]
+When = Annotated[datetime | None, BeforeValidator(lambda v: v if isinstance(v, datetime) else moment(v))]
+"""ISO 8601 strings, or epoch seconds (or milliseconds) as numbers or strings; naive times are UTC."""
 JsonObject = Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance(v, dict) else {})]
 Nested = BeforeValidator(_object)
 
@@ -97,6 +102,10 @@ class PostCallAnalytics(ApiModel):
     )
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 class LatencyTransition(ApiModel):
     turn: Num = None
     user_end: Num = None
@@ -110,9 +119,20 @@ class TurnLatencyMetrics(ApiModel):
     median_latency: Num = Field(None, alias="medianLatency")
     min_latency: Num = Field(None, alias="minLatency")
     max_latency: Num = Field(None, alias="maxLatency")
-    latencies: Annotated[list[float], _lenient(TypeAdapter(list[float]))] = Field(default_factory=list)
+    latencies: Annotated[list[Any], BeforeValidator(_list)] = Field(default_factory=list)
+    """As sent: numbers, and on live data also numeric strings, nulls or other odd values."""
     transitions: Annotated[list[LatencyTransition], _items(LatencyTransition)] = Field(default_factory=list)
     processed_at: When = Field(None, alias="processedAt")
+
+    @property
+    def measured(self) -> list[float]:
+        """The latencies that are numbers (numeric strings read as numbers), in order."""
+        return [value for value in map(number, self.latencies) if value is not None]
+
+    @property
+    def unreadable(self) -> int:
+        """How many entries of `latencies` are not numbers (nulls, text)."""
+        return len(self.latencies) - len(self.measured)
 
 
 class VoiceConfig(ApiModel):
@@ -175,6 +195,16 @@ class CallDetail(CallRow):
     voice_config_used: Annotated[VoiceConfig | None, Nested] = Field(None, alias="voiceConfigUsed")
     slm_model_used: Str = Field(None, alias="slmModelUsed")
 
+    @cached_property
+    def timeline(self) -> list[CallEvent]:
+        """The events read into one shape (`call_events`), in the order sent."""
+        return read_events(self.events)
+
+    disconnect_details: JsonObject = Field(default_factory=dict, alias="disconnectDetails")
+    """Beyond the spec, seen live: how the line ended, e.g. {sipCode, category}."""
+    cost_breakdown: JsonObject = Field(default_factory=dict, alias="costBreakdown")
+    """Beyond the spec, seen live: the cost by component."""
+
 
 class Pagination(ApiModel):
     total: Int = None
@@ -184,8 +214,22 @@ class Pagination(ApiModel):
     total_pages: Int = Field(None, alias="totalPages")
 
 
+def _count_unreadable(data: Any, *lists: str) -> Any:
+    """Before validation: how many entries of `lists` are not objects (they are skipped), as `unreadable`."""
+    if isinstance(data, dict):
+        skipped = sum(
+            sum(1 for item in data[name] if not isinstance(item, dict))
+            for name in lists
+            if isinstance(data.get(name), list)
+        )
+        return {**data, "unreadable": skipped}
+    return data
+
+
 class LogPage(ApiModel):
     logs: Annotated[list[CallRow], _items(CallRow)] = Field(default_factory=list)
+    unreadable: int = 0
+    """Rows the API sent that were not objects, skipped."""
     pagination: Annotated[Pagination, BeforeValidator(lambda v: v if isinstance(v, dict) else {})] = Field(
         default_factory=Pagination
     )
@@ -193,11 +237,17 @@ class LogPage(ApiModel):
         default_factory=list, alias="dispositionMetricsConfig"
     )
 
+    _count = model_validator(mode="before")(lambda data: _count_unreadable(data, "logs"))
+
 
 class SearchResult(ApiModel):
     logs: Annotated[list[CallRow], _items(CallRow)] = Field(default_factory=list)
     total: Int = None
     requested_count: Int = Field(None, alias="requestedCount")
+    unreadable: int = 0
+    """Rows the API sent that were not objects, skipped."""
+
+    _count = model_validator(mode="before")(lambda data: _count_unreadable(data, "logs"))
 
 
 class AgentPage(ApiModel):

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..analysis import latency_report, turn_offsets
+from ..analysis import call_end, call_start, latency_report, turn_offsets
+from ..call_events import number
 from ..models import CallDetail, CallRow
 from ..query import CALL_ID_PATTERN
 from . import formats
@@ -42,13 +43,13 @@ class TranscriptPage:
 
 
 def transcript_lines(call: CallDetail) -> list[str]:
-    """`[mm:ss.s] Speaker: text`, one line per turn, the text cleaned but otherwise verbatim."""
+    """`#5 [mm:ss.s] Speaker: text`, one line per turn, numbered from 1, the text cleaned but otherwise verbatim."""
     offsets = turn_offsets(call)
     lines = []
-    for turn, at in zip(call.transcript, offsets, strict=True):
+    for index, (turn, at) in enumerate(zip(call.transcript, offsets, strict=True), start=1):
         speaker = clean(turn.role or "unknown").capitalize()
         stamp = formats.offset(at) if at is not None else "  ?  "
-        lines.append(f"[{stamp}] {speaker}: {clean(turn.content or '')}")
+        lines.append(f"#{index} [{stamp}] {speaker}: {clean(turn.content or '')}")
     return lines
 
 
@@ -71,12 +72,29 @@ def transcript_page(
     return TranscriptPage("\n".join(taken), start, start + len(taken) - 1, len(lines))
 
 
+NOT_CONNECTED = {"pending": "is pending", "in_queue": "is queued", "processing": "is being set up"}
+IN_PROGRESS = ("in_progress", "active")
+
+
+def no_transcript(call: CallRow) -> str:
+    """Why a call has no transcript, as far as its status tells."""
+    status = call.status or ""
+    if status in NOT_CONNECTED:
+        return f"No transcript: the call {NOT_CONNECTED[status]} and has not connected yet."
+    if status in IN_PROGRESS:
+        return "No transcript yet: the call is in progress (the transcript is stored when it ends)."
+    if status == "no_answer":
+        return "No transcript: nobody answered."
+    return f"No transcript recorded for this call (status {clean(status or 'unknown')})."
+
+
 def _overview(call: CallDetail, family: str | None, whole: bool = False) -> str:
     agent = call.agent
     fields: list[tuple[str, Any]] = [
         ("status", call.status),
         ("disconnect reason", call.disconnection_reason),
         ("failure reason", call.call_failure_reason),
+        ("disconnect details", _details(call.disconnect_details)),
         ("agent", f"{agent.name} ({agent.id})" if agent and agent.name else call.agent_id),
         ("agent version", _version(call)),
         ("model", call.slm_model_used),
@@ -84,6 +102,7 @@ def _overview(call: CallDetail, family: str | None, whole: bool = False) -> str:
         ("created", formats.when(call.created_at) if call.created_at else None),
         ("duration", formats.span(call.duration) if call.duration is not None else None),
         ("cost", formats.money(call.call_cost) if call.call_cost is not None else None),
+        ("cost breakdown", _details(call.cost_breakdown, money=True)),
         ("channel", _route(call)),
         ("retries", family),
         ("test call", "yes" if call.is_test else None),
@@ -91,6 +110,16 @@ def _overview(call: CallDetail, family: str | None, whole: bool = False) -> str:
         ("variables", _variables(call, None if whole else MAX_VARIABLES)),
     ]
     return "\n".join(f"{name}: {clean(value)}" for name, value in fields if value not in (None, ""))
+
+
+def _details(values: dict[str, Any], *, money: bool = False, limit: int = 8) -> str | None:
+    """`sipCode=486, category=busy`: a small object of scalars, on one line (nested values compacted)."""
+    parts = []
+    for key, value in list(values.items())[:limit]:
+        amount = number(value) if money else None
+        shown = formats.money(amount) if amount is not None else value
+        parts.append(f"{clip(clean(key), 30)}={clip(clean(shown), 60)}")
+    return ", ".join(parts) or None
 
 
 def _variables(call: CallDetail, limit: int | None) -> str:
@@ -168,15 +197,22 @@ def _latency(call: CallDetail) -> tuple[str, str | None] | None:
     if report is None:
         return None
     summary = (
-        f"{formats.plural(report.turns, 'turn')} measured ({report.source}): avg {formats.millis(report.avg)}, "
-        f"median {formats.millis(report.median)}, p95 {formats.millis(report.p95)}, "
-        f"min {formats.millis(report.minimum)}, max {formats.millis(report.maximum)}"
+        f"{formats.plural(report.measured, 'agent reply', 'agent replies')} timed (from {report.source}): "
+        f"avg {formats.millis(report.avg)}, median {formats.millis(report.median)}, p95 {formats.millis(report.p95)}, "
+        f"min {formats.millis(report.minimum)}, max {formats.millis(report.maximum)}."
     )
+    if report.unreadable:
+        unreadable = formats.plural(report.unreadable, "latency value")
+        summary += f" {unreadable} the API sent {'was' if report.unreadable == 1 else 'were'} not a number, left out."
+    if report.components:
+        shares = ", ".join(f"{name.upper()} {share:.0%}" for name, share in report.components.items())
+        summary += f"\nWhere the time went (turn_latency events): {shares}."
     lines = transcript_lines(call)
     slow = []
     for turn in report.slowest:
-        where = clip(lines[turn.turn_number - 1], 140) if 0 < turn.turn_number <= len(lines) else "(turn unknown)"
-        slow.append(f"{formats.millis(turn.latency_ms)} before turn {turn.turn_number}: {where}")
+        known = 0 < turn.turn_number <= len(lines)
+        where = f"before {clip(lines[turn.turn_number - 1], 140)}" if known else "(turn unknown)"
+        slow.append(f"{formats.millis(turn.latency_ms)} {where}")
     return summary, ("\n".join(slow) if slow else None)
 
 
@@ -198,7 +234,11 @@ def render_call(
         out += ["", *_transcript_section(call, transcript_from, whole)]
     if "events" in wanted:
         lines, omitted = timeline(
-            call.events, call.created_at, None if whole else EVENT_LINES, None if whole else EVENTS_TOKENS
+            call.timeline,
+            call_start(call),
+            call_end(call),
+            None if whole else EVENT_LINES,
+            None if whole else EVENTS_TOKENS,
         )
         out += [
             "",
@@ -229,7 +269,7 @@ def render_call(
 def _transcript_section(call: CallDetail, first: int, whole: bool) -> Sequence[str]:
     call_id = shown_id(call)
     if not call.transcript:
-        return ["## Transcript", "No transcript: nobody spoke on this call."]
+        return ["## Transcript", no_transcript(call)]
     if whole:
         page = transcript_page(call, 1, max_turns=len(call.transcript), max_tokens=10**12)
     else:
@@ -254,7 +294,7 @@ def render_transcript(call: CallDetail) -> str:
     """The whole transcript, every turn, for the `atoms://calls/{call_id}/transcript` resource."""
     call_id = shown_id(call)
     if not call.transcript:
-        return f"Call {call_id}: no transcript (nobody spoke on this call)."
+        return f"Call {call_id}: {no_transcript(call)}"
     lines = transcript_lines(call)
     return f"Transcript of call {call_id}: {formats.plural(len(lines), 'turn')}, [mm:ss.s] from call start.\n" + fence(
         "transcript", "\n".join(lines)

@@ -1,33 +1,34 @@
-"""A call's raw event stream, condensed into a timeline a model can read.
+"""A call's events, condensed into a timeline a model can read.
 
-Events are free-form objects (NOTES.md); the shapes below follow the documented live-event types.
-Anything else is rendered generically, never dropped and never a failure.
+Events come read into one shape (`call_events`); the kinds below follow the documented live-event
+types and those seen live. Anything else is rendered generically, never dropped and never a failure.
+Tool calls are one line each, start and end paired, with their outcome, time taken and error.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
+from ..call_events import TOOL_ENDS, TOOL_START, CallEvent, ToolCall, tool_calls
 from . import formats
 from .budget import estimate_tokens
 from .untrusted import clean, clip
 
-Event = Mapping[str, Any]
 # Kinds summarised by a count: the transcript and latency sections already show what they carry.
 COUNTED = {
-    "turn_latency": "turn latency measurements (see Latency)",
+    "turn_latency": "turn latency measurements (see Turn latency)",
     "user_interim_transcription": "interim transcriptions",
     "user_transcription": "user transcriptions (see Transcript)",
     "tts_completed": "agent speech segments (see Transcript)",
+    "llm_full_response_end": "language-model replies (see Transcript)",
     "metrics": "pipeline metrics",
     "sse_init": "stream opened",
     "sse_close": "stream closed",
 }
-_ENVELOPE = {"event_type", "event_id", "timestamp", "call_id", "event_time"}
 DETAIL_CHARS = 120
 
 
@@ -45,100 +46,124 @@ def _compact(value: Any) -> str:
     return str(value)
 
 
-def _ms(event: Event, *names: str) -> str:
-    for name in names:
-        value = event.get(name)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return f"{round(value)} ms"
-    return ""
+def _ms(value: float | None) -> str:
+    return f"{round(value)} ms" if value is not None else ""
 
 
-def _outcome(event: Event) -> str:
+def _outcome(event: CallEvent) -> str:
     error = event.get("error")
     if event.get("success") is False or error:
         return "FAILED" + (f": {_text(error)}" if error else "")
     return "ok" if event.get("success") is True else ""
 
 
-def _tool(event: Event) -> str:
-    took = _ms(event, "latency_ms", "latency")
-    outcome = "FAILED" if event.get("event_type") == "tool_call_error" else _outcome(event)
-    if outcome.startswith("FAILED") and event.get("error") and ":" not in outcome:
-        outcome += f": {_text(event['error'])}"
-    return " ".join(
-        p
-        for p in (
-            f"tool {_text(event.get('function_name') or '?', 60)}",
-            outcome,
-            f"({took})" if took else "",
-        )
-        if p
-    )
-
-
-def _api(event: Event) -> str:
-    name = "pre-call API" if event.get("event_type") == "pre_call_api" else "post-call API"
-    took = _ms(event, "latency", "latency_ms")
+def _api(event: CallEvent) -> str:
+    name = "pre-call API" if event.kind == "pre_call_api" else "post-call API"
+    took = _ms(event.number("latency", "latency_ms"))
     parts = [name, _text(event.get("method") or "", 8), _outcome(event), f"({took})" if took else ""]
     return " ".join(p for p in parts if p)
 
 
-def _generic(event: Event) -> str:
-    rest = {k: v for k, v in event.items() if k not in _ENVELOPE}
-    kind = _text(event.get("event_type") or "untyped", 40)
+def _call_end(event: CallEvent) -> str:
+    status = event.text("call_status", "status", "reason")
+    diagnostics = event.get("diagnostics")
+    counts = diagnostics.get("counts") if isinstance(diagnostics, dict) else None
+    emitted = counts.get("events_emitted") if isinstance(counts, dict) else None
+    parts = [f"status {_text(status, 40)}" if status else "", f"{_text(emitted, 12)} events emitted" if emitted else ""]
+    detail = "; ".join(p for p in parts if p)
+    return "call ended" + (f" ({detail})" if detail else "")
+
+
+def _turn_outcome(event: CallEvent) -> str:
+    turn = event.number("turn_index")
+    where = f" {round(turn)}" if turn is not None else ""
+    return f"agent turn{where}: {_text(event.get('outcome') or '?', 40)}"
+
+
+def _barge_in(event: CallEvent) -> str:
+    hold = event.text("hold_outcome")
+    return "caller interrupted the agent (barge-in" + (f", hold {_text(hold, 20)})" if hold else ")")
+
+
+def _custom_log(event: CallEvent) -> str:
+    name = event.text("name") or event.kind
+    payload = event.get("payload")
+    return f"agent log {_text(name, 60)}" + (f": {_text(payload)}" if payload is not None else "")
+
+
+def _generic(event: CallEvent) -> str:
+    rest = {**event.fields, **{k: v for part in event.nested.values() for k, v in part.items()}}
+    kind = _text(event.kind or "untyped", 40)
     return f"{kind}: {_text(rest)}" if rest else kind
 
 
-_DESCRIBE: dict[str, Callable[[Event], str]] = {
+_DESCRIBE: dict[str, Callable[[CallEvent], str]] = {
+    "call_queued": lambda e: "call queued",
     "call_start": lambda e: "call started",
-    "call_end": lambda e: "call ended" + (f" ({_text(e['metadata'])})" if e.get("metadata") else ""),
+    "call_end": _call_end,
     "call_cancelled": lambda e: "call cancelled",
     "call_recording": lambda e: "recording " + _text(e.get("status") or "available", 30),
-    "tool_call_end": _tool,
-    "tool_call_error": _tool,
-    "agent_error": lambda e: "AGENT ERROR: " + _text(e.get("error") or e.get("metadata") or "(no detail)"),
-    "agent_log": lambda e: "agent log: " + _text(e.get("metadata") or ""),
+    "agent_error": lambda e: "AGENT ERROR: " + _text(e.get("error") or e.nested.get("metadata") or "(no detail)"),
+    "agent_log": lambda e: "agent log: " + _text(e.get("message") or e.nested.get("metadata") or ""),
+    "agent.log": _custom_log,
+    "turn_outcome": _turn_outcome,
+    "barge_in": _barge_in,
     "hopping": lambda e: f"node {_text(e.get('from_node_id') or '?', 40)} → {_text(e.get('to_node_id') or '?', 40)}",
     "agent_node_state": lambda e: "node state: " + _text(e.get("node_name") or e.get("node_id") or "?", 60),
-    "knowledgebase": lambda e: " ".join(p for p in ("knowledge base lookup", _outcome(e), _ms(e, "latency")) if p),
+    "knowledgebase": lambda e: " ".join(
+        p for p in ("knowledge base lookup", _outcome(e), _ms(e.number("latency", "latency_ms"))) if p
+    ),
     "variable_extraction": lambda e: (
-        "variables extracted: " + _text(", ".join(map(str, (e.get("variables") or {}).keys())) or "none")
+        "variables extracted: "
+        + _text(", ".join(map(str, v.keys())) if isinstance(v := e.get("variables"), dict) else "none")
     ),
     "pre_call_api": _api,
     "post_call_api": _api,
 }
 
 
+def _tool_line(tool: ToolCall, ended: datetime | None, start: datetime | None) -> str:
+    took = f" ({_ms(tool.latency_ms)})" if tool.latency_ms is not None else ""
+    name = f"tool {_text(tool.name, 60)}"
+    if tool.outcome == "no result":
+        end = (
+            f" before the call ended at [{formats.offset((ended - start).total_seconds())}]" if ended and start else ""
+        )
+        return f"{name} started; no result was recorded{end}"
+    if tool.outcome == "failed":
+        return f"{name} FAILED" + (f": {_text(tool.error)}" if tool.error else "") + took
+    if tool.outcome == "ok":
+        return f"{name} ok{took}"
+    return f"{name} ended, outcome not recorded{took}"
+
+
 def timeline(
-    events: Iterable[Event], start: datetime | None, limit: int | None = None, max_tokens: int | None = None
+    events: Sequence[CallEvent],
+    start: datetime | None,
+    ended: datetime | None = None,
+    limit: int | None = None,
+    max_tokens: int | None = None,
 ) -> tuple[list[str], int]:
-    """Lines `[mm:ss.s] what happened`, in time order, and how many were left out by `limit` or `max_tokens`."""
+    """Lines `[mm:ss.s] what happened`, in time order, and how many were left out by `limit` or `max_tokens`.
+
+    `start` is the call's start (offsets count from it); `ended` its end, for tool calls left unanswered.
+    """
     counted: Counter[str] = Counter()
-    starts: dict[str, Event] = {}
     lines: list[tuple[float, str]] = []
     for event in events:
-        kind = str(event.get("event_type") or "")
-        if kind in COUNTED:
-            counted[kind] += 1
-            continue
-        if kind == "tool_call_start":
-            starts[str(event.get("tool_call_id") or event.get("function_name"))] = event
-            continue
-        if kind in ("tool_call_end", "tool_call_error"):
-            starts.pop(str(event.get("tool_call_id") or event.get("function_name")), None)
-        lines.append(_line(event, start, _DESCRIBE.get(kind, _generic)))
-    for event in starts.values():
-        lines.append(
-            _line(
-                event,
-                start,
-                lambda e: f"tool {_text(e.get('function_name') or '?', 60)} started, no result recorded",
-            )
-        )
+        if event.kind in COUNTED:
+            counted[event.kind] += 1
+        elif event.kind == "turn_outcome" and event.get("outcome") == "replied":
+            counted["turn_outcome"] += 1
+        elif event.kind != TOOL_START and event.kind not in TOOL_ENDS:
+            lines.append(_line(event.at, start, _DESCRIBE.get(event.kind, _generic)(event)))
+    for tool in tool_calls(events):
+        lines.append(_line(tool.at, start, _tool_line(tool, ended, start)))
     lines.sort(key=lambda item: item[0])
     rendered = [text for _, text in lines]
     if counted:
-        rendered.append("also: " + "; ".join(f"{n} {COUNTED[kind]}" for kind, n in counted.most_common()))
+        words = {**COUNTED, "turn_outcome": "agent turns replied normally"}
+        rendered.append("also: " + "; ".join(f"{n} {words[kind]}" for kind, n in counted.most_common()))
     kept = len(rendered) if limit is None else min(limit, len(rendered))
     if max_tokens is not None:
         size = 0
@@ -150,19 +175,8 @@ def timeline(
     return rendered[:kept], len(rendered) - kept
 
 
-def _line(event: Event, start: datetime | None, describe: Callable[[Event], str]) -> tuple[float, str]:
-    moment = _moment(event.get("timestamp"))
+def _line(moment: datetime | None, start: datetime | None, text: str) -> tuple[float, str]:
     if moment is None or start is None:
-        return (float("inf"), f"[  ?  ] {describe(event)}")
+        return (float("inf"), f"[  ?  ] {text}")
     seconds = (moment - start).total_seconds()
-    return (seconds, f"[{formats.offset(seconds)}] {describe(event)}")
-
-
-def _moment(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return (seconds, f"[{formats.offset(seconds)}] {text}")

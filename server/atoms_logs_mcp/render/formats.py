@@ -39,9 +39,13 @@ def offset(seconds: float) -> str:
 
 
 def money(amount: float | None) -> str:
+    """`$0.0921`, `$0.10`, `$12.00`: two decimals at least, four at most (per-call costs are fractions of a cent)."""
     if amount is None:
         return "-"
-    return f"${amount:.4f}".rstrip("0").rstrip(".") if amount else "$0"
+    text = f"{amount:.4f}"
+    whole, _, fraction = text.partition(".")
+    fraction = fraction.rstrip("0").ljust(2, "0")
+    return f"-${whole.lstrip('-')}.{fraction}" if amount < 0 else f"${whole}.{fraction}"
 
 
 def millis(value: float | None) -> str:

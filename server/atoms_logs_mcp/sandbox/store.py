@@ -104,7 +104,15 @@ def duration_bucket(seconds: float) -> str:
 
 
 def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    """A number, or a numeric string as live data sends some numbers; None otherwise."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
 
 
 @dataclass(frozen=True)
@@ -141,21 +149,19 @@ class Call:
 
 
 def _prepare(record: dict[str, Any], agents: Mapping[str, Mapping[str, Any]]) -> Call:
+    """A record as given (nothing invented in what is served), plus the values the list filters and sorts on."""
     call_id = record.get("callId")
     if not isinstance(call_id, str) or not call_id:
         raise ValueError(f"a call record has no callId: {str(record)[:120]}")
     agent = record.get("agent") if isinstance(record.get("agent"), dict) else None
     if "agentId" not in record and agent and agent.get("_id"):
-        record["agentId"] = agent["_id"]
+        record["agentId"] = agent["_id"]  # a list row names its agent; the detail nests it
     if agent is None and record.get("agentId") in agents:
-        record["agent"] = dict(agents[record["agentId"]])
-    created_raw = record.get("createdAt")
-    if not isinstance(created_raw, str):
-        # The callId carries the creation time in milliseconds.
-        millis = int(call_id.split("-")[1]) if CALL_ID.match(call_id) else 0
-        created_raw = record["createdAt"] = datetime.fromtimestamp(millis / 1000, UTC).isoformat()
-    created = parse_datetime(created_raw)
-    updated = parse_datetime(record["updatedAt"]) if isinstance(record.get("updatedAt"), str) else created
+        record["agent"] = dict(agents[record["agentId"]])  # the detail nests the agent (AgentDTO)
+    # The callId carries the creation time in milliseconds, for records that do not say it.
+    millis = int(call_id.split("-")[1]) if CALL_ID.match(call_id) else 0
+    created = _moment(record.get("createdAt")) or datetime.fromtimestamp(millis / 1000, UTC)
+    updated = _moment(record.get("updatedAt")) or created
     latency = record.get("turnLatencyMetrics")
     return Call(
         record=record,
@@ -165,6 +171,19 @@ def _prepare(record: dict[str, Any], agents: Mapping[str, Mapping[str, Any]]) ->
         duration=_number(record.get("duration")) or 0.0,
         avg_latency=_number(latency.get("avgLatency")) if isinstance(latency, dict) else None,
     )
+
+
+def _moment(value: Any) -> datetime | None:
+    """A record's own time (ISO string, or epoch seconds or milliseconds as live data may send)."""
+    if isinstance(value, str):
+        try:
+            return parse_datetime(value)
+        except InvalidQuery:
+            return None
+    seconds = _number(value)
+    if seconds is None:
+        return None
+    return datetime.fromtimestamp(seconds / 1000 if seconds > 1e11 else seconds, UTC)
 
 
 def _split(params: Mapping[str, str], name: str, allowed: Iterable[str] | None = None) -> set[str] | None:

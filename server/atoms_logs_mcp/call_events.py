@@ -1,0 +1,191 @@
+"""A call's raw events read into one shape, and its tool calls paired start to end.
+
+The live API sends events in more than one shape (NOTES.md, "What the live API has been seen to send"):
+the type under `event_type` or `eventType`; `metadata`, `metrics` and `context` as objects or as JSON
+strings; timestamps as ISO strings or epoch seconds; numbers as strings. `read_events` takes any of
+these, and a value it cannot read is left out of that event, never a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+NESTED = ("metadata", "metrics", "context")
+TOOL_START = "tool_call_start"
+TOOL_ENDS = ("tool_call_end", "tool_call_error")
+_EPOCH_MS_FROM = 1e11
+"""Epoch values above this are milliseconds (1e11 seconds is the year 5138)."""
+
+
+def number(value: Any) -> float | None:
+    """A finite number from a number or a numeric string; None for anything else (booleans included)."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def moment(value: Any) -> datetime | None:
+    """A time from an ISO 8601 string or epoch seconds (or milliseconds), as a number or a string."""
+    seconds = number(value)
+    if seconds is not None:
+        seconds = seconds / 1000 if abs(seconds) > _EPOCH_MS_FROM else seconds
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """An object sent as an object or as a JSON string; {} for anything else."""
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    """One event: its type, time, id and source, and its fields with the nested objects parsed."""
+
+    kind: str
+    at: datetime | None
+    event_id: str | None
+    source: str | None
+    fields: Mapping[str, Any]
+    """The event's own fields, the envelope and the nested objects aside."""
+    nested: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """`metadata`, `metrics` and `context`, parsed when they came as JSON strings."""
+
+    def get(self, name: str) -> Any:
+        """A field at the top level, else inside metadata, metrics or context (in that order)."""
+        if self.fields.get(name) is not None:
+            return self.fields[name]
+        for part in NESTED:
+            value = self.nested.get(part, {}).get(name)
+            if value is not None:
+                return value
+        return None
+
+    def number(self, *names: str) -> float | None:
+        for name in names:
+            value = number(self.get(name))
+            if value is not None:
+                return value
+        return None
+
+    def text(self, *names: str) -> str | None:
+        for name in names:
+            value = self.get(name)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        return None
+
+
+ENVELOPE = frozenset({"event_type", "eventType", "event_id", "eventId", "timestamp", "call_id", "event_time", "source"})
+
+
+def read_event(raw: Mapping[str, Any]) -> CallEvent:
+    kind = raw.get("event_type") or raw.get("eventType") or raw.get("type") or ""
+    when = moment(raw.get("timestamp"))
+    if when is None:
+        when = moment(raw.get("event_time"))
+    event_id = raw.get("event_id") or raw.get("eventId")
+    nested = {part: _object(raw[part]) for part in NESTED if part in raw}
+    own = {key: value for key, value in raw.items() if key not in ENVELOPE and not (key in NESTED and nested.get(key))}
+    return CallEvent(
+        kind=str(kind) if isinstance(kind, str | int) else "",
+        at=when,
+        event_id=str(event_id) if isinstance(event_id, str | int) else None,
+        source=raw.get("source") if isinstance(raw.get("source"), str) else None,
+        fields=own,
+        nested=nested,
+    )
+
+
+def read_events(raw: Iterable[Any]) -> list[CallEvent]:
+    """Every event that is an object, read; anything else (a null, a string) is skipped."""
+    return [read_event(item) for item in raw if isinstance(item, Mapping)]
+
+
+Outcome = Literal["ok", "failed", "no result", "unknown"]
+
+
+@dataclass
+class ToolCall:
+    """One tool call from its start event to its end or error event (either may be missing)."""
+
+    name: str
+    started: datetime | None = None
+    ended: datetime | None = None
+    outcome: Outcome = "unknown"
+    latency_ms: float | None = None
+    error: str | None = None
+    call_id: str | None = None
+
+    @property
+    def at(self) -> datetime | None:
+        return self.started or self.ended
+
+
+def _finish(tool: ToolCall, end: CallEvent) -> None:
+    tool.ended = end.at
+    error = end.get("error")
+    failed = end.kind == "tool_call_error" or end.get("success") is False or bool(error)
+    succeeded = end.get("success") is True or (end.kind == "tool_call_end" and not failed)
+    tool.outcome = "failed" if failed else ("ok" if succeeded else "unknown")
+    tool.error = error if isinstance(error, str) else (json.dumps(error, default=str) if error else None)
+    tool.latency_ms = end.number("latency_ms", "latency", "duration_ms")
+    if tool.latency_ms is None and tool.started is not None and end.at is not None:
+        tool.latency_ms = max(0.0, (end.at - tool.started).total_seconds() * 1000)
+
+
+def tool_calls(events: Sequence[CallEvent]) -> list[ToolCall]:
+    """Tool calls in time order. An end pairs with its start by `tool_call_id` when both carry one,
+    else with the earliest unfinished start of the same function name; a start nothing ends says so."""
+    ordered = sorted(
+        (e for e in events if e.kind == TOOL_START or e.kind in TOOL_ENDS),
+        key=lambda e: (e.at is None, e.at or datetime.min.replace(tzinfo=UTC)),
+    )
+    calls: list[ToolCall] = []
+    open_calls: list[ToolCall] = []
+    for event in ordered:
+        name = event.text("function_name", "tool_name", "name") or "?"
+        tool_id = event.text("tool_call_id", "toolCallId")
+        if event.kind == TOOL_START:
+            tool = ToolCall(name, started=event.at, outcome="no result", call_id=tool_id)
+            calls.append(tool)
+            open_calls.append(tool)
+            continue
+        match = next((t for t in open_calls if tool_id and t.call_id == tool_id), None)
+        if match is None:
+            match = next((t for t in open_calls if t.name == name and not (tool_id and t.call_id)), None)
+        if match is None:
+            match = next((t for t in open_calls if t.name == name), None)
+        if match is None:
+            match = ToolCall(name, call_id=tool_id)
+            calls.append(match)
+        else:
+            open_calls.remove(match)
+        _finish(match, event)
+    return sorted(calls, key=lambda t: (t.at is None, t.at or datetime.min.replace(tzinfo=UTC)))
