@@ -43,8 +43,12 @@ async def test_the_token_is_required_and_checked(sandbox, tmp_path):
             missing = await http.post(url, json=PING, headers=HEADERS)
             wrong = await http.post(url, json=PING, headers={**HEADERS, "Authorization": "Bearer nope"})
             prefix = await http.post(url, json=PING, headers={**HEADERS, "Authorization": f"Bearer {TOKEN[:-1]}"})
+            other_scheme = await http.post(url, json=PING, headers={**HEADERS, "Authorization": f"Basic {TOKEN}"})
         text = await _list_logs_with(url, {"Authorization": f"Bearer {TOKEN}"})
-    assert missing.status_code == wrong.status_code == prefix.status_code == 401
+        # The scheme is case-insensitive (RFC 9110 11.1): clients that send "bearer" are not refused.
+        assert "Showing calls 1-2" in await _list_logs_with(url, {"Authorization": f"bearer {TOKEN}"})
+        assert "Showing calls 1-2" in await _list_logs_with(url, {"Authorization": f"BEARER  {TOKEN}"})
+    assert missing.status_code == wrong.status_code == prefix.status_code == other_scheme.status_code == 401
     assert missing.headers["www-authenticate"].startswith("Bearer")
     assert "Showing calls 1-2" in text
     assert TOKEN not in log.read_text(), "the token is never logged"
@@ -81,7 +85,7 @@ async def test_the_gate_compares_in_constant_time(monkeypatch):
     for header in (b"Bearer wrong", f"Bearer {TOKEN}".encode()):
         scope = {"type": "http", "method": "POST", "path": "/mcp", "headers": [(b"authorization", header)]}
         await gate(scope, receive, send)
-    assert compared == [(b"Bearer wrong", f"Bearer {TOKEN}".encode()), (f"Bearer {TOKEN}".encode(),) * 2]
+    assert compared == [(b"wrong", TOKEN.encode()), (TOKEN.encode(),) * 2]
     assert reached == [True] and sent[0]["status"] == 401
 
 
@@ -167,3 +171,31 @@ async def test_load_50_clients_times_20_tool_calls(sandbox, generated_dataset, t
     SEEN.extend(errors)
     assert not errors, errors[:3]
     assert len(latencies) == 1000 and alive
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10"])
+def test_binding_beyond_loopback_without_a_token_refuses_to_start(sandbox, host):
+    import subprocess
+    import sys
+
+    started = subprocess.run(
+        [sys.executable, "-m", "atoms_logs_mcp", "--transport", "http", "--host", host, "--port", "9"],
+        env=server_env(sandbox),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 2
+    assert "refusing to serve beyond loopback" in started.stderr
+    assert "--auth-token" in started.stderr and "--insecure-no-auth" in started.stderr
+
+
+def test_beyond_loopback_is_allowed_with_a_token_or_an_explicit_flag():
+    from atoms_logs_mcp.http import exposure_problem
+
+    assert exposure_problem("127.0.0.1", None, False) is None
+    assert exposure_problem("localhost", None, False) is None
+    assert exposure_problem("::1", None, False) is None
+    assert exposure_problem("0.0.0.0", TOKEN, False) is None
+    assert exposure_problem("0.0.0.0", None, True) is None
+    assert exposure_problem("0.0.0.0", None, False) is not None

@@ -45,6 +45,13 @@ class WindowStats:
     cost_total: float
     cost_counted: int
     total_seconds: float
+    test_calls: int = 0
+    """Calls marked as tests (placed from the console or a web widget), included in every figure."""
+    retry_calls: int = 0
+    """Retry attempts among the calls (only when the attempt filter lets them in)."""
+    retry_cost: float = 0.0
+    """Cost of those retry attempts (the rest of cost_total is first attempts)."""
+    unreadable_latencies: int = 0
 
 
 def _value(row: CallRow, key: GroupKey, zone: tzinfo, agent_names: Mapping[str, str]) -> str:
@@ -90,6 +97,9 @@ class Aggregator:
         self._costed = 0
         self._seconds = 0.0
         self._count = 0
+        self._tests = 0
+        self._retries = 0
+        self._retry_cost = 0.0
         self.unreadable_latencies = 0
         """Latency values that were not numbers (left out of the percentiles)."""
         self.links: dict[str, Link] = {}
@@ -110,6 +120,11 @@ class Aggregator:
             if row.call_cost is not None:
                 self._cost += row.call_cost
                 self._costed += 1
+            if row.is_test:
+                self._tests += 1
+            if (row.retry_attempt_number or 0) > 0:
+                self._retries += 1
+                self._retry_cost += row.call_cost or 0.0
             metrics = row.turn_latency_metrics
             if metrics is not None:
                 measured = metrics.measured
@@ -136,4 +151,8 @@ class Aggregator:
             cost_total=self._cost,
             cost_counted=self._costed,
             total_seconds=self._seconds,
+            test_calls=self._tests,
+            retry_calls=self._retries,
+            retry_cost=self._retry_cost,
+            unreadable_latencies=self.unreadable_latencies,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from .aggregate import GroupKey
 from .query import CALL_ID_PATTERN, Attempt, CallType, DisconnectReason, DurationBucket, SortField, SortOrder, Status
@@ -14,6 +14,7 @@ Ident = Annotated[str, Field(min_length=1, max_length=64)]
 
 CallId = Annotated[
     str,
+    BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value),
     Field(
         pattern=CALL_ID_PATTERN,
         description="A call id such as CALL-1737000000000-abc123, from list_logs or search_by_call_ids.",

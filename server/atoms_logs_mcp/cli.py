@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
         help="HTTP only: require `Authorization: Bearer TOKEN` (or set ATOMS_MCP_AUTH_TOKEN)",
     )
     serve.add_argument(
+        "--insecure-no-auth",
+        action="store_true",
+        help="HTTP only: serve beyond loopback without a token (anyone who can reach the port reads your calls)",
+    )
+    serve.add_argument(
         "--allow-host",
         action="append",
         default=[],
@@ -149,11 +154,17 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    token = args.auth_token or os.environ.get("ATOMS_MCP_AUTH_TOKEN") or None
+    if args.transport == "http":
+        from .http import exposure_problem
+
+        if problem := exposure_problem(args.host, token, args.insecure_no_auth):
+            print(f"atoms-logs-mcp: {problem}", file=sys.stderr)
+            return 2
     server = create_server(settings, transport=transport)  # type: ignore[arg-type]
     if args.transport == "http":
         from .http import serve_http
 
-        token = args.auth_token or os.environ.get("ATOMS_MCP_AUTH_TOKEN") or None
         serve_http(server, host=args.host, port=args.port, auth_token=token, extra_hosts=args.allow_host)
     else:
         server.run("stdio")

@@ -48,7 +48,8 @@ def explain(error: AtomsError, *, subject: str | None = None, slow_query: bool =
     """The model-facing message for a client error. `subject` names what was asked for."""
     status = getattr(error, "status", None)
     code = f" (HTTP {status})" if status else ""
-    url = f" ({clean(error.url)})" if getattr(error, "url", None) else ""
+    asked = getattr(error, "url", None)
+    url = f" ({clean(asked)})" if asked else ""
     match error:
         case ConfigurationError():
             return f"No Atoms API key is configured. {KEY_HINT}"

@@ -45,17 +45,30 @@ def _is_wildcard(host: str) -> bool:
         return False
 
 
+def exposure_problem(host: str, token: str | None, accept_risk: bool) -> str | None:
+    """Why serving on `host` is refused: beyond loopback, with no token, unless the risk is accepted explicitly."""
+    if _is_loopback(host) or token or accept_risk:
+        return None
+    return (
+        f"refusing to serve beyond loopback ({host}) without a token: anyone who can reach the port could read "
+        "your calls. Set --auth-token (or ATOMS_MCP_AUTH_TOKEN), bind to 127.0.0.1, or pass --insecure-no-auth "
+        "to accept the risk."
+    )
+
+
 class BearerTokenGate:
-    """Requires `Authorization: Bearer <token>` on every HTTP request; compared in constant time."""
+    """Requires `Authorization: Bearer <token>` on every HTTP request (the scheme in any case, RFC 9110);
+    the token is compared in constant time."""
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
-        self._expected = f"Bearer {token}".encode()
+        self._expected = token.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             given = dict(scope.get("headers") or []).get(b"authorization", b"")
-            if not hmac.compare_digest(given, self._expected):
+            scheme, _, credentials = given.strip().partition(b" ")
+            if not (scheme.lower() == b"bearer" and hmac.compare_digest(credentials.strip(), self._expected)):
                 response = JSONResponse(
                     {"error": "unauthorized", "message": "This MCP endpoint needs Authorization: Bearer <token>."},
                     status_code=401,

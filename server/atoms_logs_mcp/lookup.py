@@ -24,6 +24,10 @@ class SearchOutcome:
     found: dict[str, CallRow] = field(default_factory=dict)
     failed: list[tuple[list[str], AtomsAPIError]] = field(default_factory=list)
     requests: int = 0
+    unreadable: int = 0
+    """Rows the API sent that were not call objects."""
+    uncertain: set[str] = field(default_factory=set)
+    """Ids not found in a batch whose answer held unreadable rows: they may be among those rows."""
 
 
 async def search_call_ids(
@@ -50,6 +54,9 @@ async def search_call_ids(
         for row in result.logs:
             if row.call_id in wanted:
                 outcome.found[row.call_id] = row
+        if result.unreadable:
+            outcome.unreadable += result.unreadable
+            outcome.uncertain.update(call_id for call_id in batch if call_id not in outcome.found)
 
     async with anyio.create_task_group() as group:
         for batch in batches:

@@ -14,7 +14,8 @@ FENCE_REMINDER = (
 
 def triage_failed_calls(agent: str | None = None, window: str | None = None) -> str:
     since = window or "7d"
-    filters: dict[str, object] = {"statuses": ["failed", "no_answer", "cancelled"], "since": since}
+    # Cancelled calls were stopped on purpose (an operator, a paused campaign) before or while dialling: not failures.
+    filters: dict[str, object] = {"statuses": ["failed", "no_answer"], "since": since}
     if agent:
         filters["agents"] = [agent]
     summarize = {**filters, "group_by": ["disconnect_reason", "failure_reason", "agent", "day"]}
@@ -29,6 +30,9 @@ def triage_failed_calls(agent: str | None = None, window: str | None = None) -> 
 5. Report: the failure modes ranked by number of calls (with counts and shares), the likely cause of each with the
    call ids that show it, and concrete fixes (agent prompt, tool configuration, telephony or campaign settings).
    Say plainly what the data does not show.
+
+Cancelled calls are left out: they were stopped on purpose, not failed. Add "cancelled" to statuses only if the
+user asks about them.
 
 {FENCE_REMINDER}"""
 

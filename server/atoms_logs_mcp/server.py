@@ -74,7 +74,7 @@ from .render.summary import coverage
 from .render.untrusted import clean, clip
 from .scan import Scan, scan_window
 from .summarize import calls_per_agent, summarize_window
-from .timewindow import Window, resolve_window, zone_named
+from .timewindow import Window, refuse_future, resolve_window, zone_named
 
 _CALL_ID = re.compile(CALL_ID_PATTERN)
 
@@ -169,7 +169,9 @@ async def _query(
     """Typed filters as the model passed them -> the API query and the effective window."""
     try:
         zone = zone_named(filters.timezone, state.settings.timezone)
-        window = resolve_window(filters.since, filters.until, zone=zone, now=datetime.now(UTC))
+        now = datetime.now(UTC)
+        window = resolve_window(filters.since, filters.until, zone=zone, now=now)
+        refuse_future(window, now)
     except ValueError as error:
         raise ToolError(str(error)) from None
     agent_ids: tuple[str, ...] = ()
@@ -342,6 +344,11 @@ Example: list_agents(with_calls=true, since="7d")""",
         timezone: Timezone = None,
         page: Annotated[int, Field(description="Page of 100 agents, from 1.", ge=1)] = 1,
     ) -> str:
+        if not with_calls and (since or until):
+            raise ToolError(
+                "since/until only count calls per agent, which needs with_calls=true; the agent list itself has no "
+                "window. Call again with with_calls=true, or without since/until."
+            )
         state = _state(ctx)
         query, window = await _query(state, Filters(since=since, until=until, timezone=timezone))
         with _failing_as_tool_error():
@@ -376,7 +383,10 @@ Example: get_log(call_id="CALL-1737000000000-abc123")""",
         call_id: CallId,
         include: Annotated[
             list[Section] | None,
-            Field(description="Sections to show (default all): overview, transcript, events, metrics, latency."),
+            Field(
+                description="Sections to show (default all): overview, transcript, events, metrics, latency.",
+                min_length=1,
+            ),
         ] = None,
         transcript_from: Annotated[
             int, Field(description="First transcript turn to show (1-based), to continue a long transcript.", ge=1)
@@ -428,9 +438,10 @@ included. Example: search_by_call_ids(call_ids=["CALL-1737000000000-abc123", "CA
     async def search_by_call_ids(
         ctx: Context[AppContext, Any],
         call_ids: Annotated[
-            list[CallId],
+            list[Annotated[str, Field(max_length=200)]],
             Field(
-                description="1 to 1000 call ids (from list_logs); duplicates are ignored.",
+                description="1 to 1000 call ids (from list_logs); duplicates are ignored, values that are not call "
+                "ids are listed by position.",
                 min_length=1,
                 max_length=1000,
             ),
@@ -440,9 +451,15 @@ included. Example: search_by_call_ids(call_ids=["CALL-1737000000000-abc123", "CA
             Field(description="Where to continue in call_ids (1-based), when an earlier answer said so.", ge=1),
         ] = 1,
     ) -> str:
-        unique = list(dict.fromkeys(call_ids))
+        trimmed = [value.strip() for value in call_ids]
+        malformed = [(n, value) for n, value in enumerate(trimmed, start=1) if not _CALL_ID.fullmatch(value)]
+        valid = [value for value in trimmed if _CALL_ID.fullmatch(value)]
+        if not valid:
+            listed = ", ".join(f"#{n} {clip(clean(value), 40)!r}" for n, value in malformed[:10])
+            raise ToolError(f"No call ids among call_ids (position: value): {listed}. {CALL_ID_HINT}")
+        unique = list(dict.fromkeys(valid))
         if start > len(unique):
-            raise ToolError(f"start={start} is past the end of the {len(unique)} distinct ids.")
+            raise ToolError(f"start={start} is past the end of the {len(unique)} distinct call ids.")
         window = unique[start - 1 : start - 1 + SEARCH_WINDOW_IDS]
         state = _state(ctx)
         outcome = await search_call_ids(state.client, window)
@@ -450,7 +467,7 @@ included. Example: search_by_call_ids(call_ids=["CALL-1737000000000-abc123", "CA
             raise ToolError(explain(outcome.failed[0][1]))
         names = await state.agents.names()
         shown = window[: ids_that_fit(window, outcome, names, ROWS_TOKENS)]
-        text = render_search(shown, len(call_ids) - len(unique), outcome, names)
+        text = render_search(shown, len(valid) - len(unique), outcome, names, malformed if start == 1 else ())
         if len(shown) < len(unique):
             end = start + len(shown) - 1
             text = f"Ids {start}-{end} of {len(unique)}.\n{text}"

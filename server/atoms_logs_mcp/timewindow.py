@@ -102,6 +102,15 @@ def resolve_window(since: str | None, until: str | None, *, zone: ZoneInfo, now:
     return Window(low, high, zone, note)
 
 
+def refuse_future(window: Window, now: datetime) -> None:
+    """Raise ValueError, in one sentence, when the whole window lies after `now`: no call can be in it yet."""
+    if window.since is not None and window.since > now:
+        raise ValueError(
+            f"The window starts at {_utc(window.since, '')}, after now ({_utc(_floor_ms(now.astimezone(UTC)), '')}): "
+            "no call can be in it yet. Did you mean a past period (e.g. 'last week'), or another timezone?"
+        )
+
+
 @dataclass(frozen=True)
 class _Term:
     """One argument read: `first` is its value as `since`, `last` as `until`; `period` names a named period's unit."""

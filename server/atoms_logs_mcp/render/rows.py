@@ -40,8 +40,13 @@ def _cell(value: object, limit: int | None = None) -> str:
     return clip(text, limit) if limit else text
 
 
-def row_line(row: CallRow, agent_names: Mapping[str, str]) -> str:
-    """The row of one call. Every upstream string is cleaned; `|` cannot split a cell."""
+LATENCY_COLUMN = "avg latency"
+
+
+def row_line(row: CallRow, agent_names: Mapping[str, str], *, latency: bool = False) -> str:
+    """The row of one call. Every upstream string is cleaned; `|` cannot split a cell.
+
+    `latency` adds the call's average turn latency after its duration (for rows sorted by latency)."""
     reason = row.disconnection_reason or ""
     if row.call_failure_reason:
         reason = f"{reason}: {row.call_failure_reason}" if reason else row.call_failure_reason
@@ -60,6 +65,11 @@ def row_line(row: CallRow, agent_names: Mapping[str, str]) -> str:
         _cell(row.status) + (" (test)" if row.is_test else ""),
         _cell(reason, REASON_CHARS),
         formats.span(row.duration),
+        *(
+            [formats.millis(row.turn_latency_metrics.avg_latency if row.turn_latency_metrics else None)]
+            if latency
+            else []
+        ),
         retries,
         formats.money(row.call_cost),
         _cell(row.summary, SUMMARY_CHARS),
@@ -67,9 +77,14 @@ def row_line(row: CallRow, agent_names: Mapping[str, str]) -> str:
     return " | ".join(cells)
 
 
-def table(rows: Sequence[CallRow], agent_names: Mapping[str, str], label: str = "call rows") -> str:
+def table(
+    rows: Sequence[CallRow], agent_names: Mapping[str, str], label: str = "call rows", *, latency: bool = False
+) -> str:
     """The rows with their column line, fenced: every cell may hold call content."""
-    lines = [" | ".join(COLUMNS), *(row_line(row, agent_names) for row in rows)]
+    columns = list(COLUMNS)
+    if latency:
+        columns.insert(columns.index("duration") + 1, LATENCY_COLUMN)
+    lines = [" | ".join(columns), *(row_line(row, agent_names, latency=latency) for row in rows)]
     return fence(label, "\n".join(lines))
 
 
@@ -88,6 +103,8 @@ def describe_filters(query: LogQuery, agent_names: Mapping[str, str]) -> str:
     for name, value in query.filters_applied().items():
         if name in ("sort_by", "sort_order", "since", "until"):
             continue
+        if name == "agent_ids" and isinstance(value, tuple):
+            value = tuple(f"{agent_names[v]} ({v})" if v in agent_names else v for v in value)
         text = ", ".join(value) if isinstance(value, tuple) else str(value)
         parts.append(f"{name.removesuffix('_ids').replace('_', ' ')}: {clean(text)}")
     return "; ".join(parts) if parts else "none"

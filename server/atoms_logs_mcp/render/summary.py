@@ -66,24 +66,36 @@ def render_summary(
     if not stats.calls:
         lines.append("No calls to summarise. Widen the filters or the window.")
         return "\n".join(lines)
-    cost = f"cost {formats.money(stats.cost_total)}"
-    if stats.cost_counted < stats.calls:
-        cost += f" ({stats.cost_counted} of {stats.calls} calls report a cost)"
-    lines.append(
-        f"Overall: {formats.plural(stats.calls, 'call')}, talk time {formats.span(stats.total_seconds)}, {cost}."
-    )
+    lines.append(_overall(stats))
     if stats.duration.count:
         lines.append(f"Duration over {stats.duration.count} connected calls: {_spread(stats.duration, 's')}.")
     if stats.latency.count:
-        lines.append(
-            f"Turn latency over {formats.plural(stats.latency.count, 'turn')}: {_spread(stats.latency, 'ms')}."
+        latency = (
+            f"Turn latency over {formats.plural(stats.latency.count, 'timed turn')}: {_spread(stats.latency, 'ms')}."
         )
+        if stats.unreadable_latencies:
+            latency += f" {formats.plural(stats.unreadable_latencies, 'latency value')} not a number, left out."
+        lines.append(latency)
     if retries is not None:
         lines.append(_retries(retries))
     tables = [_table(key, groups, stats.calls) for key, groups in stats.groups.items()]
     lines.append(fence("grouped counts", "\n\n".join(tables)))
     lines.append('Open an example with get_log(call_id="CALL-…"); list them all with list_logs and the same filters.')
     return "\n".join(lines)
+
+
+def _overall(stats: WindowStats) -> str:
+    calls = formats.plural(stats.calls, "call")
+    if stats.test_calls:
+        calls += f" ({formats.plural(stats.test_calls, 'test call')} included)"
+    cost = f"cost {formats.money(stats.cost_total)}"
+    if stats.retry_calls:
+        first = formats.money(stats.cost_total - stats.retry_cost)
+        retries = formats.plural(stats.retry_calls, "retry", "retries")
+        cost += f" (first attempts {first}, {retries} {formats.money(stats.retry_cost)})"
+    if stats.cost_counted < stats.calls:
+        cost += f" ({stats.cost_counted} of {stats.calls} calls report a cost)"
+    return f"Overall: {calls}, talk time {formats.span(stats.total_seconds)}, {cost}."
 
 
 def _retries(outcome: RetryOutcomes) -> str:
