@@ -93,6 +93,18 @@ def foreign_expected() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def live_dataset() -> dict[str, Any]:
+    """Calls in the shapes the live API has been seen to send (NOTES.md), made by someone else from NOTES and
+    the spec alone (tests/data/make_live_dataset.py): eventType keys, JSON-string metadata, epoch times, nulls."""
+    return json.loads((DATA / "live_dataset.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def live_expected() -> dict[str, Any]:
+    return json.loads((DATA / "live_dataset_expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
 
@@ -113,6 +125,11 @@ def _foreign_server(foreign_dataset: dict[str, Any]) -> Iterator[SandboxServer]:
     yield from _serve(foreign_dataset)
 
 
+@pytest.fixture(scope="session")
+def _live_server(live_dataset: dict[str, Any]) -> Iterator[SandboxServer]:
+    yield from _serve(live_dataset)
+
+
 def _fresh(server: SandboxServer) -> SandboxServer:
     server.set_faults(reset=True)
     server.reset_stats()
@@ -129,6 +146,12 @@ def sandbox(_generated_server: SandboxServer) -> SandboxServer:
 def foreign_sandbox(_foreign_server: SandboxServer) -> SandboxServer:
     """The foreign dataset on loopback, with no faults and zeroed counters."""
     return _fresh(_foreign_server)
+
+
+@pytest.fixture
+def live_sandbox(_live_server: SandboxServer) -> SandboxServer:
+    """The live-shaped dataset on loopback, with no faults and zeroed counters."""
+    return _fresh(_live_server)
 
 
 def settings_for(server: SandboxServer, **overrides: Any) -> Settings:

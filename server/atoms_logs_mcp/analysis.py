@@ -134,8 +134,12 @@ def latency_components(call: CallDetail) -> dict[str, float]:
 
 def latency_report(call: CallDetail, slowest: int = 3) -> LatencyReport | None:
     """Turn latency from `turnLatencyMetrics`, else from `turn_latency` events; None when neither has a value."""
-    source = "turnLatencyMetrics"
     found = _from_metrics(call)
+    source = (
+        "turnLatencyMetrics.latencies"
+        if call.turn_latency_metrics and call.turn_latency_metrics.latencies
+        else ("turnLatencyMetrics.transitions")
+    )
     if found is None or (not found[0] and not found[1]):
         source = "turn_latency events"
         found = _from_events(call)
