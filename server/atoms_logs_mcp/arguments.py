@@ -110,7 +110,7 @@ class Filters:
     @classmethod
     def pick(cls, arguments: dict[str, Any]) -> Filters:
         """The filter arguments out of a tool's `locals()`."""
-        return cls(**{f.name: arguments.get(f.name) for f in fields(cls)})
+        return cls(**{f.name: arguments[f.name] for f in fields(cls)})  # a missing name fails loudly
 
     def as_arguments(self) -> dict[str, Any]:
         """As keyword arguments, for echoing back a call the model can make."""
