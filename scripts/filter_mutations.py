@@ -66,7 +66,8 @@ def run(name: str, edits: list[tuple[str, str, str]]) -> bool:
             (PACKAGE / file).write_text(text, encoding="utf-8")
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "(no output)"
     caught = done.returncode != 0
-    print(f"{'caught ' if caught else 'SURVIVED'}  {name}: {summary}")
+    verdict = ("red" if caught else "green") if not edits else ("caught" if caught else "SURVIVED")
+    print(f"{verdict:8}  {name}: {summary}")
     return caught
 
 
