@@ -17,16 +17,12 @@ PACKAGE = ROOT / "server" / "atoms_logs_mcp"
 # (what it does, [(file, text, replacement)...])
 MUTATIONS = [
     (
-        "rename list_logs' campaign_ids parameter to campaigns",
+        "rename list_logs' timezone parameter to tz",
         [
             (
                 "server.py",
-                "        campaign_ids: CampaignIds = None,\n        search: Search = None,\n        attempt: "
-                "AttemptFilter = None,\n        durations: Durations = None,\n        since: Since = None,\n        until: "
-                "Until = None,\n        version_ids: VersionIds = None,\n        timezone: Timezone = None,\n        sort_by",
-                "        campaigns: CampaignIds = None,\n        search: Search = None,\n        attempt: "
-                "AttemptFilter = None,\n        durations: Durations = None,\n        since: Since = None,\n        until: "
-                "Until = None,\n        version_ids: VersionIds = None,\n        timezone: Timezone = None,\n        sort_by",
+                "        timezone: Timezone = None,\n        sort_by:",
+                "        tz: Timezone = None,\n        sort_by:",
             )
         ],
     ),

@@ -21,7 +21,8 @@ from conftest import PROTOCOL_MODES, call_text, mcp_client, text_of
 pytestmark = pytest.mark.anyio
 
 TOOL_LINE = re.compile(
-    r"^\[(?P<at>[^\]]+)\] tool (?P<name>\S+) (?P<outcome>ok|FAILED|started; no result was recorded|ended, outcome not recorded)"
+    r"^\[(?P<at>[^\]]+)\] tool (?P<name>\S+) "
+    r"(?P<outcome>ok|FAILED|started; no result was recorded|ended, outcome not recorded)"
     r"(?::\s(?P<error>.*?))?(?: \((?P<ms>\d+) ms\))?(?: before the call ended at \[[^\]]+\])?$"
 )
 LATENCY_LINE = re.compile(
@@ -30,6 +31,10 @@ LATENCY_LINE = re.compile(
 )
 OUTCOMES = {"ok": "ok", "FAILED": "failed", "started; no result was recorded": "no_result"}
 NEVER = ("unavailable right now", "Try again in a minute", "was not found")
+
+
+def exported_rows(folder: Path) -> list[Any]:
+    return json.loads(next(folder.glob("*.json")).read_text(encoding="utf-8"))["rows"]  # type: ignore[no-any-return]
 
 
 def calls_of(expected: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -146,8 +151,7 @@ async def test_every_tool_and_resource_answers_on_live_shapes(live_sandbox, live
     assert f"{len(call_ids)} calls match" in listing
     assert "avg latency" in by_latency.splitlines()[5]
     assert f"{len(call_ids)} of {len(call_ids)} requested calls found" in answers[5]
-    exported = json.loads(next(tmp_path.glob("*.json")).read_text(encoding="utf-8"))
-    assert len(exported["rows"]) == len(call_ids)
+    assert len(exported_rows(tmp_path)) == len(call_ids)
 
 
 async def test_pending_and_queued_calls_say_they_have_not_connected(live_sandbox, live_dataset):
