@@ -136,7 +136,8 @@ async def test_unknown_event_types_are_rendered_not_dropped(foreign_sandbox, for
         ),
         ("CALL-12-abc", "'CALL-12-abc' is not a call id"),
         ("../../etc/passwd", "is not a call id"),
-        ("CALL-1000000000000-abcdef\n", "is not a call id"),
+        # Surrounding white space is trimmed (copied from a ticket or a log line): the id is then looked up.
+        ("  CALL-1000000000000-abcdef\n", "Call CALL-1000000000000-abcdef was not found in this Atoms organisation"),
     ],
 )
 async def test_unknown_or_malformed_ids_are_tool_errors(foreign_sandbox, call_id, message):
@@ -181,9 +182,13 @@ async def test_search_drops_duplicates_and_rejects_bad_ids_before_any_request(fo
     async with mcp_client(foreign_sandbox) as client:
         text = await call_text(client, "search_by_call_ids", {"call_ids": ids + ids[:2]})
         assert "3 of 3 requested calls found (2 duplicate ids ignored)" in text
+        # Values that are not call ids are listed by position; the valid ids are still looked up.
+        text = await call_text(client, "search_by_call_ids", {"call_ids": [ids[0], "CALL-1-x", f" {ids[1]} "]})
+        assert "2 of 2 requested calls found" in text
+        assert "Not call ids, skipped (position in call_ids: value): #2 'CALL-1-x'." in text
         foreign_sandbox.reset_stats()
-        error = await call_error(client, "search_by_call_ids", {"call_ids": [*ids, "CALL-1-x"]})
-        assert "call_ids.3: 'CALL-1-x' is not a call id" in error
+        error = await call_error(client, "search_by_call_ids", {"call_ids": ["CALL-1-x", "nonsense"]})
+        assert "No call ids among call_ids (position: value): #1 'CALL-1-x', #2 'nonsense'" in error
         error = await call_error(client, "search_by_call_ids", {"call_ids": ids * 400})
         assert "call_ids: List should have at most 1000 items" in error and "a list of 1200 items" in error
         error = await call_error(client, "search_by_call_ids", {"call_ids": []})

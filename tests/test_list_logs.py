@@ -141,7 +141,7 @@ async def test_header_states_filters_and_window(foreign_sandbox, foreign_expecte
                 "limit": 3,
             },
         )
-    assert f"Filters: agent: {agent_id}; statuses: completed." in text
+    assert f"Filters: agent: {name} ({agent_id}); statuses: completed." in text
     assert name in text, "the rows name the agent"
     assert "Window: 2026-10-05 00:00:00Z .. 2026-10-20 10:00:00Z UTC." in text
     assert "Sorted by duration, shortest first" in text

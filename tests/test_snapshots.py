@@ -23,12 +23,25 @@ def rich(call):
     return (
         call["status"] == "completed"
         and 10 <= len(call["transcript"]) <= 30
-        and any(e["event_type"] in ("tool_call_error", "tool_call_end") for e in call["events"])
+        and any(e.get("event_type") in ("tool_call_error", "tool_call_end") for e in call["events"])
     )
 
 
 def hostile(call):
     return "delete_all_logs" in ((call.get("postCallAnalytics") or {}).get("summary") or "")
+
+
+async def test_get_log_of_live_shaped_calls(live_sandbox, live_expected, snapshot):
+    """eventType keys, JSON-string metadata, epoch times; name-only tool ends; a null among the latencies."""
+    odd = live_expected["odd_calls"]
+    picks = [
+        next(c for c, d in odd.items() if "started twice" in d),
+        next(c for c, d in odd.items() if "one null" in d and "latencies" in d),
+        next(c for c, d in odd.items() if "has no end" in d),
+    ]
+    async with mcp_client(live_sandbox) as client:
+        texts = [await call_text(client, "get_log", {"call_id": call_id}) for call_id in picks]
+    assert "\n\n=====\n\n".join(texts) == snapshot
 
 
 async def test_tool_list(sandbox, snapshot):

@@ -65,11 +65,15 @@ def _api(event: CallEvent) -> str:
 
 
 def _call_end(event: CallEvent) -> str:
-    status = event.text("call_status", "status", "reason")
+    status, reason = event.text("call_status", "status"), event.text("reason", "end_reason")
     diagnostics = event.get("diagnostics")
     counts = diagnostics.get("counts") if isinstance(diagnostics, dict) else None
     emitted = counts.get("events_emitted") if isinstance(counts, dict) else None
-    parts = [f"status {_text(status, 40)}" if status else "", f"{_text(emitted, 12)} events emitted" if emitted else ""]
+    parts = [
+        f"status {_text(status, 40)}" if status else "",
+        f"reason {_text(reason, 60)}" if reason else "",
+        f"{_text(emitted, 12)} events emitted" if emitted else "",
+    ]
     detail = "; ".join(p for p in parts if p)
     return "call ended" + (f" ({detail})" if detail else "")
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .live_shapes import live_shaped
 from .store import DISCONNECT_REASONS, STATUSES
 
 FINAL = ("completed", "failed", "no_answer", "cancelled")
@@ -546,7 +547,7 @@ def generate(calls: int = 500, seed: int = 7, end: datetime | None = None, days:
     _plant_long_and_hostile(gen, records)
     records.extend(_retries(gen, records))
     records.sort(key=lambda r: r["createdAt"])
-    return {"agents": gen.agents, "calls": records}
+    return {"agents": gen.agents, "calls": [live_shaped(record) for record in records]}
 
 
 def _plant_reasons(records: list[dict[str, Any]]) -> None:
