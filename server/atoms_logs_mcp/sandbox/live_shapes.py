@@ -43,7 +43,8 @@ def _epoch(value: Any) -> Any:
 def _live_event(event: dict[str, Any]) -> dict[str, Any]:
     """`eventType`, epoch-second `timestamp`, a `source`, and the type's own fields as a JSON-string metadata."""
     own = {k: v for k, v in event.items() if k not in _TOP_LEVEL and k != "metadata"}
-    metadata = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
+    given = event.get("metadata")
+    metadata: dict[str, Any] = given if isinstance(given, dict) else {}
     shaped: dict[str, Any] = {
         "eventType": event.get("event_type"),
         "event_id": event.get("event_id"),
