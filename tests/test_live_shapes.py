@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,35 @@ async def test_no_tool_call_reads_no_result_when_its_end_event_exists(live_sandb
                 assert "before the call ended at [" in text
 
 
-async def test_latency_counts_and_percentiles_come_from_the_same_measured_values(live_sandbox, live_expected):
+def measured(record: dict[str, Any]) -> list[float]:
+    """The latency values of a record, read by hand: numbers (or numeric strings) in `latencies`, else in
+    `transitions`."""
+
+    def numbers(values: list[Any]) -> list[float]:
+        out = []
+        for value in values:
+            try:
+                out.append(float(value))
+            except (TypeError, ValueError):
+                continue
+        return out
+
+    metrics = record.get("turnLatencyMetrics") or {}
+    return numbers(metrics.get("latencies") or []) or numbers(
+        [t.get("latency") for t in metrics.get("transitions") or [] if isinstance(t, dict)]
+    )
+
+
+def p95(values: list[float]) -> float:
+    ordered, position = sorted(values), (len(values) - 1) * 0.95
+    low, high = int(position), min(int(position) + 1, len(values) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+async def test_latency_counts_and_percentiles_come_from_the_same_measured_values(
+    live_sandbox, live_expected, live_dataset
+):
+    records = {record["callId"]: record for record in live_dataset["calls"]}
     seen = 0
     async with mcp_client(live_sandbox) as client:
         for call_id, facts in calls_of(live_expected).items():
@@ -90,6 +119,16 @@ async def test_latency_counts_and_percentiles_come_from_the_same_measured_values
             values = {name: int(match[name]) for name in ("count", "avg", "median", "p95", "min", "max")}
             assert values["min"] <= values["median"] <= values["p95"] <= values["max"], (call_id, match.group(0))
             assert values["min"] <= values["avg"] <= values["max"]
+            truth = measured(records[call_id])
+            if truth:
+                assert values == {
+                    "count": len(truth),
+                    "avg": round(statistics.fmean(truth)),
+                    "median": round(statistics.median(truth)),
+                    "p95": round(p95(truth)),
+                    "min": round(min(truth)),
+                    "max": round(max(truth)),
+                }, (call_id, match.group(0))
             if facts["measured_latencies"]:
                 assert values["count"] == facts["measured_latencies"], (call_id, match.group(0))
                 assert match["source"] == "turnLatencyMetrics.latencies"

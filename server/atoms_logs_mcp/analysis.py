@@ -64,7 +64,10 @@ def call_end(call: CallDetail) -> datetime | None:
     start = call_start(call)
     if start is None or call.duration is None or call.status not in FINAL_STATUSES:
         return None
-    return start + timedelta(seconds=call.duration)
+    try:
+        return start + timedelta(seconds=call.duration)
+    except OverflowError:  # a duration no call can have
+        return None
 
 
 def turn_offsets(call: CallDetail) -> list[float | None]:
@@ -79,42 +82,56 @@ def turn_offsets(call: CallDetail) -> list[float | None]:
 COMPONENTS = {"llm": "llm_api_ms", "tts": "tts_api_ms", "stt": "stt_api_ms"}
 
 
-def _from_metrics(call: CallDetail) -> tuple[list[tuple[float, float | None]], int] | None:
-    """(latency ms, agent start s) pairs from `turnLatencyMetrics`, and how many values were unreadable."""
+Mark = tuple[int, float, float | None]
+"""(position among the latencies sent, latency ms, agent start in seconds or None)."""
+
+
+def _from_metrics(call: CallDetail) -> tuple[list[Mark], int, str]:
+    """Marks from `turnLatencyMetrics` (its `latencies`, else its `transitions`), how many values were
+    unreadable, and which of the two they came from."""
     metrics = call.turn_latency_metrics
     if metrics is None:
-        return None
+        return [], 0, "turnLatencyMetrics"
     transitions = metrics.transitions
-    if metrics.latencies:
-        aligned = len(transitions) == len(metrics.latencies)
-        starts = [t.bot_start for t in transitions] if aligned else [None] * len(metrics.latencies)
-        marks = [
-            (value, start / 1000 if start is not None else None)
-            for value, start in zip(map(number, metrics.latencies), starts, strict=True)
-            if value is not None
-        ]
-        return marks, len(metrics.latencies) - len(marks)
-    if transitions:
-        marks = [
-            (t.latency, t.bot_start / 1000 if t.bot_start is not None else None)
-            for t in transitions
-            if t.latency is not None
-        ]
-        return marks, len(transitions) - len(marks)
-    return None
+    aligned = len(transitions) == len(metrics.latencies)
+    starts = [_seconds_in(call, t.bot_start) for t in transitions] if aligned else [None] * len(metrics.latencies)
+    values = [number(value) for value in metrics.latencies]
+    marks = [
+        (index, value, start)
+        for index, (value, start) in enumerate(zip(values, starts, strict=True))
+        if value is not None
+    ]
+    if marks or not transitions:
+        return marks, metrics.unreadable, "turnLatencyMetrics.latencies"
+    marks = [
+        (index, t.latency, _seconds_in(call, t.bot_start))
+        for index, t in enumerate(transitions)
+        if t.latency is not None
+    ]
+    return marks, len(transitions) - len(marks), "turnLatencyMetrics.transitions"
 
 
-def _from_events(call: CallDetail) -> tuple[list[tuple[float, float | None]], int]:
-    marks: list[tuple[float, float | None]] = []
+def _seconds_in(call: CallDetail, millis: float | None) -> float | None:
+    """A transition's time as seconds from call start: sent as milliseconds from the start, or (seen live) as
+    epoch milliseconds."""
+    if millis is None:
+        return None
+    if millis < 1e11:
+        return millis / 1000
+    start = call_start(call)
+    return millis / 1000 - start.timestamp() if start is not None else None
+
+
+def _from_events(call: CallDetail) -> tuple[list[Mark], int]:
+    marks: list[Mark] = []
     unreadable = 0
-    for event in call.timeline:
-        if event.kind != "turn_latency":
-            continue
+    latency_events = [event for event in call.timeline if event.kind == "turn_latency"]
+    for index, event in enumerate(latency_events):
         total = event.number("total_turn_ms", "turn_latency", "latency_ms", "latency")
         if total is None:
             unreadable += 1
         else:
-            marks.append((total, None))
+            marks.append((index, total, None))
     return marks, unreadable
 
 
@@ -133,25 +150,20 @@ def latency_components(call: CallDetail) -> dict[str, float]:
 
 
 def latency_report(call: CallDetail, slowest: int = 3) -> LatencyReport | None:
-    """Turn latency from `turnLatencyMetrics`, else from `turn_latency` events; None when neither has a value."""
-    found = _from_metrics(call)
-    source = (
-        "turnLatencyMetrics.latencies"
-        if call.turn_latency_metrics and call.turn_latency_metrics.latencies
-        else ("turnLatencyMetrics.transitions")
-    )
-    if found is None or (not found[0] and not found[1]):
+    """Turn latency from `turnLatencyMetrics` (`latencies`, else `transitions`), else from `turn_latency` events;
+    None when none of them holds a number."""
+    marks, unreadable, source = _from_metrics(call)
+    if not marks:
+        marks, unreadable = _from_events(call)
         source = "turn_latency events"
-        found = _from_events(call)
-    marks, unreadable = found
-    values = [latency for latency, _ in marks]
+    values = [latency for _, latency, _ in marks]
     if not values:
         return None
     offsets = turn_offsets(call)
     agent_turns = [i for i, turn in enumerate(call.transcript) if (turn.role or "").lower() == "agent"]
-    ranked = sorted(enumerate(marks), key=lambda item: -item[1][0])[:slowest]
+    ranked = sorted(marks, key=lambda mark: -mark[1])[:slowest]
     slow = tuple(
-        SlowTurn(latency, _locate(index, at, offsets, agent_turns, call.transcript)) for index, (latency, at) in ranked
+        SlowTurn(latency, _locate(index, at, offsets, agent_turns, call.transcript)) for index, latency, at in ranked
     )
     return LatencyReport(
         measured=len(values),

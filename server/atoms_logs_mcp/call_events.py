@@ -26,13 +26,13 @@ def number(value: Any) -> float | None:
     """A finite number from a number or a numeric string; None for anything else (booleans included)."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, str):
             value = float(value.strip())
-        except ValueError:
-            return None
-    if isinstance(value, int | float) and math.isfinite(value):
-        return float(value)
+        if isinstance(value, int | float) and math.isfinite(value):
+            return float(value)
+    except (ValueError, OverflowError):  # not a number, or an integer too large for a float
+        pass
     return None
 
 
@@ -59,7 +59,7 @@ def _object(value: Any) -> dict[str, Any]:
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return {}
     return value if isinstance(value, dict) else {}
 
@@ -148,11 +148,21 @@ class ToolCall:
         return self.started or self.ended
 
 
+def _flag(value: Any) -> bool | None:
+    """A boolean sent as a boolean or as the text true/false."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
 def _finish(tool: ToolCall, end: CallEvent) -> None:
     tool.ended = end.at
     error = end.get("error")
-    failed = end.kind == "tool_call_error" or end.get("success") is False or bool(error)
-    succeeded = end.get("success") is True or (end.kind == "tool_call_end" and not failed)
+    success = _flag(end.get("success"))
+    failed = end.kind == "tool_call_error" or success is False or bool(error)
+    succeeded = success is True or (end.kind == "tool_call_end" and not failed)
     tool.outcome = "failed" if failed else ("ok" if succeeded else "unknown")
     tool.error = error if isinstance(error, str) else (json.dumps(error, default=str) if error else None)
     tool.latency_ms = end.number("latency_ms", "latency", "duration_ms")
@@ -163,10 +173,9 @@ def _finish(tool: ToolCall, end: CallEvent) -> None:
 def tool_calls(events: Sequence[CallEvent]) -> list[ToolCall]:
     """Tool calls in time order. An end pairs with its start by `tool_call_id` when both carry one,
     else with the earliest unfinished start of the same function name; a start nothing ends says so."""
-    ordered = sorted(
-        (e for e in events if e.kind == TOOL_START or e.kind in TOOL_ENDS),
-        key=lambda e: (e.at is None, e.at or datetime.min.replace(tzinfo=UTC)),
-    )
+    ordered = [e for e in events if e.kind == TOOL_START or e.kind in TOOL_ENDS]
+    if all(e.at is not None for e in ordered):  # else the order sent is the only order there is
+        ordered.sort(key=lambda e: e.at or datetime.min.replace(tzinfo=UTC))
     calls: list[ToolCall] = []
     open_calls: list[ToolCall] = []
     for event in ordered:
@@ -178,10 +187,8 @@ def tool_calls(events: Sequence[CallEvent]) -> list[ToolCall]:
             open_calls.append(tool)
             continue
         match = next((t for t in open_calls if tool_id and t.call_id == tool_id), None)
-        if match is None:
+        if match is None:  # by name, among starts that do not carry a different id
             match = next((t for t in open_calls if t.name == name and not (tool_id and t.call_id)), None)
-        if match is None:
-            match = next((t for t in open_calls if t.name == name), None)
         if match is None:
             match = ToolCall(name, call_id=tool_id)
             calls.append(match)

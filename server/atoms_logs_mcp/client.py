@@ -49,10 +49,8 @@ def _parse(model: type[Parsed], data: Any, operation: str) -> Parsed:
     try:
         return model.model_validate(data)
     except ValidationError:
-        raise WrongServiceError(
-            f"The answer to {operation} is not the Atoms API's",
-            answer=f"a `data` that is {type(data).__name__}, not an object",
-            operation=operation,
+        raise UnreadableResponseError(
+            f"The Atoms API sent a `data` that is {type(data).__name__}, not an object,", operation=operation
         ) from None
 
 
@@ -88,7 +86,7 @@ def _describe_body(response: httpx.Response) -> str:
     """What came back instead of the API's JSON, in a few words (never the body itself)."""
     kind = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
     start = response.content[:200].lstrip().lower()
-    if "html" in kind or start.startswith((b"<!doctype", b"<html", b"<")):
+    if "html" in kind or start.startswith((b"<!doctype", b"<html")):
         return f"an HTML page ({kind}, {len(response.content):,} bytes)"
     if not response.content:
         return "an empty body"
@@ -317,10 +315,11 @@ class AtomsClient:
             pass
 
     def _unreachable(self, error: httpx.TransportError, operation: str) -> UnreachableError:
-        """Refused and timed-out connections may pass (a restart): retried. A wrong name or TLS failure is not."""
+        """A refused connection fails at once and may pass (a restart): retried. A wrong name, a TLS failure or a
+        connect timeout (which has already taken the per-attempt timeout) is not."""
         cause = _connect_failure(error)
         url = self._http.base_url
-        kind = _NotSent if cause.startswith(("connection refused", "connection timed out")) else UnreachableError
+        kind = _NotSent if cause.startswith("connection refused") else UnreachableError
         return kind(
             f"Could not connect to the Atoms API at {_address(url)}: {cause}",
             address=_address(url),

@@ -62,7 +62,7 @@ class BearerTokenGate:
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
-        self._expected = token.encode()
+        self._expected = token.strip().encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

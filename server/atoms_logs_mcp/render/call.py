@@ -188,7 +188,7 @@ def _metrics(call: CallDetail, limit: int | None) -> str | None:
         )
     if limit is not None and len(analytics.disposition_metrics) > limit:
         more = len(analytics.disposition_metrics) - limit
-        lines.append(f"and {more} more metrics (read atoms://calls/{clean(call.call_id or '?')})")
+        lines.append(f"and {formats.plural(more, 'more metric')} (read atoms://calls/{clean(call.call_id or '?')})")
     return "\n".join(lines)
 
 
@@ -246,7 +246,10 @@ def render_call(
         ]
         out.append(fence("events", "\n".join(lines)) if lines else "No events recorded.")
         if omitted:
-            out.append(f"{omitted} more event lines not shown; read the resource atoms://calls/{call_id} for all.")
+            out.append(
+                f"{formats.plural(omitted, 'more event line')} not shown; "
+                f"read the resource atoms://calls/{call_id} for all."
+            )
     if "metrics" in wanted:
         metrics = _metrics(call, None if whole else MAX_METRICS)
         out += ["", "## Disposition metrics"]
@@ -283,7 +286,8 @@ def _transcript_section(call: CallDetail, first: int, whole: bool) -> Sequence[s
     lines = [heading, fence("transcript", page.text)]
     if page.next_turn is not None:
         lines.append(
-            f'Transcript continues: {page.total - page.last} more turns. Call get_log(call_id="{call_id}", '
+            f"Transcript continues: {formats.plural(page.total - page.last, 'more turn')}. "
+            f'Call get_log(call_id="{call_id}", '
             f'include=["transcript"], transcript_from={page.next_turn}), or read the resource '
             f"atoms://calls/{call_id}/transcript for the whole transcript."
         )

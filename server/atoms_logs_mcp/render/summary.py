@@ -68,7 +68,8 @@ def render_summary(
         return "\n".join(lines)
     lines.append(_overall(stats))
     if stats.duration.count:
-        lines.append(f"Duration over {stats.duration.count} connected calls: {_spread(stats.duration, 's')}.")
+        connected = formats.plural(stats.duration.count, "connected call")
+        lines.append(f"Duration over {connected}: {_spread(stats.duration, 's')}.")
     if stats.latency.count:
         latency = (
             f"Turn latency over {formats.plural(stats.latency.count, 'timed turn')}: {_spread(stats.latency, 'ms')}."
@@ -94,7 +95,8 @@ def _overall(stats: WindowStats) -> str:
         retries = formats.plural(stats.retry_calls, "retry", "retries")
         cost += f" (first attempts {first}, {retries} {formats.money(stats.retry_cost)})"
     if stats.cost_counted < stats.calls:
-        cost += f" ({stats.cost_counted} of {stats.calls} calls report a cost)"
+        reports = "reports" if stats.cost_counted == 1 else "report"
+        cost += f" ({stats.cost_counted} of {formats.plural(stats.calls, 'call')} {reports} a cost)"
     return f"Overall: {calls}, talk time {formats.span(stats.total_seconds)}, {cost}."
 
 
