@@ -24,12 +24,12 @@ from common import Section, api_headers
 from mcp import Client
 from mcp.types import TextContent
 
+from atoms_logs_mcp.app import create_server
 from atoms_logs_mcp.config import Settings
 from atoms_logs_mcp.sandbox.app import DEFAULT_SANDBOX_KEY
 from atoms_logs_mcp.sandbox.data import generate
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
-from atoms_logs_mcp.server import create_server
 
 SUMMARIES = (
     {},

@@ -21,9 +21,9 @@ import anyio
 from common import SandboxProcess, Section, ratios, spread
 from mcp import Client
 
+from atoms_logs_mcp.app import create_server
 from atoms_logs_mcp.config import Settings
 from atoms_logs_mcp.sandbox.app import DEFAULT_SANDBOX_KEY
-from atoms_logs_mcp.server import create_server
 
 
 async def _summarize(base_url: str, concurrency: int, max_calls: int) -> str:

@@ -20,7 +20,7 @@ MUTATIONS = [
         "rename list_logs' timezone parameter to tz",
         [
             (
-                "server.py",
+                "app.py",
                 "        timezone: Timezone = None,\n        sort_by:",
                 "        tz: Timezone = None,\n        sort_by:",
             )
@@ -28,14 +28,14 @@ MUTATIONS = [
     ),
     (
         "drop version_ids from the query building",
-        [("server.py", "version_ids=tuple(dict.fromkeys(filters.version_ids or ()))", "version_ids=()")],
+        [("app.py", "version_ids=tuple(dict.fromkeys(filters.version_ids or ()))", "version_ids=()")],
     ),
     (
         "rename the durations field of Filters (the tools still take durations)",
         [
-            ("arguments.py", "    durations: list[str] | None = None", "    duration_buckets: list[str] | None = None"),
-            ("arguments.py", "arguments[f.name]", "arguments.get(f.name)"),
-            ("server.py", "filters.durations or ()", "filters.duration_buckets or ()"),
+            ("tools/arguments.py", "    durations: list[str] | None = None", "    duration_buckets: list[str] | None = None"),
+            ("tools/arguments.py", "arguments[f.name]", "arguments.get(f.name)"),
+            ("app.py", "filters.durations or ()", "filters.duration_buckets or ()"),
         ],
     ),
 ]

@@ -20,11 +20,11 @@ import pytest
 from mcp import Client
 from mcp.types import TextContent
 
+from atoms_logs_mcp.app import create_server
 from atoms_logs_mcp.config import Settings
 from atoms_logs_mcp.sandbox.data import generate
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
-from atoms_logs_mcp.server import create_server
 
 DATA = Path(__file__).parent / "data"
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atoms_logs_mcp.query import Status
+from atoms_logs_mcp.api.query import Status
 from conftest import mcp_client, record_figure, text_of
 
 pytestmark = pytest.mark.anyio

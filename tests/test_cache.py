@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from atoms_logs_mcp.calls import DETAIL_TTL, PENDING_TTL, CallReader
-from atoms_logs_mcp.client import AtomsClient
+from atoms_logs_mcp.api.client import AtomsClient
+from atoms_logs_mcp.domain.calls import DETAIL_TTL, PENDING_TTL, CallReader
 from conftest import settings_for
 
 pytestmark = pytest.mark.anyio

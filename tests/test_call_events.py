@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from atoms_logs_mcp.analysis import call_end, latency_report
-from atoms_logs_mcp.call_events import moment, number, read_events, tool_calls
-from atoms_logs_mcp.models import CallDetail
+from atoms_logs_mcp.api.events import moment, number, read_events, tool_calls
+from atoms_logs_mcp.api.models import CallDetail
+from atoms_logs_mcp.domain.analysis import call_end, latency_report
 
 
 def test_numbers_and_times_in_every_form_or_none():

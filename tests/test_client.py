@@ -6,17 +6,17 @@ import httpx
 import pytest
 
 from atoms_logs_mcp import __version__
-from atoms_logs_mcp.client import USER_AGENT, AtomsClient, parse_retry_after
-from atoms_logs_mcp.config import Settings, mask_secret
-from atoms_logs_mcp.errors import (
+from atoms_logs_mcp.api.client import USER_AGENT, AtomsClient, parse_retry_after
+from atoms_logs_mcp.api.errors import (
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
     NotFoundError,
     scrub,
 )
-from atoms_logs_mcp.models import CallDetail, CallRow
-from atoms_logs_mcp.query import LogQuery
+from atoms_logs_mcp.api.models import CallDetail, CallRow
+from atoms_logs_mcp.api.query import LogQuery
+from atoms_logs_mcp.config import Settings, mask_secret
 from conftest import SANDBOX_KEY, settings_for
 
 pytestmark = pytest.mark.anyio

@@ -53,9 +53,9 @@ from openapi_core.validation.response.exceptions import InvalidData
 from openapi_schema_validator import OAS30Validator
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from atoms_logs_mcp.client import AtomsClient
-from atoms_logs_mcp.errors import AtomsAPIError
-from atoms_logs_mcp.query import LogQuery
+from atoms_logs_mcp.api.client import AtomsClient
+from atoms_logs_mcp.api.errors import AtomsAPIError
+from atoms_logs_mcp.api.query import LogQuery
 from conftest import SANDBOX_KEY, settings_for
 
 AUTH = {"Authorization": f"Bearer {SANDBOX_KEY}"}

@@ -16,7 +16,8 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from atoms_logs_mcp.export import (
+from atoms_logs_mcp.api.models import CallRow
+from atoms_logs_mcp.domain.export import (
     COLUMNS,
     ExportResult,
     csv_cell,
@@ -24,7 +25,6 @@ from atoms_logs_mcp.export import (
     target_path,
     write_export,
 )
-from atoms_logs_mcp.models import CallRow
 
 pytestmark = pytest.mark.anyio
 
@@ -378,8 +378,8 @@ async def test_twenty_thousand_rows(tmp_path: Path, fmt: str) -> None:
 
 
 def test_phone_numbers_are_text_in_csv_the_same_way_masked_or_not() -> None:
-    from atoms_logs_mcp.export import csv_cell
-    from atoms_logs_mcp.redact import mask_phone_numbers
+    from atoms_logs_mcp.api.redact import mask_phone_numbers
+    from atoms_logs_mcp.domain.export import csv_cell
 
     plain, masked = "+14155550123", mask_phone_numbers("+14155550123")
     assert masked != plain

@@ -130,8 +130,8 @@ def test_check_reports_the_cause_the_same_way(sandbox):
 
 @pytest.mark.parametrize("kind", ["html", "other", "forbidden"])
 async def test_a_misconfiguration_is_not_retried_like_an_outage(web_server, kind):
-    from atoms_logs_mcp.client import AtomsClient
-    from atoms_logs_mcp.errors import AtomsAPIError
+    from atoms_logs_mcp.api.client import AtomsClient
+    from atoms_logs_mcp.api.errors import AtomsAPIError
     from conftest import settings_for
 
     HITS.clear()

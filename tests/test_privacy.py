@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from atoms_logs_mcp.redact import mask_phone_numbers
+from atoms_logs_mcp.api.redact import mask_phone_numbers
 from conftest import SEEN, call_text, mcp_client, record_figure
 
 pytestmark = pytest.mark.anyio

@@ -12,15 +12,15 @@ import anyio
 import httpx
 import pytest
 
-from atoms_logs_mcp.client import AtomsClient
-from atoms_logs_mcp.errors import (
+from atoms_logs_mcp.api.client import AtomsClient
+from atoms_logs_mcp.api.errors import (
     AtomsAPIError,
     RateLimitedError,
     UnreachableError,
     UpstreamTimeoutError,
     UpstreamUnavailableError,
 )
-from atoms_logs_mcp.query import LogQuery
+from atoms_logs_mcp.api.query import LogQuery
 from conftest import settings_for
 
 pytestmark = pytest.mark.anyio

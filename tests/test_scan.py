@@ -10,13 +10,13 @@ import anyio
 import httpx
 import pytest
 
-from atoms_logs_mcp.client import AtomsClient
-from atoms_logs_mcp.query import LogQuery
+from atoms_logs_mcp.api.client import AtomsClient
+from atoms_logs_mcp.api.query import LogQuery
+from atoms_logs_mcp.domain.scan import scan_window
 from atoms_logs_mcp.render.summary import coverage
 from atoms_logs_mcp.sandbox.data import generate
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
-from atoms_logs_mcp.scan import scan_window
 from conftest import SANDBOX_KEY, settings_for
 
 pytestmark = pytest.mark.anyio

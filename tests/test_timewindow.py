@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from atoms_logs_mcp.timewindow import Window, resolve_window, zone_named
+from atoms_logs_mcp.domain.timewindow import Window, resolve_window, zone_named
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -16,8 +16,8 @@ import httpx
 from mcp import Client
 from mcp.types import TextContent
 
+from .app import create_server
 from .config import Settings
-from .server import create_server
 
 _CALL_ID = re.compile(r"CALL-\d{13}-[0-9a-fA-F]{6}")
 

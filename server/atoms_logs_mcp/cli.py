@@ -140,7 +140,7 @@ def _settings_and_transport(args: argparse.Namespace) -> tuple[Settings, object]
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .server import create_server
+    from .app import create_server
 
     try:
         settings, transport = _settings_and_transport(args)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..models import Agent
-from ..timewindow import Window
+from ..api.models import Agent
+from ..domain.timewindow import Window
 from . import formats
 from .untrusted import clean, clip, fence
 

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..analysis import call_end, call_start, latency_report, turn_offsets
-from ..call_events import number
-from ..models import CallDetail, CallRow
-from ..query import CALL_ID_PATTERN
+from ..api.events import number
+from ..api.models import CallDetail, CallRow
+from ..api.query import CALL_ID_PATTERN
+from ..domain.analysis import call_end, call_start, latency_report, turn_offsets
 from . import formats
 from .budget import EVENTS_TOKENS, METRIC_VALUE_CHARS, SUMMARY_CHARS, TRANSCRIPT_PAGE_TOKENS, estimate_tokens
 from .events import timeline

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from ..call_events import TOOL_ENDS, TOOL_START, CallEvent, ToolCall, tool_calls
+from ..api.events import TOOL_ENDS, TOOL_START, CallEvent, ToolCall, tool_calls
 from . import formats
 from .budget import estimate_tokens
 from .untrusted import clean, clip

@@ -6,13 +6,13 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..errors import RateLimitedError, UnreadableResponseError, UpstreamUnavailableError
-from ..failures import CALL_ID_HINT, explain
-from ..lookup import SearchOutcome
-from ..models import LogPage
-from ..query import LogQuery
+from ..api.errors import RateLimitedError, UnreadableResponseError, UpstreamUnavailableError
+from ..api.models import LogPage
+from ..api.query import LogQuery
+from ..domain.lookup import SearchOutcome
 from . import formats
 from .budget import estimate_tokens
+from .failures import CALL_ID_HINT, explain
 from .rows import call_arguments, row_line, table
 from .untrusted import clean, clip
 

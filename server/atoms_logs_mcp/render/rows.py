@@ -6,8 +6,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..models import CallRow
-from ..query import LogQuery
+from ..api.models import CallRow
+from ..api.query import LogQuery
 from . import formats
 from .untrusted import clean, clip, fence
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from ..aggregate import EXAMPLES, Group, GroupKey, Spread, WindowStats
-from ..lookup import RetryOutcomes
-from ..scan import Scan
+from ..domain.aggregate import EXAMPLES, Group, GroupKey, Spread, WindowStats
+from ..domain.lookup import RetryOutcomes
+from ..domain.scan import Scan
 from . import formats
 from .untrusted import clean, clip, fence
 

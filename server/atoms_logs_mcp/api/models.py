@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from .call_events import CallEvent, moment, number, read_events
+from .events import CallEvent, moment, number, read_events
 
 
 def _lenient(adapter: TypeAdapter[Any]) -> BeforeValidator:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Literal
 
+from ..api.models import CallRow
 from .analysis import percentile
-from .models import CallRow
 
 GroupKey = Literal["status", "disconnect_reason", "failure_reason", "agent", "call_type", "attempt", "day", "hour"]
 EXAMPLES = 3

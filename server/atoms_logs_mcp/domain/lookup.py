@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 
 import anyio
 
+from ..api.client import SEARCH_BATCH_LIMIT, AtomsClient
+from ..api.errors import AtomsAPIError
+from ..api.models import Agent, CallRow
+from ..render.untrusted import clean, clip, fence
 from .aggregate import Link
-from .client import SEARCH_BATCH_LIMIT, AtomsClient
-from .errors import AtomsAPIError
-from .models import Agent, CallRow
-from .render.untrusted import clean, clip, fence
 
 SEARCH_CONCURRENCY = 4
 _OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")

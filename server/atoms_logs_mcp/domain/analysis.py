@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .call_events import number
-from .models import CallDetail, TranscriptTurn
-from .query import FINAL_STATUSES
+from ..api.events import number
+from ..api.models import CallDetail, TranscriptTurn
+from ..api.query import FINAL_STATUSES
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:

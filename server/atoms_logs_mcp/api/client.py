@@ -15,8 +15,8 @@ import httpx
 import stamina
 from pydantic import BaseModel, ValidationError
 
-from . import __version__
-from .config import Settings
+from .. import __version__
+from ..config import Settings
 from .errors import (
     AtomsAPIError,
     AuthenticationError,

@@ -29,7 +29,7 @@ from typing import IO, Literal, TypeAlias
 import anyio
 import anyio.to_thread
 
-from .models import CallRow
+from ..api.models import CallRow
 
 Format: TypeAlias = Literal["csv", "json"]
 Cell: TypeAlias = str | int | float | bool | None

@@ -7,8 +7,17 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from .aggregate import GroupKey
-from .query import CALL_ID_PATTERN, Attempt, CallType, DisconnectReason, DurationBucket, SortField, SortOrder, Status
+from ..api.query import (
+    CALL_ID_PATTERN,
+    Attempt,
+    CallType,
+    DisconnectReason,
+    DurationBucket,
+    SortField,
+    SortOrder,
+    Status,
+)
+from ..domain.aggregate import GroupKey
 
 Ident = Annotated[str, Field(min_length=1, max_length=64)]
 

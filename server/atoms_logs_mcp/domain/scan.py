@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from .client import AtomsClient
-from .errors import AtomsAPIError
-from .models import CallRow
-from .query import API_MAX_LIMIT, LogQuery
+from ..api.client import AtomsClient
+from ..api.errors import AtomsAPIError
+from ..api.models import CallRow
+from ..api.query import API_MAX_LIMIT, LogQuery
 
 DEFAULT_CEILING = 20_000
 DEFAULT_CONCURRENCY = 4

@@ -34,8 +34,28 @@ from mcp.types import (
 )
 from pydantic import Field, ValidationError
 
-from . import __version__, prompts
-from .arguments import (
+from . import __version__
+from .api.client import AtomsClient
+from .api.errors import AtomsAPIError, AtomsError, NotFoundError
+from .api.models import CallRow
+from .api.query import CALL_ID_PATTERN, LogQuery
+from .config import Settings
+from .domain.calls import CallReader
+from .domain.export import export_directory, target_path, write_export
+from .domain.lookup import AgentDirectory, AgentNameError, search_call_ids
+from .domain.scan import Scan, scan_window
+from .domain.summarize import calls_per_agent, summarize_window
+from .domain.timewindow import Window, refuse_future, resolve_window, zone_named
+from .render import formats, prompts
+from .render.agents import render_agents
+from .render.budget import LIST_PAGE_ROWS, ROWS_TOKENS, SEARCH_WINDOW_IDS
+from .render.call import SECTIONS, Section, render_call, render_family, render_transcript
+from .render.failures import CALL_ID_HINT, describe_invalid_arguments, explain
+from .render.listing import ids_that_fit, render_log_page, render_search
+from .render.rows import describe_filters, describe_sort
+from .render.summary import coverage
+from .render.untrusted import clean, clip
+from .tools.arguments import (
     Agents,
     AttemptFilter,
     CallId,
@@ -55,26 +75,6 @@ from .arguments import (
     Until,
     VersionIds,
 )
-from .calls import CallReader
-from .client import AtomsClient
-from .config import Settings
-from .errors import AtomsAPIError, AtomsError, NotFoundError
-from .export import export_directory, target_path, write_export
-from .failures import CALL_ID_HINT, describe_invalid_arguments, explain
-from .lookup import AgentDirectory, AgentNameError, search_call_ids
-from .models import CallRow
-from .query import CALL_ID_PATTERN, LogQuery
-from .render import formats
-from .render.agents import render_agents
-from .render.budget import LIST_PAGE_ROWS, ROWS_TOKENS, SEARCH_WINDOW_IDS
-from .render.call import SECTIONS, Section, render_call, render_family, render_transcript
-from .render.listing import ids_that_fit, render_log_page, render_search
-from .render.rows import describe_filters, describe_sort
-from .render.summary import coverage
-from .render.untrusted import clean, clip
-from .scan import Scan, scan_window
-from .summarize import calls_per_agent, summarize_window
-from .timewindow import Window, refuse_future, resolve_window, zone_named
 
 _CALL_ID = re.compile(CALL_ID_PATTERN)
 

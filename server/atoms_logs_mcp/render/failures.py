@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import (
+from ..api.errors import (
     AtomsError,
     AuthenticationError,
     BadRequestError,
@@ -26,7 +26,7 @@ from .errors import (
     UpstreamUnavailableError,
     WrongServiceError,
 )
-from .render.untrusted import clean, clip
+from .untrusted import clean, clip
 
 KEY_HINT = (
     "Set SMALLEST_API_KEY (or ATOMS_API_KEY) to a key from the Atoms console (keys start with sk_) in the "

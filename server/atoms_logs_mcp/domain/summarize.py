@@ -8,13 +8,13 @@ from datetime import tzinfo
 
 import anyio
 
+from ..api.client import AtomsClient
+from ..api.errors import AtomsAPIError
+from ..api.models import Agent, CallRow
+from ..api.query import LogQuery
+from ..render.summary import render_summary
 from .aggregate import Aggregator, GroupKey
-from .client import AtomsClient
-from .errors import AtomsAPIError
 from .lookup import retry_outcomes
-from .models import Agent, CallRow
-from .query import LogQuery
-from .render.summary import render_summary
 from .scan import Progress, Scan, scan_window
 
 AGENT_COUNT_CONCURRENCY = 4

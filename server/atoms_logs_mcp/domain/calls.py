@@ -14,10 +14,10 @@ import hashlib
 import time
 from collections.abc import Callable
 
+from ..api.client import AtomsClient
+from ..api.models import CallDetail, CallRow
+from ..api.query import FINAL_STATUSES
 from .cache import TTLCache
-from .client import AtomsClient
-from .models import CallDetail, CallRow
-from .query import FINAL_STATUSES
 
 DETAIL_TTL = 3600.0
 FAMILY_TTL = 60.0
