@@ -23,11 +23,13 @@ import cold_start
 import get_log_cache
 import overhead
 import token_economy
+import tool_definitions
 import window_scaling
 from common import Section
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS: list[tuple[str, Callable[[bool], Section]]] = [
+    ("tool_definitions.py", tool_definitions.run),
     ("token_economy.py", token_economy.run),
     ("overhead.py", overhead.run),
     ("cold_start.py", cold_start.run),

@@ -17,25 +17,25 @@ PACKAGE = ROOT / "server" / "atoms_logs_mcp"
 # (what it does, [(file, text, replacement)...])
 MUTATIONS = [
     (
-        "rename list_logs' timezone parameter to tz",
-        [
-            (
-                "app.py",
-                "        timezone: Timezone = None,\n        sort_by:",
-                "        tz: Timezone = None,\n        sort_by:",
-            )
-        ],
+        "rename the timezone filter parameter to tz",
+        [("tools/arguments.py", '    "timezone": Timezone,', '    "tz": Timezone,')],
     ),
     (
         "drop version_ids from the query building",
-        [("app.py", "version_ids=tuple(dict.fromkeys(filters.version_ids or ()))", "version_ids=()")],
+        [("domain/filters.py", "version_ids=_distinct(filters.version_ids),", "version_ids=(),")],
     ),
     (
-        "rename the durations field of Filters (the tools still take durations)",
+        "let list_logs ignore its filters",
+        [("tools/list_logs.py", "filters = Filters.take(arguments)", "filters = Filters()")],
+    ),
+    (
+        "rename the durations field of Filters",
         [
-            ("tools/arguments.py", "    durations: list[str] | None = None", "    duration_buckets: list[str] | None = None"),
-            ("tools/arguments.py", "arguments[f.name]", "arguments.get(f.name)"),
-            ("app.py", "filters.durations or ()", "filters.duration_buckets or ()"),
+            (
+                "domain/filters.py",
+                "    durations: list[str] | None = None",
+                "    duration_buckets: list[str] | None = None",
+            )
         ],
     ),
 ]
@@ -60,7 +60,8 @@ def run(name: str, edits: list[tuple[str, str, str]]) -> bool:
     finally:
         for file, text in originals.items():
             (PACKAGE / file).write_text(text, encoding="utf-8")
-    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "(no output)"
+    output = (done.stdout.strip() or done.stderr.strip()).splitlines()
+    summary = output[-1][:160] if output else "(no output)"
     caught = done.returncode != 0
     verdict = ("red" if caught else "green") if not edits else ("caught" if caught else "SURVIVED")
     print(f"{verdict:8}  {name}: {summary}")

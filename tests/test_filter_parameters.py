@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from atoms_logs_mcp.tools.arguments import Filters
+from atoms_logs_mcp.domain.filters import Filters
 from conftest import call_text, mcp_client
 
 pytestmark = pytest.mark.anyio

@@ -48,6 +48,9 @@ async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None,
 
         async def call(name: str, arguments: dict[str, Any]) -> str:
             nonlocal failures
+            if name not in tools:
+                say(f"\n=== {name}: not offered (ATOMS_TOOLS)")
+                return ""
             result = await client.call_tool(name, arguments)
             text = _text(result)
             shown = ", ".join(f"{k}={v!r}" for k, v in arguments.items())

@@ -62,6 +62,8 @@ class Settings:
     """List requests in flight at once while scanning a window (`ATOMS_SCAN_CONCURRENCY`)."""
     export_dir: str | None = None
     """Where export_logs writes (`ATOMS_EXPORT_DIR`; default a folder in the home directory)."""
+    tools: tuple[str, ...] | None = None
+    """Only these tools are offered (`ATOMS_TOOLS`, comma-separated names); None offers all."""
     redact_phones: bool = False
     """Mask phone numbers in everything read from the API, keeping the last four digits (`ATOMS_REDACT=phone`)."""
 
@@ -98,6 +100,8 @@ class Settings:
             values["scan_concurrency"] = int(env["ATOMS_SCAN_CONCURRENCY"])
         if env.get("ATOMS_EXPORT_DIR"):
             values["export_dir"] = env["ATOMS_EXPORT_DIR"]
+        if env.get("ATOMS_TOOLS", "").strip():
+            values["tools"] = tuple(dict.fromkeys(n.strip() for n in env["ATOMS_TOOLS"].split(",") if n.strip()))
         redact = {part.strip().lower() for part in env.get("ATOMS_REDACT", "").split(",") if part.strip()}
         if redact - {"phone", "none", "off"}:
             raise ValueError(f"ATOMS_REDACT takes 'phone' (or nothing), not {sorted(redact)}")

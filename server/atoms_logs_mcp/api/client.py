@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 USER_AGENT = f"atoms-logs-mcp/{__version__} python-httpx/{httpx.__version__}"
 SEARCH_BATCH_LIMIT = 100
 Parsed = TypeVar("Parsed", bound=BaseModel)
+Transport = httpx.AsyncBaseTransport
+"""What the client sends requests through: the network by default, or (tests, --demo) an app in process."""
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray")
 
 
@@ -125,7 +127,7 @@ class AtomsClient:
     then raises a subclass of `AtomsAPIError`.
     """
 
-    def __init__(self, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, settings: Settings, *, transport: Transport | None = None) -> None:
         self.settings = settings
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **settings.extra_headers}
         if settings.api_key:

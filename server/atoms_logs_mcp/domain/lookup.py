@@ -12,7 +12,6 @@ import anyio
 from ..api.client import SEARCH_BATCH_LIMIT, AtomsClient
 from ..api.errors import AtomsAPIError
 from ..api.models import Agent, CallRow
-from ..render.untrusted import clean, clip, fence
 from .aggregate import Link
 
 SEARCH_CONCURRENCY = 4
@@ -65,7 +64,13 @@ async def search_call_ids(
 
 
 class AgentNameError(ValueError):
-    """An `agents` argument names no agent, or several."""
+    """An `agents` argument names no agent, or several: `candidates` are the matches, or every agent."""
+
+    def __init__(self, wanted: str, candidates: Sequence[Agent], *, ambiguous: bool) -> None:
+        self.wanted = wanted
+        self.candidates = list(candidates)
+        self.ambiguous = ambiguous
+        super().__init__(f"agent {wanted!r} is {'ambiguous' if ambiguous else 'unknown'}")
 
 
 class AgentDirectory:
@@ -110,13 +115,8 @@ class AgentDirectory:
             candidates = exact or [a for a in agents if lowered in (a.name or "").casefold()]
             if len(candidates) == 1 and candidates[0].id:
                 resolved.append(candidates[0].id)
-            elif candidates:
-                raise AgentNameError(
-                    f"Agent {clip(clean(wanted), 60)!r} is ambiguous: it matches these agents:{_listed(candidates)}"
-                    "Pass one of these ids or the full name."
-                )
             else:
-                raise AgentNameError(f"No agent is named {clip(clean(wanted), 60)!r}. The agents are:{_listed(agents)}")
+                raise AgentNameError(wanted, candidates or agents, ambiguous=bool(candidates))
         return tuple(dict.fromkeys(resolved))
 
     async def _fetch_all(self, *, archived: bool, per_page: int = 100, max_pages: int = 50) -> list[Agent]:
@@ -128,13 +128,6 @@ class AgentDirectory:
             if not result.agents or (len(agents) >= result.total if result.total else len(result.agents) < per_page):
                 break
         return agents
-
-
-def _listed(agents: Sequence[Agent], limit: int = 20) -> str:
-    """Agent names are account content: listed inside a fence, like everything else from the API."""
-    shown = "\n".join(f"{clip(clean(a.name or '?'), 60)} ({clean(a.id or '?')})" for a in agents[:limit])
-    more = f"\nand {len(agents) - limit} more (list_agents shows all)" if len(agents) > limit else ""
-    return "\n" + fence("agent names", (shown or "none") + more) + "\n"
 
 
 @dataclass

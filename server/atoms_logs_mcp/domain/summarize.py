@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 
 import anyio
@@ -12,12 +12,20 @@ from ..api.client import AtomsClient
 from ..api.errors import AtomsAPIError
 from ..api.models import Agent, CallRow
 from ..api.query import LogQuery
-from ..render.summary import render_summary
-from .aggregate import Aggregator, GroupKey
-from .lookup import retry_outcomes
+from .aggregate import Aggregator, GroupKey, WindowStats
+from .lookup import RetryOutcomes, retry_outcomes
 from .scan import Progress, Scan, scan_window
 
 AGENT_COUNT_CONCURRENCY = 4
+
+
+@dataclass(frozen=True)
+class WindowSummary:
+    stats: WindowStats
+    scan: Scan
+    """How much of the window was read."""
+    retries: RetryOutcomes | None
+    """How retried first attempts ended; None when only retries were asked for."""
 
 
 async def summarize_window(
@@ -27,12 +35,11 @@ async def summarize_window(
     group_by: Sequence[GroupKey],
     zone: tzinfo,
     agent_names: Mapping[str, str],
-    header: Sequence[str],
     ceiling: int,
     concurrency: int = 4,
     progress: Progress | None = None,
-) -> tuple[str, Scan]:
-    """Scan the window, aggregate as pages arrive, follow retry chains, and render the answer."""
+) -> WindowSummary:
+    """Scan the window, aggregate as pages arrive, and follow the retry chains of what did not complete."""
     aggregator = Aggregator(group_by, zone, agent_names)
 
     async def consume(rows: list[CallRow]) -> None:
@@ -40,7 +47,7 @@ async def summarize_window(
 
     scan = await scan_window(client, query, consume, ceiling=ceiling, concurrency=concurrency, progress=progress)
     retries = None if query.attempt == "retry" else await retry_outcomes(client, aggregator.links)
-    return render_summary(aggregator.result(), scan, header, retries), scan
+    return WindowSummary(aggregator.result(), scan, retries)
 
 
 async def calls_per_agent(client: AtomsClient, agents: Sequence[Agent], query: LogQuery) -> dict[str, int | None]:

@@ -38,3 +38,33 @@ def render_agents(agents: Sequence[Agent], counts: Mapping[str, int | None] | No
     lines.append(fence("agents", "\n".join(rows)))
     lines.append('Filter calls by agent with list_logs(agents=["<name or id>"]) or summarize_logs(agents=[...]).')
     return "\n".join(lines)
+
+
+def agent_name_problem(wanted: str, candidates: Sequence[Agent], *, ambiguous: bool, limit: int = 20) -> str:
+    """Why an agent name did not resolve, with the agents (account content, so fenced) it could mean."""
+    shown = "\n".join(f"{clip(clean(a.name or '?'), 60)} ({clean(a.id or '?')})" for a in candidates[:limit])
+    more = f"\nand {len(candidates) - limit} more (list_agents shows all)" if len(candidates) > limit else ""
+    listed = "\n" + fence("agent names", (shown or "none") + more) + "\n"
+    name = clip(clean(wanted), 60)
+    if ambiguous:
+        return f"Agent {name!r} is ambiguous: it matches these agents:{listed}Pass one of these ids or the full name."
+    return f"No agent is named {name!r}. The agents are:{listed}"
+
+
+def render_agent_page(
+    page_agents: Sequence[Agent],
+    total: int,
+    page: int,
+    per_page: int,
+    counts: Mapping[str, int | None] | None,
+    window: Window | None,
+) -> str:
+    """One page of the agent list; with more than one page, where this one sits and how to get the next."""
+    text = render_agents(page_agents, counts, window)
+    if total <= per_page:
+        return text
+    first = (page - 1) * per_page + 1
+    text = f"Agents {first}-{first + len(page_agents) - 1} of {total}.\n{text}"
+    if page * per_page < total:
+        text += f"\nNext page: list_agents(page={page + 1}" + (", with_calls=true" if counts is not None else "") + ")"
+    return text

@@ -115,6 +115,27 @@ def render_search(
     return "\n".join(lines)
 
 
+def render_search_window(
+    shown: Sequence[str],
+    start: int,
+    distinct: int,
+    duplicates: int,
+    outcome: SearchOutcome,
+    agent_names: Mapping[str, str],
+    malformed: Sequence[tuple[int, str]] = (),
+) -> str:
+    """`render_search` for the ids from `start` (1-based among `distinct` ids) that fit one answer; when not all
+    fit, where this window sits and how to continue."""
+    text = render_search(shown, duplicates, outcome, agent_names, malformed)
+    if len(shown) == distinct:
+        return text
+    end = start + len(shown) - 1
+    text = f"Ids {start}-{end} of {distinct}.\n{text}"
+    if end < distinct:
+        text += f"\nMore: call search_by_call_ids again with the same call_ids and start={end + 1}."
+    return text
+
+
 def _unchecked(requested: Sequence[str], failed_ids: set[str], outcome: SearchOutcome) -> str:
     unchecked = [call_id for call_id in requested if call_id in failed_ids]
     error = outcome.failed[0][1]

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..api.models import CallRow
 from ..api.query import LogQuery
+from ..domain.timewindow import Window
 from . import formats
 from .untrusted import clean, clip, fence
 
@@ -114,3 +115,21 @@ def describe_sort(query: LogQuery) -> str:
     field = query.sort_by or "updated"
     noun, descending, ascending = _SORT_WORDS.get(field, (field, "descending", "ascending"))
     return f"{noun}, {ascending if query.sort_order == 'asc' else descending}"
+
+
+ATTEMPT_WORDS = {
+    "retry": "retry attempts only",
+    "all": "first attempts and retries",
+}
+
+
+def filter_header(query: LogQuery, window: Window, names: Mapping[str, str], *, sort: bool = True) -> list[str]:
+    """The lines that state what was asked: filters, window, attempts and (for lists) the order."""
+    attempts = ATTEMPT_WORDS.get(
+        query.attempt or "", "first attempts only (retries are hidden; attempt='all' shows them)"
+    )
+    lines = [f"Filters: {describe_filters(query, names)}. Window: {window.describe()}."]
+    if window.note:
+        lines.append(window.note)
+    lines.append(f"Attempts: {attempts}." + (f" Sorted by {describe_sort(query)}." if sort else ""))
+    return lines

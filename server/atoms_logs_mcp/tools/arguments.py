@@ -1,9 +1,10 @@
-"""Tool argument types, shared by the tools that filter calls, with the descriptions the model reads."""
+"""Tool argument types and the descriptions the model reads; the filter parameters, generated from `Filters`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Annotated, Any
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, Field
 
@@ -18,6 +19,7 @@ from ..api.query import (
     Status,
 )
 from ..domain.aggregate import GroupKey
+from ..domain.filters import FILTER_NAMES
 
 Ident = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -37,44 +39,32 @@ CallTypes = Annotated[list[CallType] | None, Field(description="Channels to keep
 Agents = Annotated[
     list[Ident] | None,
     Field(
-        description="Agents to keep: ids or names (case-insensitive; an exact name wins over a partial one), "
-        "from list_agents.",
+        description="Agents to keep: ids or names (case-insensitive), from list_agents.",
         max_length=50,
     ),
 ]
 CampaignIds = Annotated[list[Ident] | None, Field(description="Campaign ids to keep.", max_length=50)]
 Search = Annotated[
     str | None,
-    Field(description="Substring of a call id or phone number, e.g. '+1415555'.", min_length=1, max_length=100),
+    Field(description="Substring of a call id or phone number.", min_length=1, max_length=100),
 ]
-AttemptFilter = Annotated[
-    Attempt | None, Field(description="initial (default: first attempts), retry (retry attempts only) or all.")
-]
+AttemptFilter = Annotated[Attempt | None, Field(description="initial (default: first attempts), retry or all.")]
 Durations = Annotated[
     list[DurationBucket] | None,
-    Field(description="Duration buckets: 0-30 and 30-60 seconds, 1-5 minutes, 5+ minutes.", max_length=4),
+    Field(description="0-30 and 30-60 seconds, 1-5 and 5+ minutes.", max_length=4),
 ]
 Since = Annotated[
     str | None,
     Field(
-        description="Start of the window (calls created at or after): ISO 8601 (2026-11-20T09:00:00Z; without an "
-        "offset it is read in `timezone`), a span back from now (90m, 24h, 7d, 2w), or today, yesterday, this week, "
-        "last week, this month, last month. A named period alone (since='yesterday') means that whole period. "
-        "Optional: date filters can be slow on very large accounts.",
+        description="Window start: ISO time, span (24h, 7d) or period (yesterday, last week); see instructions.",
         max_length=64,
     ),
 ]
 Until = Annotated[
-    str | None,
-    Field(description="End of the window (inclusive), in the same forms as since; default now.", max_length=64),
+    str | None, Field(description="Window end (inclusive), same forms as since; default now.", max_length=64)
 ]
 Timezone = Annotated[
-    str | None,
-    Field(
-        description="IANA time zone for since/until words and day/hour groups, e.g. Europe/Paris; default "
-        "ATOMS_TIMEZONE or UTC.",
-        max_length=64,
-    ),
+    str | None, Field(description="IANA zone for since/until words and day/hour groups; default UTC.", max_length=64)
 ]
 VersionIds = Annotated[list[Ident] | None, Field(description="Agent version ids to keep.", max_length=50)]
 SortBy = Annotated[SortField | None, Field(description="created, updated (default), duration or latency.")]
@@ -91,36 +81,49 @@ GroupBy = Annotated[
 MaxCalls = Annotated[
     int | None,
     Field(
-        description="Most calls to read, at most the server's ceiling (ATOMS_SCAN_CEILING, default 20000); the "
-        "answer says if it stopped.",
+        description="Most calls to read (capped by ATOMS_SCAN_CEILING); the answer says if it stopped.",
         ge=1,
         le=200_000,
     ),
 ]
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The call filters `list_logs`, `summarize_logs` and `export_logs` share, as the model passed them."""
+FILTER_PARAMETERS: dict[str, Any] = {
+    "statuses": Statuses,
+    "disconnect_reasons": DisconnectReasons,
+    "call_types": CallTypes,
+    "agents": Agents,
+    "campaign_ids": CampaignIds,
+    "search": Search,
+    "attempt": AttemptFilter,
+    "durations": Durations,
+    "since": Since,
+    "until": Until,
+    "version_ids": VersionIds,
+    "timezone": Timezone,
+}
+"""The type and description of each filter, by its name in `Filters`."""
+if tuple(FILTER_PARAMETERS) != FILTER_NAMES:  # one definition: a filter added or renamed in one place only fails here
+    raise ImportError(f"FILTER_PARAMETERS {tuple(FILTER_PARAMETERS)} do not match Filters {FILTER_NAMES}")
 
-    statuses: list[str] | None = None
-    disconnect_reasons: list[str] | None = None
-    call_types: list[str] | None = None
-    agents: list[str] | None = None
-    campaign_ids: list[str] | None = None
-    search: str | None = None
-    attempt: str | None = None
-    durations: list[str] | None = None
-    since: str | None = None
-    until: str | None = None
-    version_ids: list[str] | None = None
-    timezone: str | None = None
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 
-    @classmethod
-    def pick(cls, arguments: dict[str, Any]) -> Filters:
-        """The filter arguments out of a tool's `locals()`."""
-        return cls(**{f.name: arguments[f.name] for f in fields(cls)})  # a missing name fails loudly
 
-    def as_arguments(self) -> dict[str, Any]:
-        """As keyword arguments, for echoing back a call the model can make."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+def with_filters(handler: Handler) -> Handler:
+    """Give a tool handler every filter parameter, from the one definition above.
+
+    The handler declares `ctx`, its own parameters and `**arguments`; the signature the MCP SDK reads is
+    ctx, its own required parameters, the filters, then its own optional ones. `Filters.take(arguments)`
+    takes them back out.
+    """
+    own = inspect.signature(handler, eval_str=True).parameters.values()
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    named = [p.replace(kind=keyword) for p in own if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    context, rest = named[:1], named[1:]
+    required = [p for p in rest if p.default is inspect.Parameter.empty]
+    optional = [p for p in rest if p.default is not inspect.Parameter.empty]
+    filters = [
+        inspect.Parameter(name, keyword, annotation=kind, default=None) for name, kind in FILTER_PARAMETERS.items()
+    ]
+    handler.__signature__ = inspect.Signature([*context, *required, *filters, *optional])  # type: ignore[attr-defined]
+    return handler

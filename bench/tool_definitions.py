@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""What the tool definitions cost: tokens of `tools/list` per tool, as sent and as pydantic would have them.
+
+The definitions are in the model's context in every conversation, before the user says anything. This
+counts each tool's JSON as the server sends it (name, description, input schema, annotations) with the
+cl100k_base BPE, next to the same tool with pydantic's raw schema (titles, anyOf-null, null defaults),
+and the server instructions once. Counts are exact, not timed: one run is the figure.
+    python bench/tool_definitions.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import anyio
+from common import Section
+from mcp.server import MCPServer
+from token_economy import encoder
+
+from atoms_logs_mcp.app import INSTRUCTIONS, create_server
+from atoms_logs_mcp.config import Settings
+
+BUDGET = 4_500
+
+
+def _json(tool: Any) -> str:
+    return json.dumps(tool.model_dump(mode="json", by_alias=True, exclude_none=True), separators=(",", ":"))
+
+
+async def measure() -> tuple[dict[str, tuple[int, int]], int]:
+    """Per tool (tokens as sent, tokens with pydantic's raw schema), and the instructions' tokens."""
+    server = create_server(Settings(api_key="sk_measure_only_0000"))
+    count = encoder().encode
+    sent = {tool.name: len(count(_json(tool))) for tool in await server.list_tools()}
+    raw = {tool.name: len(count(_json(tool))) for tool in await MCPServer.list_tools(server)}
+    return {name: (sent[name], raw[name]) for name in sent}, len(count(INSTRUCTIONS))
+
+
+def run(quick: bool = False) -> Section:
+    del quick  # exact counts: nothing to repeat
+    tools, instructions = anyio.run(measure)
+    table = [["tool", "tokens as sent", "with pydantic's raw schema", "ratio"]]
+    for name, (sent, raw) in tools.items():
+        table.append([name, f"{sent:,}", f"{raw:,}", f"{sent / raw:.2f}x"])
+    total, total_raw = sum(s for s, _ in tools.values()), sum(r for _, r in tools.values())
+    table.append(["**all of tools/list**", f"**{total:,}**", f"{total_raw:,}", f"{total / total_raw:.2f}x"])
+    method = (
+        "Each tool of `tools/list` as JSON (name, description, inputSchema, annotations), counted with the "
+        "cl100k_base BPE; beside it the same tool with the schema pydantic generates, before `lean_schema` drops "
+        f"titles, anyOf-null and null defaults. The budget for all of tools/list is {BUDGET:,} tokens "
+        "(tests/test_tool_definitions.py enforces it). The time-window grammar is in the server instructions, once."
+    )
+    notes = [f"Server instructions (sent once per session): {instructions:,} tokens."]
+    return Section("Tool definitions", method, table, notes)
+
+
+def main() -> int:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    print(run().markdown())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

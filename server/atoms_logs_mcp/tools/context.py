@@ -1,0 +1,66 @@
+"""What every tool reads (the server's shared state) and the one place failures become tool errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.types import ToolAnnotations
+
+from ..api.client import AtomsClient
+from ..api.errors import AtomsError, NotFoundError
+from ..api.query import CALL_ID_PATTERN
+from ..config import Settings
+from ..domain.calls import CallReader
+from ..domain.lookup import AgentDirectory, AgentNameError
+from ..render.agents import agent_name_problem
+from ..render.failures import CALL_ID_HINT, explain
+
+CALL_ID = re.compile(CALL_ID_PATTERN)
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+WRITES_FILE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
+
+
+@dataclass
+class AppContext:
+    """What every request can use, opened once for the server's lifetime."""
+
+    settings: Settings
+    client: AtomsClient
+    agents: AgentDirectory
+    calls: CallReader
+
+
+Ctx: TypeAlias = Context[AppContext, Any]
+
+
+def state(ctx: Ctx) -> AppContext:
+    return ctx.request_context.lifespan_context
+
+
+@contextmanager
+def failing_as_tool_error(subject: str | None = None, *, slow_query: bool = False) -> Iterator[None]:
+    """API and agent-name failures, as the one-line tool errors the model reads (`render.failures`)."""
+    try:
+        yield
+    except AgentNameError as error:
+        raise ToolError(agent_name_problem(error.wanted, error.candidates, ambiguous=error.ambiguous)) from None
+    except AtomsError as error:
+        raise ToolError(explain(error, subject=subject, slow_query=slow_query)) from None
+
+
+@contextmanager
+def failing_as_resource_error(call_id: str) -> Iterator[None]:
+    if not CALL_ID.fullmatch(call_id):
+        raise ResourceNotFoundError(f"{call_id!r} is not a call id. {CALL_ID_HINT}")
+    try:
+        yield
+    except NotFoundError as error:
+        raise ResourceNotFoundError(explain(error, subject=f"Call {call_id}")) from None
+    except AtomsError as error:
+        raise ResourceError(explain(error, subject=f"Call {call_id}")) from None

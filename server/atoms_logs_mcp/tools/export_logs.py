@@ -1,0 +1,92 @@
+"""`export_logs`: every call of a window into a new CSV or JSON file in the export folder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import anyio.to_thread
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from ..api.errors import AtomsError
+from ..domain.export import export_directory, target_path
+from ..domain.export_window import IncompleteExportError, export_window
+from ..domain.filters import Filters, slow_query
+from ..render import formats
+from ..render.failures import explain
+from ..render.rows import filter_header
+from ..render.summary import coverage
+from .arguments import MaxCalls, with_filters
+from .context import WRITES_FILE, Ctx, state
+from .filtering import query_for
+
+DESCRIPTION = """Export every call matching the filters to a CSV or JSON file in the export folder.
+
+Use it when the user wants the calls as a file (a spreadsheet, a report). It reads the whole window (up to a
+ceiling it reports), writes only inside ATOMS_EXPORT_DIR, never overwrites, and answers with the path, the number
+of rows and the columns. Same filters as list_logs. Example: export_logs(format="csv", statuses=["failed"],
+since="last week")"""
+FileName = Annotated[
+    str | None,
+    Field(
+        description="Optional plain file name (no folders), e.g. failed-calls.csv; default timestamped.", max_length=120
+    ),
+]
+
+
+def register(server: MCPServer[Any]) -> None:
+    @server.tool(annotations=WRITES_FILE, structured_output=False, description=DESCRIPTION)
+    @with_filters
+    async def export_logs(
+        ctx: Ctx,
+        format: Annotated[Literal["csv", "json"], Field(description="csv or json.")],
+        file_name: FileName = None,
+        max_calls: MaxCalls = None,
+        **arguments: Any,
+    ) -> str:
+        filters = Filters.take(arguments)
+        app = state(ctx)
+        now = datetime.now(UTC)
+        try:
+            directory = export_directory({"ATOMS_EXPORT_DIR": app.settings.export_dir or ""})
+            await anyio.to_thread.run_sync(target_path, directory, file_name, format, now)  # fail before any request
+        except ValueError as error:
+            raise ToolError(str(error)) from None
+        query, window = await query_for(app, filters)
+        names = await app.agents.names()
+
+        async def progress(done: int, total: int) -> None:
+            await ctx.report_progress(done, total, message=f"read {done} of {total} calls")
+
+        try:
+            done = await export_window(
+                app.client,
+                query,
+                names,
+                fmt=format,
+                directory=directory,
+                file_name=file_name,
+                now=now,
+                ceiling=min(max_calls or app.settings.scan_ceiling, app.settings.scan_ceiling),
+                concurrency=app.settings.scan_concurrency,
+                progress=progress,
+            )
+        except AtomsError as error:
+            raise ToolError(explain(error, slow_query=slow_query(query))) from None
+        except IncompleteExportError as error:
+            raise ToolError(f"Export not written: {coverage(error.scan)}") from None
+        except ValueError as error:
+            raise ToolError(str(error)) from None
+        except OSError as error:
+            raise ToolError(f"The export file could not be written: {error}") from None
+        result = done.result
+        return "\n".join(
+            [
+                f"Exported {formats.plural(result.rows, 'call')} to {result.path} ({result.bytes:,} bytes, {format}).",
+                coverage(done.scan),
+                *filter_header(query, window, names, sort=False),
+                "Columns: " + ", ".join(result.columns),
+            ]
+        )

@@ -1,0 +1,84 @@
+"""`get_log`: one call for debugging, with links to its whole transcript and log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server import MCPServer
+from mcp.types import ResourceLink, TextContent
+from pydantic import Field
+
+from ..api.errors import AtomsAPIError, AtomsError, NotFoundError
+from ..render.call import SECTIONS, Section, render_call, render_family
+from ..render.failures import explain
+from .arguments import CallId
+from .context import READ_ONLY, AppContext, Ctx, failing_as_tool_error, state
+
+DESCRIPTION = """Open one Atoms call for debugging: overview, transcript, events, disposition metrics, latency.
+
+Use it when a call id is known (from list_logs, summarize_logs examples, search_by_call_ids, or the user) to see
+what was said, which tools ran or failed, where the agent was slow, how the call ended and how its retries went.
+include picks sections; a long transcript continues with transcript_from.
+Example: get_log(call_id="CALL-1737000000000-abc123")"""
+Include = Annotated[
+    list[Section] | None,
+    Field(description="Sections to show (default all): overview, transcript, events, metrics, latency.", min_length=1),
+]
+TranscriptFrom = Annotated[
+    int, Field(description="First transcript turn to show (1-based), to continue a long transcript.", ge=1)
+]
+Recording = Annotated[bool, Field(description="Also fetch a short-lived link to the call's audio recording.")]
+
+
+def register(server: MCPServer[Any]) -> None:
+    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    async def get_log(
+        ctx: Ctx,
+        call_id: CallId,
+        include: Include = None,
+        transcript_from: TranscriptFrom = 1,
+        recording: Recording = False,
+    ) -> list[TextContent | ResourceLink]:
+        app = state(ctx)
+        sections = include or SECTIONS
+        with failing_as_tool_error(subject=f"Call {call_id}"):
+            call = await app.calls.detail(call_id)
+        family = None
+        if "overview" in sections:
+            try:
+                family = render_family(call, await app.calls.family(call))
+            except AtomsAPIError as error:
+                family = f"could not be read ({explain(error)})"
+        text = render_call(call, sections, transcript_from=transcript_from, family=family)
+        if recording:
+            text += "\n\n" + await _recording_line(app, call_id)
+        return [TextContent(type="text", text=text), *_links(call_id)]
+
+
+def _links(call_id: str) -> list[ResourceLink]:
+    return [
+        ResourceLink(
+            type="resource_link",
+            name=f"{call_id} transcript",
+            uri=f"atoms://calls/{call_id}/transcript",
+            mime_type="text/plain",
+            description="Every turn of the transcript",
+        ),
+        ResourceLink(
+            type="resource_link",
+            name=f"{call_id} log",
+            uri=f"atoms://calls/{call_id}",
+            mime_type="text/plain",
+            description="The whole condensed log, unpaged",
+        ),
+    ]
+
+
+async def _recording_line(app: AppContext, call_id: str) -> str:
+    try:
+        url = await app.client.get_recording_url(call_id)
+    except NotFoundError:
+        return "Recording: none for this call."
+    except AtomsError as error:
+        return f"Recording: not available ({explain(error)})"
+    return f"Recording (a short-lived link; do not store it): {url}"

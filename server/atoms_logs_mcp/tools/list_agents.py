@@ -1,0 +1,55 @@
+"""`list_agents`: the organisation's agents, with their calls in a window when asked."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from ..domain.filters import Filters, slow_query
+from ..domain.summarize import calls_per_agent
+from ..render.agents import render_agent_page
+from ..render.budget import LIST_PAGE_ROWS
+from .arguments import Since, Timezone, Until
+from .context import READ_ONLY, Ctx, failing_as_tool_error, state
+from .filtering import query_for
+
+DESCRIPTION = """List the organisation's Atoms agents: id, name, description, and calls in a window if asked.
+
+Use it to learn agent names and ids (the agents argument of list_logs, summarize_logs and export_logs takes
+either), or to compare agents by volume with with_calls=true.
+Example: list_agents(with_calls=true, since="7d")"""
+WithCalls = Annotated[
+    bool, Field(description="Also count each agent's calls (first attempts) in the window: one request each.")
+]
+
+
+def register(server: MCPServer[Any]) -> None:
+    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    async def list_agents(
+        ctx: Ctx,
+        with_calls: WithCalls = False,
+        since: Since = None,
+        until: Until = None,
+        timezone: Timezone = None,
+        page: Annotated[int, Field(description="Page of 100 agents, from 1.", ge=1)] = 1,
+    ) -> str:
+        if not with_calls and (since or until):
+            raise ToolError(
+                "since/until only count calls per agent, which needs with_calls=true; the agent list itself has no "
+                "window. Call again with with_calls=true, or without since/until."
+            )
+        app = state(ctx)
+        query, window = await query_for(app, Filters(since=since, until=until, timezone=timezone))
+        with failing_as_tool_error():
+            every = await app.agents.agents()
+        agents = every[(page - 1) * LIST_PAGE_ROWS : page * LIST_PAGE_ROWS]
+        if every and not agents:
+            raise ToolError(f"page {page} is past the last page ({-(-len(every) // LIST_PAGE_ROWS)}).")
+        counts = None
+        if with_calls:
+            with failing_as_tool_error(slow_query=slow_query(query)):
+                counts = await calls_per_agent(app.client, agents, query)
+        return render_agent_page(agents, len(every), page, LIST_PAGE_ROWS, counts, window if with_calls else None)

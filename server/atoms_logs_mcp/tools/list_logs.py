@@ -1,0 +1,43 @@
+"""`list_logs`: one page of calls matching the filters, one compact row per call."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server import MCPServer
+from pydantic import Field
+
+from ..domain.filters import Filters, slow_query
+from ..render.listing import render_log_page
+from ..render.rows import filter_header
+from .arguments import Order, SortBy, with_filters
+from .context import READ_ONLY, Ctx, failing_as_tool_error, state
+from .filtering import query_for
+
+DESCRIPTION = """List Atoms voice-agent calls, newest update first, with filters; one compact row per call.
+
+Use it to find calls ("outbound calls that hit a timeout yesterday") and to get the call ids that get_log and
+search_by_call_ids take. The answer states the filters and window applied, the total number of matches and the
+arguments for the next page. For counts over many calls use summarize_logs instead of paging.
+Example: list_logs(statuses=["failed"], call_types=["telephony_outbound"], since="yesterday", limit=20)"""
+
+
+def register(server: MCPServer[Any]) -> None:
+    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    @with_filters
+    async def list_logs(
+        ctx: Ctx,
+        sort_by: SortBy = None,
+        sort_order: Order = None,
+        page: Annotated[int, Field(description="Page number, from 1.", ge=1, le=100_000)] = 1,
+        limit: Annotated[int, Field(description="Calls per page, 1 to 100.", ge=1, le=100)] = 20,
+        **arguments: Any,
+    ) -> str:
+        filters = Filters.take(arguments)
+        app = state(ctx)
+        query, window = await query_for(app, filters, page=page, limit=limit, sort_by=sort_by, sort_order=sort_order)
+        with failing_as_tool_error(slow_query=slow_query(query)):
+            result = await app.client.list_logs(query)
+        names = await app.agents.names()
+        echoed = {**filters.as_arguments(), "sort_by": sort_by, "sort_order": sort_order}
+        return render_log_page(result, query, filter_header(query, window, names), names, echoed)

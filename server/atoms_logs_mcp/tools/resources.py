@@ -1,0 +1,39 @@
+"""The call resources: `atoms://calls/{call_id}/transcript` (every turn) and `atoms://calls/{call_id}` (the
+whole condensed log, unpaged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp.server import MCPServer
+
+from ..render.call import render_call, render_family, render_transcript
+from .context import Ctx, failing_as_resource_error, state
+
+
+def register(server: MCPServer[Any]) -> None:
+    @server.resource(
+        "atoms://calls/{call_id}/transcript",
+        name="call_transcript",
+        title="Call transcript",
+        description="Every turn of one call's transcript, one line per turn, fenced as call content.",
+        mime_type="text/plain",
+    )
+    async def transcript_resource(call_id: str, ctx: Ctx) -> str:
+        with failing_as_resource_error(call_id):
+            call = await state(ctx).calls.detail(call_id)
+        return render_transcript(call)
+
+    @server.resource(
+        "atoms://calls/{call_id}",
+        name="call_log",
+        title="Call log",
+        description="One call's whole condensed log: overview, every transcript turn and event, metrics, latency.",
+        mime_type="text/plain",
+    )
+    async def call_resource(call_id: str, ctx: Ctx) -> str:
+        app = state(ctx)
+        with failing_as_resource_error(call_id):
+            call = await app.calls.detail(call_id)
+            family = render_family(call, await app.calls.family(call))
+        return render_call(call, whole=True, family=family)

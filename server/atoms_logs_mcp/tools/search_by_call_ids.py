@@ -1,0 +1,59 @@
+"""`search_by_call_ids`: many calls by id, one row each, in the order given."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from ..domain.lookup import search_call_ids
+from ..render.budget import ROWS_TOKENS, SEARCH_WINDOW_IDS
+from ..render.failures import CALL_ID_HINT, explain
+from ..render.listing import ids_that_fit, render_search_window
+from ..render.untrusted import clean, clip
+from .context import CALL_ID, READ_ONLY, Ctx, state
+
+DESCRIPTION = """Look up Atoms calls by id, up to 1000 at once, one compact row each, in the order given.
+
+Use it when you already hold call ids (from list_logs, summarize_logs, a user, a ticket or a webhook) and want
+their status, reason, duration and summary without opening each; unknown ids are named. Retry attempts are
+included. Example: search_by_call_ids(call_ids=["CALL-1737000000000-abc123", "CALL-1737000000001-def456"])"""
+CallIds = Annotated[
+    list[Annotated[str, Field(max_length=200)]],
+    Field(
+        description="1 to 1000 call ids (from list_logs); duplicates are ignored, values that are not call ids are "
+        "listed by position.",
+        min_length=1,
+        max_length=1000,
+    ),
+]
+Start = Annotated[
+    int, Field(description="Where to continue in call_ids (1-based), when an earlier answer said so.", ge=1)
+]
+
+
+def register(server: MCPServer[Any]) -> None:
+    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    async def search_by_call_ids(ctx: Ctx, call_ids: CallIds, start: Start = 1) -> str:
+        trimmed = [value.strip() for value in call_ids]
+        malformed = [(n, value) for n, value in enumerate(trimmed, start=1) if not CALL_ID.fullmatch(value)]
+        valid = [value for value in trimmed if CALL_ID.fullmatch(value)]
+        if not valid:
+            listed = ", ".join(f"#{n} {clip(clean(value), 40)!r}" for n, value in malformed[:10])
+            raise ToolError(f"No call ids among call_ids (position: value): {listed}. {CALL_ID_HINT}")
+        unique = list(dict.fromkeys(valid))
+        if start > len(unique):
+            raise ToolError(f"start={start} is past the end of the {len(unique)} distinct call ids.")
+        window = unique[start - 1 : start - 1 + SEARCH_WINDOW_IDS]
+        app = state(ctx)
+        outcome = await search_call_ids(app.client, window)
+        if outcome.failed and not outcome.found and len(outcome.failed) == outcome.requests:
+            raise ToolError(explain(outcome.failed[0][1]))
+        names = await app.agents.names()
+        shown = window[: ids_that_fit(window, outcome, names, ROWS_TOKENS)]
+        duplicates = len(valid) - len(unique)
+        return render_search_window(
+            shown, start, len(unique), duplicates, outcome, names, malformed if start == 1 else ()
+        )
