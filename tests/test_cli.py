@@ -31,14 +31,14 @@ def test_check_demo_drives_every_tool_and_masks_the_key():
         "=== resource atoms://calls/",
     ):
         assert tool in out
-    assert "API key:   sk_san…_key" in out and DEFAULT_SANDBOX_KEY not in out
+    assert "API key: sk_san…_key" in out and DEFAULT_SANDBOX_KEY not in out
     assert out.rstrip().endswith("OK: every check passed.")
 
 
 def test_check_without_a_key_fails_clearly():
     done = subprocess.run([*COMMAND, "check"], env=BASE_ENV, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
-    assert "API key:   (not set)" in done.stdout and "atoms-logs-mcp check --demo" in done.stdout
+    assert "API key: (not set)" in done.stdout and "atoms-logs-mcp check --demo" in done.stdout
 
 
 def test_serving_without_a_key_points_to_demo():

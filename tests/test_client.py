@@ -187,9 +187,14 @@ def test_retry_after_forms():
         ({"SMALLEST_API_KEY": "sk_ab12"}, "is only 7 characters long"),
         ({"SMALLEST_API_KEY": "sk_live_\u00e9abc123456"}, "not plain ASCII"),
         ({"ATOMS_BASE_URL": "api.smallest.ai/atoms/v1"}, "must start with https://"),
-        ({"ATOMS_SCAN_CEILING": "0"}, "scan_ceiling must be more than 0"),
-        ({"ATOMS_TIMEOUT": "-1"}, "timeout must be more than 0"),
-        ({"ATOMS_REDACT": "emails"}, "ATOMS_REDACT takes 'phone'"),
+        ({"ATOMS_SCAN_CEILING": "0"}, "ATOMS_SCAN_CEILING must be more than 0"),
+        ({"ATOMS_TIMEOUT": "-1"}, "ATOMS_TIMEOUT must be more than 0: seconds per HTTP attempt"),
+        ({"ATOMS_TIMEOUT": "soon"}, "ATOMS_TIMEOUT must be seconds per HTTP attempt, e.g. 15, not 'soon'"),
+        ({"ATOMS_SCAN_CEILING": "2.5"}, "ATOMS_SCAN_CEILING must be a whole number of calls"),
+        ({"ATOMS_LOG_LEVEL": "loud"}, "ATOMS_LOG_LEVEL takes one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ({"ATOMS_TIMEZONE": "Mars/Olympus"}, "ATOMS_TIMEZONE must be an IANA time zone"),
+        ({"ATOMS_EXPORT_DIR": "exports"}, "ATOMS_EXPORT_DIR must be an absolute path"),
+        ({"ATOMS_REDACT": "emails"}, "ATOMS_REDACT takes one of phone, none, off"),
     ],
 )
 def test_unusable_settings_are_refused_at_start_without_echoing_the_key(env, message):

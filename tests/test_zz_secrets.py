@@ -51,7 +51,7 @@ async def _drive_leaky_paths(sandbox) -> None:
         )
     )
     SEEN.extend([done.stdout, done.stderr])
-    assert "API key:   sk_liv…1e7b" in done.stdout, "check prints the key masked"
+    assert "API key: sk_liv…1e7b" in done.stdout, "check prints the key masked"
 
 
 def find_leaks(texts: list[str]) -> list[str]:

@@ -35,8 +35,9 @@ async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None,
     def say(text: str = "") -> None:
         print(text, file=out, flush=True)
 
-    say(f"Atoms API: {settings.base_url}")
-    say(f"API key:   {settings.masked_key}")
+    say("Settings in effect:")
+    for name, value in settings.in_effect():
+        say(f"  {name}: {value}")
     if not settings.api_key:
         say("FAIL: no API key. Set SMALLEST_API_KEY (or ATOMS_API_KEY), or run `atoms-logs-mcp check --demo`.")
         return 1

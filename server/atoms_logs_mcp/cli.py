@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .config import Settings
+from .config import LOG_LEVELS, Settings
 
 COMMANDS = ("serve", "check", "sandbox")
 
@@ -83,8 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "serve")
     args = _parser().parse_args(args_list)
+    level = os.environ.get("ATOMS_LOG_LEVEL", "").strip().upper()
     logging.basicConfig(
-        level=os.environ.get("ATOMS_LOG_LEVEL", "WARNING").upper(),
+        level=level if level in LOG_LEVELS else "WARNING",  # a wrong value is reported with the other settings
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
@@ -154,7 +155,7 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    token = args.auth_token or os.environ.get("ATOMS_MCP_AUTH_TOKEN") or None
+    token = args.auth_token or settings.auth_token
     if args.transport == "http":
         from .http import exposure_problem
 

@@ -1,10 +1,13 @@
-"""Settings read from the environment, and how the API key is shown (masked, never whole)."""
+"""Every setting, read from the environment and checked once at start, and how secrets are shown (masked)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_BASE_URL = "https://api.smallest.ai/atoms/v1"
 _KEY_MIN_LENGTH = 8
@@ -34,6 +37,55 @@ def key_problem(key: str) -> str | None:
     if len(key) > _KEY_MAX_LENGTH:
         return f"is {len(key)} characters long, more than any key (several values pasted together?)"
     return None
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+Number = TypeVar("Number", int, float)
+
+
+class Environment:
+    """Environment variables read with a check each: an unusable value names its variable and the form wanted."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def text(self, name: str) -> str | None:
+        return self._env.get(name, "").strip() or None
+
+    def number(self, name: str, kind: type[Number], default: Number, form: str) -> Number:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be {form}, not {raw[:40]!r}") from None
+        if not value > 0 or value != value or value == float("inf"):
+            raise ValueError(f"{name} must be more than 0: {form}, not {raw[:40]!r}")
+        return value
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        value = raw.upper() if allowed == LOG_LEVELS else raw.lower()
+        if value not in allowed:
+            raise ValueError(f"{name} takes one of {', '.join(allowed)}, not {raw[:40]!r}")
+        return value
+
+    def zone(self, name: str) -> str:
+        raw = self.text(name) or "UTC"
+        try:
+            ZoneInfo(raw)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{name} must be an IANA time zone such as Europe/Paris or UTC, not {raw[:40]!r}"
+            ) from None
+        return raw
+
+    def names(self, name: str) -> tuple[str, ...] | None:
+        raw = self.text(name)
+        return tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip())) if raw else None
 
 
 @dataclass(frozen=True, repr=False)
@@ -66,6 +118,10 @@ class Settings:
     """Only these tools are offered (`ATOMS_TOOLS`, comma-separated names); None offers all."""
     redact_phones: bool = False
     """Mask phone numbers in everything read from the API, keeping the last four digits (`ATOMS_REDACT=phone`)."""
+    log_level: str = "WARNING"
+    """What the server logs to stderr (`ATOMS_LOG_LEVEL`)."""
+    auth_token: str | None = None
+    """The bearer token the HTTP transport requires (`ATOMS_MCP_AUTH_TOKEN`, or --auth-token)."""
 
     def __repr__(self) -> str:
         return (
@@ -82,34 +138,49 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-        env = os.environ if environ is None else environ
-        key = next((env[name].strip() for name in KEY_VARIABLES if env.get(name, "").strip()), None)
+        """Every setting, read and checked once at start; ValueError names the variable, the problem and the
+        allowed form (and never shows a key)."""
+        env = Environment(os.environ if environ is None else environ)
         values: dict[str, object] = {
-            "api_key": key,
-            "base_url": (env.get("ATOMS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+            "api_key": next((env.text(name) for name in KEY_VARIABLES if env.text(name)), None),
+            "base_url": (env.text("ATOMS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
+            "timeout": env.number("ATOMS_TIMEOUT", float, 15.0, "seconds per HTTP attempt, e.g. 15"),
+            "deadline": env.number("ATOMS_DEADLINE", float, 45.0, "seconds per operation, e.g. 45"),
+            "timezone": env.zone("ATOMS_TIMEZONE"),
+            "scan_ceiling": env.number("ATOMS_SCAN_CEILING", int, 20_000, "a whole number of calls, e.g. 20000"),
+            "scan_concurrency": env.number("ATOMS_SCAN_CONCURRENCY", int, 4, "a whole number of requests, e.g. 4"),
+            "export_dir": env.text("ATOMS_EXPORT_DIR"),
+            "tools": env.names("ATOMS_TOOLS"),
+            "redact_phones": env.choice("ATOMS_REDACT", ("phone", "none", "off"), "") == "phone",
+            "log_level": env.choice("ATOMS_LOG_LEVEL", LOG_LEVELS, "WARNING"),
+            "auth_token": env.text("ATOMS_MCP_AUTH_TOKEN"),
         }
-        if env.get("ATOMS_TIMEOUT"):
-            values["timeout"] = float(env["ATOMS_TIMEOUT"])
-        if env.get("ATOMS_DEADLINE"):
-            values["deadline"] = float(env["ATOMS_DEADLINE"])
-        if env.get("ATOMS_TIMEZONE"):
-            values["timezone"] = env["ATOMS_TIMEZONE"].strip()
-        if env.get("ATOMS_SCAN_CEILING"):
-            values["scan_ceiling"] = int(env["ATOMS_SCAN_CEILING"])
-        if env.get("ATOMS_SCAN_CONCURRENCY"):
-            values["scan_concurrency"] = int(env["ATOMS_SCAN_CONCURRENCY"])
-        if env.get("ATOMS_EXPORT_DIR"):
-            values["export_dir"] = env["ATOMS_EXPORT_DIR"]
-        if env.get("ATOMS_TOOLS", "").strip():
-            values["tools"] = tuple(dict.fromkeys(n.strip() for n in env["ATOMS_TOOLS"].split(",") if n.strip()))
-        redact = {part.strip().lower() for part in env.get("ATOMS_REDACT", "").split(",") if part.strip()}
-        if redact - {"phone", "none", "off"}:
-            raise ValueError(f"ATOMS_REDACT takes 'phone' (or nothing), not {sorted(redact)}")
-        values["redact_phones"] = "phone" in redact
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
         settings.validate()
         return settings
+
+    @property
+    def export_path(self) -> Path:
+        """The export folder: ATOMS_EXPORT_DIR (absolute, or from ~), else ~/atoms-logs-exports. Not created here."""
+        return Path(self.export_dir).expanduser() if self.export_dir else Path.home() / "atoms-logs-exports"
+
+    def in_effect(self) -> list[tuple[str, str]]:
+        """Every setting and its value, for `check` (the key and the HTTP token masked)."""
+        return [
+            ("API key", self.masked_key),
+            ("ATOMS_BASE_URL", self.base_url),
+            ("ATOMS_TIMEOUT", f"{self.timeout:g} s"),
+            ("ATOMS_DEADLINE", f"{self.deadline:g} s"),
+            ("ATOMS_TIMEZONE", self.timezone),
+            ("ATOMS_SCAN_CEILING", str(self.scan_ceiling)),
+            ("ATOMS_SCAN_CONCURRENCY", str(self.scan_concurrency)),
+            ("ATOMS_EXPORT_DIR", self.export_dir or "(default: ~/atoms-logs-exports)"),
+            ("ATOMS_TOOLS", ", ".join(self.tools) if self.tools else "(all)"),
+            ("ATOMS_REDACT", "phone" if self.redact_phones else "(off)"),
+            ("ATOMS_LOG_LEVEL", self.log_level),
+            ("ATOMS_MCP_AUTH_TOKEN", mask_secret(self.auth_token)),
+        ]
 
     def validate(self) -> None:
         """Refuse settings that could only fail later, with a message that says which one (never the key)."""
@@ -117,6 +188,9 @@ class Settings:
             raise ValueError(f"The API key {problem}; copy it again from the Atoms console (keys start with sk_).")
         if not self.base_url.startswith(("https://", "http://")):
             raise ValueError(f"ATOMS_BASE_URL must start with https:// or http://, not {self.base_url[:40]!r}")
+        if self.export_dir and not Path(self.export_dir).expanduser().is_absolute():
+            # A server's working directory is whatever its host chose, so a relative folder is a guess.
+            raise ValueError(f"ATOMS_EXPORT_DIR must be an absolute path (or start with ~), not {self.export_dir!r}.")
         for name in ("timeout", "deadline", "scan_ceiling", "scan_concurrency", "max_attempts"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be more than 0")

@@ -55,7 +55,6 @@ COLUMNS: tuple[str, ...] = (
     "cost",
     "summary",
 )
-DIRECTORY_VARIABLE = "ATOMS_EXPORT_DIR"
 MAX_NAME_CHARS = 120
 MAX_NUMBERED = 1000
 CHANNELS = {"telephony_inbound": "inbound", "telephony_outbound": "outbound", "webcall": "web"}
@@ -79,19 +78,6 @@ class ExportResult:
     rows: int
     columns: tuple[str, ...]
     bytes: int
-
-
-def export_directory(environ: Mapping[str, str] | None = None) -> Path:
-    """The export folder: `ATOMS_EXPORT_DIR`, else `~/atoms-logs-exports`. Not created here."""
-    env = os.environ if environ is None else environ
-    value = env.get(DIRECTORY_VARIABLE, "").strip()
-    if not value:
-        return Path.home() / "atoms-logs-exports"
-    directory = Path(value).expanduser()
-    if not directory.is_absolute():
-        # A server's working directory is whatever its host chose, so a relative folder is a guess.
-        raise ValueError(f"{DIRECTORY_VARIABLE} must be an absolute path (or start with ~), not {value!r}.")
-    return directory
 
 
 def target_path(directory: Path, file_name: str | None, fmt: Format, now: datetime) -> Path:

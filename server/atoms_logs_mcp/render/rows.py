@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +28,8 @@ COLUMNS = (
 )
 SUMMARY_CHARS = 90
 REASON_CHARS = 80
+LEGEND_MIN_CHARS = 24
+LEGEND_MIN_REPEATS = 2
 
 _SORT_WORDS = {
     "updated": ("last update", "newest first", "oldest first"),
@@ -44,13 +47,28 @@ def _cell(value: object, limit: int | None = None) -> str:
 LATENCY_COLUMN = "avg latency"
 
 
-def row_line(row: CallRow, agent_names: Mapping[str, str], *, latency: bool = False) -> str:
+def _failure(row: CallRow) -> str:
+    return _cell(row.call_failure_reason, REASON_CHARS) if row.call_failure_reason else ""
+
+
+def legend_of(rows: Sequence[CallRow]) -> dict[str, str]:
+    """Failure reasons long enough and repeated often enough to write once: text -> key (R1, R2, ...)."""
+    counts = Counter(_failure(row) for row in rows)
+    repeated = [text for text, n in counts.items() if n >= LEGEND_MIN_REPEATS and len(text) >= LEGEND_MIN_CHARS]
+    return {text: f"R{number}" for number, text in enumerate(repeated, start=1)}
+
+
+def row_line(
+    row: CallRow, agent_names: Mapping[str, str], *, latency: bool = False, legend: Mapping[str, str] | None = None
+) -> str:
     """The row of one call. Every upstream string is cleaned; `|` cannot split a cell.
 
-    `latency` adds the call's average turn latency after its duration (for rows sorted by latency)."""
-    reason = row.disconnection_reason or ""
-    if row.call_failure_reason:
-        reason = f"{reason}: {row.call_failure_reason}" if reason else row.call_failure_reason
+    `latency` adds the call's average turn latency after its duration (for rows sorted by latency); `legend`
+    replaces a repeated long failure reason with its key (the table prints the legend above the rows)."""
+    failure = _failure(row)
+    failure = (legend or {}).get(failure, failure)
+    disconnect = _cell(row.disconnection_reason, 40) if row.disconnection_reason else ""
+    reason = f"{disconnect}: {failure}" if disconnect and failure else (disconnect or failure or "-")
     route = "-"
     if row.from_number or row.to_number:
         route = f"{_cell(row.from_number)} → {_cell(row.to_number)}"
@@ -64,7 +82,7 @@ def row_line(row: CallRow, agent_names: Mapping[str, str], *, latency: bool = Fa
         _cell(formats.channel(row.type)),
         route,
         _cell(row.status) + (" (test)" if row.is_test else ""),
-        _cell(reason, REASON_CHARS),
+        reason,
         formats.span(row.duration),
         *(
             [formats.millis(row.turn_latency_metrics.avg_latency if row.turn_latency_metrics else None)]
@@ -81,11 +99,14 @@ def row_line(row: CallRow, agent_names: Mapping[str, str], *, latency: bool = Fa
 def table(
     rows: Sequence[CallRow], agent_names: Mapping[str, str], label: str = "call rows", *, latency: bool = False
 ) -> str:
-    """The rows with their column line, fenced: every cell may hold call content."""
+    """The rows with their column line, fenced: every cell may hold call content. Long reasons that repeat
+    are written once, in a legend above the column line (`R1 = ...`), and by their key in the rows."""
     columns = list(COLUMNS)
     if latency:
         columns.insert(columns.index("duration") + 1, LATENCY_COLUMN)
-    lines = [" | ".join(columns), *(row_line(row, agent_names, latency=latency) for row in rows)]
+    legend = legend_of(rows)
+    lines = [f"{key} = {text}" for text, key in legend.items()]
+    lines += [" | ".join(columns), *(row_line(row, agent_names, latency=latency, legend=legend) for row in rows)]
     return fence(label, "\n".join(lines))
 
 

@@ -11,7 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from ..api.errors import AtomsError
-from ..domain.export import export_directory, target_path
+from ..domain.export import target_path
 from ..domain.export_window import IncompleteExportError, export_window
 from ..domain.filters import Filters, slow_query
 from ..render import formats
@@ -50,7 +50,7 @@ def register(server: MCPServer[Any]) -> None:
         app = state(ctx)
         now = datetime.now(UTC)
         try:
-            directory = export_directory({"ATOMS_EXPORT_DIR": app.settings.export_dir or ""})
+            directory = app.settings.export_path
             await anyio.to_thread.run_sync(target_path, directory, file_name, format, now)  # fail before any request
         except ValueError as error:
             raise ToolError(str(error)) from None
