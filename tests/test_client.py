@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from atoms_logs_mcp import __version__
-from atoms_logs_mcp.api.client import USER_AGENT, AtomsClient, parse_retry_after
+from atoms_logs_mcp.api.client import USER_AGENT, AtomsClient
+from atoms_logs_mcp.api.diagnosis import parse_retry_after
 from atoms_logs_mcp.api.errors import (
     AuthenticationError,
     BadRequestError,

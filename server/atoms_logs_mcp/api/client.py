@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import math
 import time
 from collections.abc import Sequence
 from typing import Any, TypeVar
@@ -17,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import __version__
 from ..config import Settings
+from .diagnosis import address, connect_failure, describe_body, parse_retry_after
 from .errors import (
     AtomsAPIError,
     AuthenticationError,
@@ -58,65 +57,6 @@ def _parse(model: type[Parsed], data: Any, operation: str) -> Parsed:
 
 class _NotSent(UnreachableError):
     """The connection failed before the request left: safe to retry even when not idempotent."""
-
-
-def _connect_failure(error: httpx.TransportError) -> str:
-    """Why a connection failed, in words: the OS's reason is in the exception chain."""
-    chain: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and len(chain) < 8:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    text = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
-    if isinstance(error, httpx.ConnectTimeout) or "timed out" in text:
-        return "connection timed out"
-    if "refused" in text:
-        return "connection refused (nothing is listening there)"
-    if "gaierror" in text or "name or service not known" in text or "nodename nor servname" in text:
-        return "host name not found"
-    if "ssl" in text or "certificate" in text or "tls" in text:
-        return "TLS handshake failed"
-    return "connection failed"
-
-
-def _address(url: httpx.URL) -> str:
-    port = url.port or (443 if url.scheme == "https" else 80)
-    return f"{url.host}:{port}"
-
-
-def _describe_body(response: httpx.Response) -> str:
-    """What came back instead of the API's JSON, in a few words (never the body itself)."""
-    kind = response.headers.get("content-type", "").split(";")[0].strip() or "no content type"
-    start = response.content[:200].lstrip().lower()
-    if "html" in kind or start.startswith((b"<!doctype", b"<html")):
-        return f"an HTML page ({kind}, {len(response.content):,} bytes)"
-    if not response.content:
-        return "an empty body"
-    return f"a body that is not JSON ({kind}, {len(response.content):,} bytes)"
-
-
-def parse_retry_after(response: httpx.Response, body: Any = None) -> float | None:
-    """Seconds to wait, from `retry-after-ms`, `Retry-After` (seconds or HTTP date) or the 429 body."""
-    headers = response.headers
-    if value := headers.get("retry-after-ms"):
-        try:
-            return max(0.0, float(value) / 1000)
-        except ValueError:
-            pass
-    if value := headers.get("retry-after"):
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
-        try:
-            return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
-        except (ValueError, TypeError):
-            pass
-    if isinstance(body, dict) and isinstance(body.get("rateLimit"), dict):
-        seconds = body["rateLimit"].get("retryAfterSec")
-        if isinstance(seconds, int | float) and math.isfinite(seconds):
-            return max(0.0, float(seconds))
-    return None
 
 
 class AtomsClient:
@@ -319,12 +259,12 @@ class AtomsClient:
     def _unreachable(self, error: httpx.TransportError, operation: str) -> UnreachableError:
         """A refused connection fails at once and may pass (a restart): retried. A wrong name, a TLS failure or a
         connect timeout (which has already taken the per-attempt timeout) is not."""
-        cause = _connect_failure(error)
+        cause = connect_failure(error)
         url = self._http.base_url
         kind = _NotSent if cause.startswith("connection refused") else UnreachableError
         return kind(
-            f"Could not connect to the Atoms API at {_address(url)}: {cause}",
-            address=_address(url),
+            f"Could not connect to the Atoms API at {address(url)}: {cause}",
+            address=address(url),
             cause=cause,
             operation=operation,
             url=self._shown_url(url),
@@ -381,7 +321,7 @@ class AtomsClient:
     def _data(self, response: httpx.Response, body: Any, context: dict[str, Any]) -> Any:
         """The envelope's `data`. A cut-short body is retried; HTML or another JSON shape is a wrong address."""
         if body is None:
-            described = _describe_body(response)
+            described = describe_body(response)
             if described.startswith("an HTML page"):
                 raise WrongServiceError("An HTML page answered instead of the Atoms API", answer=described, **context)
             raise UnreadableResponseError(f"The Atoms API sent {described}", **context)

@@ -60,6 +60,48 @@ class Scan:
         ]
 
 
+class _InOrder:
+    """Pages handed to `consume` in page order, each call once, up to the scan's target."""
+
+    def __init__(self, scan: Scan, consume: Consume, progress: Progress | None) -> None:
+        self.scan, self.consume, self.progress = scan, consume, progress
+        self.ready: dict[int, list[CallRow] | None] = {}
+        self.next_page = 1
+        self.seen: set[str] = set()
+        self.moved = anyio.Condition()
+
+    async def deliver(self, page: int, rows: list[CallRow] | None) -> None:
+        """Page `page` has arrived (None: it could not be read); hand over every page now in order."""
+        async with self.moved:
+            self.ready[page] = rows
+            while self.next_page in self.ready:
+                batch = self.ready.pop(self.next_page)
+                self.next_page += 1
+                if batch is not None:
+                    await self.take(batch)
+            self.moved.notify_all()
+
+    async def take(self, batch: list[CallRow]) -> None:
+        scan = self.scan
+        fresh: list[CallRow] = []
+        for row in batch:
+            key = row.call_id or f"#{scan.read + len(fresh)}"
+            if key not in self.seen and scan.read + len(fresh) < scan.target:
+                self.seen.add(key)
+                fresh.append(row)
+        scan.read += len(fresh)
+        if fresh:
+            await self.consume(fresh)
+        if self.progress:
+            await self.progress(scan.read, scan.target)
+
+    async def wait_for_room(self, page: int, ahead: int) -> None:
+        """Wait until `page` is at most `ahead` pages past the one `consume` waits for."""
+        async with self.moved:
+            while page - self.next_page >= ahead:
+                await self.moved.wait()
+
+
 async def scan_window(
     client: AtomsClient,
     query: LogQuery,
@@ -76,40 +118,11 @@ async def scan_window(
     calls already seen (a call that moved between pages while the scan ran) left out.
     """
     scan = Scan(page_size=page_size)
-    seen: set[str] = set()
     first = await client.list_logs(query.with_page(1, page_size))
     scan.requests = 1
     scan.total = first.pagination.total if first.pagination.total is not None else len(first.logs)
     scan.target = min(scan.total, ceiling)
-    page_count = math.ceil(scan.target / page_size)
-    ready: dict[int, list[CallRow] | None] = {}
-    next_page = 1
-    moved = anyio.Condition()
-
-    async def deliver(page: int, rows: list[CallRow] | None) -> None:
-        nonlocal next_page
-        async with moved:
-            ready[page] = rows
-            while next_page in ready:
-                batch = ready.pop(next_page)
-                next_page += 1
-                if batch is not None:
-                    await _take(batch)
-            moved.notify_all()
-
-    async def _take(batch: list[CallRow]) -> None:
-        fresh: list[CallRow] = []
-        for row in batch:
-            key = row.call_id or f"#{scan.read + len(fresh)}"
-            if key not in seen and scan.read + len(fresh) < scan.target:
-                seen.add(key)
-                fresh.append(row)
-        scan.read += len(fresh)
-        if fresh:
-            await consume(fresh)
-        if progress:
-            await progress(scan.read, scan.target)
-
+    order = _InOrder(scan, consume, progress)
     limiter = anyio.CapacityLimiter(max(1, concurrency))
     # Pages are fetched at most this far ahead of the one `consume` waits for, so a slow page never
     # leaves the rest of the window piling up in memory.
@@ -122,16 +135,14 @@ async def scan_window(
                 result = await client.list_logs(query.with_page(page, page_size))
             except AtomsAPIError as error:
                 scan.failed_pages.append((page, error))
-                await deliver(page, None)
+                await order.deliver(page, None)
                 return
-        await deliver(page, result.logs)
+        await order.deliver(page, result.logs)
 
-    await deliver(1, first.logs)
+    await order.deliver(1, first.logs)
     async with anyio.create_task_group() as group:
-        for page in range(2, page_count + 1):
-            async with moved:
-                while page - next_page >= ahead:
-                    await moved.wait()
+        for page in range(2, math.ceil(scan.target / page_size) + 1):
+            await order.wait_for_room(page, ahead)
             group.start_soon(fetch, page)
     if scan.missed and scan.total == scan.target:
         # The default order is by last update: a call updated during the scan moved up to page 1.
@@ -140,6 +151,6 @@ async def scan_window(
             again = await client.list_logs(query.with_page(1, page_size))
         except AtomsAPIError:
             return scan
-        async with moved:
-            await _take(again.logs)
+        async with order.moved:
+            await order.take(again.logs)
     return scan
