@@ -32,7 +32,7 @@ def modules() -> list[tuple[str, Path]]:
 def imported(module: str, path: Path) -> set[str]:
     """Top-level names imported: a package layer (api, domain, ...) or a third-party package."""
     names: set[str] = set()
-    package = module.split(".")[:-1] if not path.name == "__init__.py" else module.split(".")
+    package = module.split(".")[:-1] if path.name != "__init__.py" else module.split(".")
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names |= {alias.name.split(".")[0] for alias in node.names}

@@ -85,6 +85,169 @@ async def _sleep_while_connected(request: Request, seconds: float) -> None:
             return
 
 
+def _state(request: Request) -> SandboxState:
+    return request.app.state.sandbox  # type: ignore[no-any-return]
+
+
+def _api(route: str, handler: Handler) -> Handler:
+    """Auth, faults, 400 on bad input and traffic counting around one Atoms API handler."""
+
+    async def endpoint(request: Request) -> Response:
+        state = _state(request)
+        state.counts[route] += 1
+        state.recent.append({"route": route, "query": dict(request.query_params)})
+        response = await _guarded(state, route, handler, request)
+        state.statuses[f"{route} {response.status_code}"] += 1
+        return response
+
+    return endpoint
+
+
+async def _guarded(state: SandboxState, route: str, handler: Handler, request: Request) -> Response:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), state.api_key.encode()):
+        return _error(401, "Unauthorized: User not found")
+    fault = await _fault(state, request)
+    if fault is not None:
+        return fault
+    try:
+        return await handler(request)
+    except InvalidQuery as error:
+        logger.debug("400 on %s: %s", route, error)
+        return _error(400, "Invalid input")
+
+
+async def _fault(state: SandboxState, request: Request) -> Response | None:
+    """The fault drawn for this request, as the response it makes (None: answer normally, perhaps late)."""
+    config = state.faults.config
+    if config.latency_ms:
+        await anyio.sleep(config.latency_ms / 1000)
+    match state.faults.draw():
+        case "drop":
+            return _HalfResponse()
+        case "malformed":
+            return Response('{"status": true, "data": {"logs": [', media_type="application/json")
+        case "rate_limit":
+            body = {
+                "message": "Rate limit exceeded",
+                "rateLimit": {"routeClass": "logs", "limit": 60, "retryAfterSec": config.retry_after},
+            }
+            return JSONResponse(body, status_code=429, headers={"Retry-After": f"{config.retry_after:g}"})
+        case "error":
+            status = state.faults.pick_error_status()
+            response = _error(status, "Gateway timeout" if status == 504 else "Internal server error")
+            if status == 503:  # "try again later", said the usual way
+                response.headers["Retry-After"] = f"{config.retry_after:g}"
+            return response
+        case "slow":
+            await _sleep_while_connected(request, config.slow_ms / 1000)
+    return None
+
+
+async def list_conversations(request: Request) -> Response:
+    return _ok(_state(request).store.list_calls(request.query_params))
+
+
+async def search_conversations(request: Request) -> Response:
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, RecursionError):
+        raise InvalidQuery("the body is not JSON (or nests too deep)") from None
+    return _ok(_state(request).store.search(body))
+
+
+async def get_conversation(request: Request) -> Response:
+    store = _state(request).store
+    call = store.get(request.path_params["call_id"])
+    if call is None:
+        return _error(404, "Conversation log not found")
+    return _ok(store.detail(call))
+
+
+async def get_retries(request: Request) -> Response:
+    store = _state(request).store
+    call = store.get(request.path_params["call_id"])
+    if call is None:
+        return _error(404, "Call not found")
+    return _ok({"retries": [member.row() for member in store.family(call)]})
+
+
+async def get_recording(request: Request) -> Response:
+    call_id = request.path_params["call_id"]
+    if not CALL_ID.fullmatch(call_id):
+        return _error(400, "Invalid call ID format")
+    call = _state(request).store.get(call_id)
+    url = call.record.get("recordingUrl") if call else None
+    if not url:
+        return _error(404, "No recording found for this call")
+    return _ok({"presignedUrl": f"{url}?X-Amz-Expires=300&X-Amz-Signature={secrets.token_hex(16)}"})
+
+
+async def list_agents(request: Request) -> Response:
+    return _ok(_state(request).store.list_agents(request.query_params))
+
+
+async def get_agent(request: Request) -> Response:
+    store = _state(request).store
+    agent = store.agents.get(request.path_params["agent_id"])
+    if agent is None:
+        return _error(400, "No agent found")
+    return _ok(store.agent_dto(agent))
+
+
+async def get_faults(request: Request) -> Response:
+    return JSONResponse(_state(request).faults.config.as_dict())
+
+
+async def set_faults(request: Request) -> Response:
+    faults = _state(request).faults
+    try:
+        changes = json.loads(await request.body() or b"{}")
+        if not isinstance(changes, dict):
+            raise ValueError("expected a JSON object")
+        faults.configure(
+            FaultConfig().updated(changes) if changes.pop("reset", False) else faults.config.updated(changes)
+        )
+    except (ValueError, TypeError) as error:
+        return JSONResponse({"error": str(error)}, status_code=400)
+    return JSONResponse(faults.config.as_dict())
+
+
+async def get_stats(request: Request) -> Response:
+    state = _state(request)
+    return JSONResponse(
+        {
+            "total": sum(state.counts.values()),
+            "requests": dict(state.counts),
+            "statuses": dict(state.statuses),
+            "recent": list(state.recent),
+        }
+    )
+
+
+async def reset_stats(request: Request) -> Response:
+    _state(request).reset_stats()
+    return JSONResponse({"total": 0})
+
+
+API_ROUTES: list[tuple[str, str, Handler]] = [
+    ("GET", "/conversation", list_conversations),
+    ("POST", "/conversation/search", search_conversations),
+    ("GET", "/conversation/{callId}/retries", get_retries),
+    ("GET", "/conversation/{callId}/recording/download-url", get_recording),
+    ("GET", "/conversation/{callId}", get_conversation),
+    ("GET", "/agent", list_agents),
+    ("GET", "/agent/{id}", get_agent),
+]
+"""(method, path as the spec writes it, handler); the spec's path names the route in the traffic counters."""
+
+
+def _route(method: str, path: str, handler: Handler) -> Route:
+    starlette_path = path.replace("{callId}", "{call_id}").replace("{id}", "{agent_id}")
+    return Route(f"{API_PREFIX}{starlette_path}", _api(f"{method} {path}", handler), methods=[method])
+
+
 def create_app(
     store: CallStore,
     *,
@@ -93,161 +256,15 @@ def create_app(
     in_process: bool = False,
 ) -> Starlette:
     """The sandbox app. `in_process` apps let DroppedConnection escape for an in-process transport."""
-    state = SandboxState(store, api_key, faults)
-
-    def api(route: str, handler: Handler) -> Handler:
-        """Auth, faults, 400 on bad input and traffic counting around one Atoms API handler."""
-
-        async def endpoint(request: Request) -> Response:
-            state.counts[route] += 1
-            state.recent.append({"route": route, "query": dict(request.query_params)})
-            response = await _guarded(request)
-            state.statuses[f"{route} {response.status_code}"] += 1
-            return response
-
-        async def _guarded(request: Request) -> Response:
-            header = request.headers.get("authorization", "")
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), api_key.encode()):
-                return _error(401, "Unauthorized: User not found")
-            config = state.faults.config
-            if config.latency_ms:
-                await anyio.sleep(config.latency_ms / 1000)
-            match state.faults.draw():
-                case "drop":
-                    return _HalfResponse()
-                case "malformed":
-                    return Response('{"status": true, "data": {"logs": [', media_type="application/json")
-                case "rate_limit":
-                    return JSONResponse(
-                        {
-                            "message": "Rate limit exceeded",
-                            "rateLimit": {
-                                "routeClass": "logs",
-                                "limit": 60,
-                                "retryAfterSec": config.retry_after,
-                            },
-                        },
-                        status_code=429,
-                        headers={"Retry-After": f"{config.retry_after:g}"},
-                    )
-                case "error":
-                    status = state.faults.pick_error_status()
-                    response = _error(status, "Gateway timeout" if status == 504 else "Internal server error")
-                    if status == 503:  # "try again later", said the usual way
-                        response.headers["Retry-After"] = f"{config.retry_after:g}"
-                    return response
-                case "slow":
-                    await _sleep_while_connected(request, config.slow_ms / 1000)
-            try:
-                return await handler(request)
-            except InvalidQuery as error:
-                logger.debug("400 on %s: %s", route, error)
-                return _error(400, "Invalid input")
-
-        return endpoint
-
-    async def list_conversations(request: Request) -> Response:
-        return _ok(store.list_calls(request.query_params))
-
-    async def search_conversations(request: Request) -> Response:
-        try:
-            body = json.loads(await request.body())
-        except (ValueError, RecursionError):
-            raise InvalidQuery("the body is not JSON (or nests too deep)") from None
-        return _ok(store.search(body))
-
-    async def get_conversation(request: Request) -> Response:
-        call = store.get(request.path_params["call_id"])
-        if call is None:
-            return _error(404, "Conversation log not found")
-        return _ok(store.detail(call))
-
-    async def get_retries(request: Request) -> Response:
-        call = store.get(request.path_params["call_id"])
-        if call is None:
-            return _error(404, "Call not found")
-        return _ok({"retries": [member.row() for member in store.family(call)]})
-
-    async def get_recording(request: Request) -> Response:
-        call_id = request.path_params["call_id"]
-        if not CALL_ID.fullmatch(call_id):
-            return _error(400, "Invalid call ID format")
-        call = store.get(call_id)
-        url = call.record.get("recordingUrl") if call else None
-        if not url:
-            return _error(404, "No recording found for this call")
-        return _ok({"presignedUrl": f"{url}?X-Amz-Expires=300&X-Amz-Signature={secrets.token_hex(16)}"})
-
-    async def list_agents(request: Request) -> Response:
-        return _ok(store.list_agents(request.query_params))
-
-    async def get_agent(request: Request) -> Response:
-        agent = store.agents.get(request.path_params["agent_id"])
-        if agent is None:
-            return _error(400, "No agent found")
-        return _ok(store.agent_dto(agent))
-
-    async def get_faults(request: Request) -> Response:
-        return JSONResponse(state.faults.config.as_dict())
-
-    async def set_faults(request: Request) -> Response:
-        try:
-            changes = json.loads(await request.body() or b"{}")
-            if not isinstance(changes, dict):
-                raise ValueError("expected a JSON object")
-            state.faults.configure(
-                FaultConfig().updated(changes) if changes.pop("reset", False) else state.faults.config.updated(changes)
-            )
-        except (ValueError, TypeError) as error:
-            return JSONResponse({"error": str(error)}, status_code=400)
-        return JSONResponse(state.faults.config.as_dict())
-
-    async def get_stats(request: Request) -> Response:
-        return JSONResponse(
-            {
-                "total": sum(state.counts.values()),
-                "requests": dict(state.counts),
-                "statuses": dict(state.statuses),
-                "recent": list(state.recent),
-            }
-        )
-
-    async def reset_stats(request: Request) -> Response:
-        state.reset_stats()
-        return JSONResponse({"total": 0})
-
-    routes = [
-        Route(f"{API_PREFIX}/conversation", api("GET /conversation", list_conversations), methods=["GET"]),
-        Route(
-            f"{API_PREFIX}/conversation/search",
-            api("POST /conversation/search", search_conversations),
-            methods=["POST"],
-        ),
-        Route(
-            f"{API_PREFIX}/conversation/{{call_id}}/retries",
-            api("GET /conversation/{callId}/retries", get_retries),
-            methods=["GET"],
-        ),
-        Route(
-            f"{API_PREFIX}/conversation/{{call_id}}/recording/download-url",
-            api("GET /conversation/{callId}/recording/download-url", get_recording),
-            methods=["GET"],
-        ),
-        Route(
-            f"{API_PREFIX}/conversation/{{call_id}}",
-            api("GET /conversation/{callId}", get_conversation),
-            methods=["GET"],
-        ),
-        Route(f"{API_PREFIX}/agent", api("GET /agent", list_agents), methods=["GET"]),
-        Route(f"{API_PREFIX}/agent/{{agent_id}}", api("GET /agent/{id}", get_agent), methods=["GET"]),
+    routes = [_route(method, path, handler) for method, path, handler in API_ROUTES]
+    routes += [
         Route("/_sandbox/faults", get_faults, methods=["GET"]),
         Route("/_sandbox/faults", set_faults, methods=["POST"]),
         Route("/_sandbox/stats", get_stats, methods=["GET"]),
         Route("/_sandbox/stats/reset", reset_stats, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed, Exception: _crashed})
-    app.state.sandbox = state
+    app.state.sandbox = SandboxState(store, api_key, faults)
     return _CatchAll(app, reraise_drops=in_process)  # type: ignore[return-value]
 
 
