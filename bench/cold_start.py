@@ -25,7 +25,7 @@ async def _first_tools_list(params: StdioServerParameters) -> float:
 
 
 def run(quick: bool = False, repeats: int | None = None) -> Section:
-    repeats = repeats or (4 if quick else 15)
+    repeats = repeats or (2 if quick else 15)
     with SandboxProcess(calls=50) as sandbox:
         variants = {
             "bare MCPServer, one tool (bench/bare_server.py)": StdioServerParameters(
@@ -67,7 +67,7 @@ def run(quick: bool = False, repeats: int | None = None) -> Section:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--repeats", type=int, default=None, help="default 15; 4 quick")
+    parser.add_argument("--repeats", type=int, default=None, help="default 15; 2 quick")
     args = parser.parse_args()
     print(run(args.quick, args.repeats).markdown())
     return 0

@@ -70,7 +70,7 @@ def run(
     concurrency: int = 4,
 ) -> Section:
     calls = calls or (2_000 if quick else 20_000)
-    repeats = repeats or (2 if quick else 5)
+    repeats = repeats or (1 if quick else 5)
     sizes = [size for size in (1_000, 2_000, 10_000, 20_000) if size <= calls and (quick or size != 2_000)]
     modes = (1, concurrency)
     results: dict[tuple[int, int], list[dict[str, float]]] = {(s, m): [] for s in sizes for m in modes}
@@ -154,10 +154,10 @@ def main() -> int:
         child(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2,000 calls (windows 1k and 2k), 2 repeats")
+    parser.add_argument("--quick", action="store_true", help="2,000 calls (windows 1k and 2k), 1 repeat (a smoke run)")
     parser.add_argument("--calls", type=int, default=None, help="root calls in the sandbox (default 20000)")
     parser.add_argument("--latency-ms", type=float, default=50)
-    parser.add_argument("--repeats", type=int, default=None, help="default 5; 2 quick")
+    parser.add_argument("--repeats", type=int, default=None, help="default 5; 1 quick")
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
     print(run(args.quick, args.calls, args.latency_ms, args.repeats, args.concurrency).markdown())
