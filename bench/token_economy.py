@@ -20,7 +20,7 @@ from typing import Any
 import anyio
 import httpx
 import tiktoken
-from common import Section, api_headers
+from common import BENCH, Section, api_headers
 from mcp import Client
 from mcp.types import TextContent
 
@@ -28,6 +28,7 @@ from atoms_logs_mcp.app import create_server
 from atoms_logs_mcp.config import Settings
 from atoms_logs_mcp.sandbox.app import DEFAULT_SANDBOX_KEY
 from atoms_logs_mcp.sandbox.data import generate
+from atoms_logs_mcp.sandbox.planted import wordy
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
 
@@ -128,6 +129,38 @@ def _structured(body: dict[str, Any]) -> dict[str, Any]:
     return {"calls": logs, "total": body["data"]["pagination"]["total"]}
 
 
+async def rows_ratio(server: SandboxServer) -> tuple[float, float]:
+    """list_logs and search_by_call_ids of the first 50 calls, each over the API's compact JSON for the same rows."""
+    count = encoder().encode
+    headers = {"Authorization": f"Bearer {DEFAULT_SANDBOX_KEY}"}
+    async with httpx.AsyncClient(base_url=server.base_url + "/", headers=headers) as api:
+        listed = (await api.get("conversation", params={"limit": 50})).json()
+        ids = [row["callId"] for row in listed["data"]["logs"]]
+        searched = (await api.post("conversation/search", json={"callIds": ids})).json()
+    settings = Settings(api_key=DEFAULT_SANDBOX_KEY, base_url=server.base_url)
+    async with Client(create_server(settings)) as client:
+        rows = await call(client, "list_logs", {"limit": 50})
+        found = await call(client, "search_by_call_ids", {"call_ids": ids})
+    compact = [json.dumps(body, separators=(",", ":"), ensure_ascii=False) for body in (listed, searched)]
+    return len(count(rows)) / len(count(compact[0])), len(count(found)) / len(count(compact[1]))
+
+
+def _rows_notes() -> list[str]:
+    foreign = json.loads((BENCH.parent / "tests" / "data" / "foreign_dataset.json").read_text(encoding="utf-8"))
+    datasets = {
+        "the foreign dataset (tests/data)": foreign,
+        "generated calls, most with a long failure reason, all with a summary": wordy(
+            generate(calls=200, seed=5, end=datetime(2026, 11, 20, 12, tzinfo=UTC))
+        ),
+    }
+    notes = []
+    for name, data in datasets.items():
+        with SandboxServer(CallStore(data["agents"], data["calls"]), api_key=DEFAULT_SANDBOX_KEY) as server:
+            listed, searched = anyio.run(rows_ratio, server)
+        notes.append(f"Rows on {name}: list_logs {listed:.3f}x, search_by_call_ids {searched:.3f}x the compact JSON.")
+    return notes
+
+
 def run(quick: bool = False, calls: int | None = None, seed: int = 7) -> Section:
     calls = calls or (500 if quick else 2000)
     pages, details = (2, 10) if quick else (5, 30)
@@ -166,7 +199,7 @@ def run(quick: bool = False, calls: int | None = None, seed: int = 7) -> Section
         f"list_logs, 50 calls, if it also returned structuredContent with the same row fields: "
         f"{statistics.median(structured):,.0f} tokens, {statistics.median(structured) / ours_50:.2f}x the text alone."
     )
-    return Section("Token economy", method, table, [note])
+    return Section("Token economy", method, table, [note, *_rows_notes()])
 
 
 def _ratio(values: list[float]) -> str:

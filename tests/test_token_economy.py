@@ -32,32 +32,15 @@ async def test_list_logs_for_50_calls_costs_at_most_a_fifth_of_compact_json(data
     assert ratio <= 0.20
 
 
-LONG_REASONS = [
-    "SIP 503 Service Unavailable from carrier trunk us-east-2 after 3 attempts; the carrier reported congestion "
-    "on the route to the destination number",
-    "The agent's webhook https://crm.example.com/hooks/atoms timed out after 10000 ms while fetching the customer "
-    "record, so the call was ended by the platform",
-    "Speech recognition returned no transcript for 20 seconds: the caller's audio was silent or the media stream "
-    "was not received by the platform",
-    "Transfer to +14155550100 failed: the destination did not answer within 30 seconds and no fallback number is "
-    "configured for this agent",
-]
-
-
 @pytest.fixture(scope="module")
 def wordy_sandbox():
     """Generated calls where most rows carry a long failure reason and every row a summary (as the live API can)."""
     from atoms_logs_mcp.sandbox.data import generate
+    from atoms_logs_mcp.sandbox.planted import wordy
     from atoms_logs_mcp.sandbox.serve import SandboxServer
     from atoms_logs_mcp.sandbox.store import CallStore
 
-    dataset = generate(calls=200, seed=5, end=GENERATED_END)
-    for index, record in enumerate(dataset["calls"]):
-        if index % 5:
-            record["callFailureReason"] = LONG_REASONS[index % len(LONG_REASONS)]
-        analytics = record.get("postCallAnalytics") or {}
-        analytics.setdefault("summary", f"The caller asked about their account and the agent answered ({index}).")
-        record["postCallAnalytics"] = analytics
+    dataset = wordy(generate(calls=200, seed=5, end=GENERATED_END))
     with SandboxServer(CallStore(dataset["agents"], dataset["calls"]), api_key=SANDBOX_KEY) as server:
         yield server
 

@@ -93,3 +93,27 @@ def retries(gen: _Generator, records: list[dict[str, Any]]) -> list[dict[str, An
 
 def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+LONG_REASONS = (
+    "SIP 503 Service Unavailable from carrier trunk us-east-2 after 3 attempts; the carrier reported congestion "
+    "on the route to the destination number",
+    "The agent's webhook https://crm.example.com/hooks/atoms timed out after 10000 ms while fetching the customer "
+    "record, so the call was ended by the platform",
+    "Speech recognition returned no transcript for 20 seconds: the caller's audio was silent or the media stream "
+    "was not received by the platform",
+    "Transfer to +14155550100 failed: the destination did not answer within 30 seconds and no fallback number is "
+    "configured for this agent",
+)
+
+
+def wordy(dataset: dict[str, Any]) -> dict[str, Any]:
+    """The dataset with a long failure reason on four calls in five and a summary on every call, as the live API
+    can send them: the worst case for compact rows (tests/test_token_economy.py, bench/token_economy.py)."""
+    for index, record in enumerate(dataset["calls"]):
+        if index % 5:
+            record["callFailureReason"] = LONG_REASONS[index % len(LONG_REASONS)]
+        analytics = record.get("postCallAnalytics") or {}
+        analytics.setdefault("summary", f"The caller asked about their account and the agent answered ({index}).")
+        record["postCallAnalytics"] = analytics
+    return dataset
