@@ -42,6 +42,21 @@ API_SORT_FIELDS: dict[str, str] = {
     "latency": "avgLatency",
 }
 API_MAX_LIMIT = 500
+API_PARAMETER: dict[str, str] = {
+    "agent_ids": "agentIds",
+    "campaign_ids": "campaignIds",
+    "call_types": "callTypes",
+    "statuses": "statusFilter",
+    "disconnect_reasons": "disconnectReasonFilter",
+    "durations": "durationFilter",
+    "version_ids": "versionFilter",
+    "search": "search",
+    "attempt": "callAttemptFilter",
+    "since": "dateFrom",
+    "until": "dateTo",
+}
+"""Each filter of LogQuery -> the list endpoint's query parameter, as the spec names it (the sandbox reads the
+same table; tests/test_contract.py checks every request against the spec)."""
 
 
 def iso_utc(moment: datetime) -> str:
@@ -77,28 +92,29 @@ class LogQuery:
     def to_params(self) -> dict[str, str]:
         """The query string for `GET /conversation`. Only filters that are set are sent."""
         params: dict[str, str] = {"page": str(self.page), "limit": str(self.limit)}
-        lists = {
-            "agentIds": self.agent_ids,
-            "campaignIds": self.campaign_ids,
-            "callTypes": self.call_types,
-            "statusFilter": self.statuses,
-            "disconnectReasonFilter": self.disconnect_reasons,
-            "durationFilter": self.durations,
-            "versionFilter": self.version_ids,
-        }
-        params.update({name: ",".join(values) for name, values in lists.items() if values})
+        names = API_PARAMETER
+        lists = (
+            "agent_ids",
+            "campaign_ids",
+            "call_types",
+            "statuses",
+            "disconnect_reasons",
+            "durations",
+            "version_ids",
+        )
+        params.update({names[field]: ",".join(getattr(self, field)) for field in lists if getattr(self, field)})
         if self.search:
-            params["search"] = self.search
+            params[names["search"]] = self.search
         if self.attempt:
-            params["callAttemptFilter"] = self.attempt
+            params[names["attempt"]] = self.attempt
         if self.sort_by:
             params["sortBy"] = API_SORT_FIELDS.get(self.sort_by, self.sort_by)
         if self.sort_order:
             params["sortOrder"] = self.sort_order
         if self.since is not None:
-            params["dateFrom"] = iso_utc(self.since)
+            params[names["since"]] = iso_utc(self.since)
         if self.until is not None:
-            params["dateTo"] = iso_utc(self.until)
+            params[names["until"]] = iso_utc(self.until)
         params.update(self.extra)
         return params
 

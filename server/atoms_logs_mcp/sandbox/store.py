@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..api.query import API_PARAMETER
+
 CALL_ID = re.compile(r"^CALL-\d{13}-[0-9a-f]{6}$")
 STATUSES = (
     "pending",
@@ -269,17 +271,18 @@ class CallStore:
         return self._sorted[key]
 
     def _filter(self, calls: list[Call], params: Mapping[str, str]) -> list[Call]:
-        agents = _split(params, "agentIds")
-        campaigns = _split(params, "campaignIds")
-        types = _split(params, "callTypes", CALL_TYPES)
-        statuses = _split(params, "statusFilter")
-        reasons = _split(params, "disconnectReasonFilter")
-        buckets = _split(params, "durationFilter", DURATION_BUCKETS)
-        versions = _split(params, "versionFilter")
-        attempts = _split(params, "callAttemptFilter", ATTEMPT_FILTERS) or {"initial"}
-        since = parse_datetime(params["dateFrom"]) if params.get("dateFrom") else None
-        until = parse_datetime(params["dateTo"]) if params.get("dateTo") else None
-        search = (params.get("search") or "").strip().lower()
+        name = API_PARAMETER
+        agents = _split(params, name["agent_ids"])
+        campaigns = _split(params, name["campaign_ids"])
+        types = _split(params, name["call_types"], CALL_TYPES)
+        statuses = _split(params, name["statuses"])
+        reasons = _split(params, name["disconnect_reasons"])
+        buckets = _split(params, name["durations"], DURATION_BUCKETS)
+        versions = _split(params, name["version_ids"])
+        attempts = _split(params, name["attempt"], ATTEMPT_FILTERS) or {"initial"}
+        since = parse_datetime(params[name["since"]]) if params.get(name["since"]) else None
+        until = parse_datetime(params[name["until"]]) if params.get(name["until"]) else None
+        search = (params.get(name["search"]) or "").strip().lower()
 
         def keep(call: Call) -> bool:
             r = call.record
