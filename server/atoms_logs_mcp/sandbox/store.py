@@ -13,39 +13,26 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from ..api.query import API_PARAMETER
+from ..api.query import (
+    API_PARAMETER,
+    API_SORT_FIELDS,
+    Attempt,
+    CallType,
+    DisconnectReason,
+    DurationBucket,
+    Status,
+)
 
 CALL_ID = re.compile(r"^CALL-\d{13}-[0-9a-f]{6}$")
-STATUSES = (
-    "pending",
-    "in_progress",
-    "in_queue",
-    "processing",
-    "active",
-    "completed",
-    "failed",
-    "no_answer",
-    "cancelled",
-)
-CALL_TYPES = ("telephony_inbound", "telephony_outbound", "webcall")
-DISCONNECT_REASONS = (
-    "user_hangup",
-    "agent_hangup",
-    "connection_error",
-    "timeout",
-    "system_error",
-    "transfer_complete",
-)
-ATTEMPT_FILTERS = ("initial", "retry", "all")
-DURATION_BUCKETS = ("0-30", "30-60", "1-5", "5+")
-SORT_FIELDS = {
-    "createdAt": "created",
-    "updatedAt": "updated",
-    "callDuration": "duration",
-    "avgLatency": "latency",
-}
+# The enumerations and names of the spec, as the client knows them (api/query.py): one definition.
+STATUSES: tuple[str, ...] = get_args(Status)
+CALL_TYPES: tuple[str, ...] = get_args(CallType)
+DISCONNECT_REASONS: tuple[str, ...] = get_args(DisconnectReason)
+ATTEMPT_FILTERS: tuple[str, ...] = get_args(Attempt)
+DURATION_BUCKETS: tuple[str, ...] = get_args(DurationBucket)
+SORT_FIELDS = {api: ours for ours, api in API_SORT_FIELDS.items()}
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 500
 SEARCH_MAX_IDS = 100
