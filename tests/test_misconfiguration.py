@@ -91,6 +91,8 @@ async def page(request: Request) -> Response:
         return HTMLResponse("<!doctype html><html><body><h1>Welcome to our site</h1></body></html>")
     if kind == "forbidden":
         return JSONResponse({"status": False, "errors": ["Forbidden resource"]}, status_code=403)
+    if kind == "proxy":
+        return HTMLResponse("<html><body>Access denied by the corporate proxy</body></html>", status_code=403)
     return JSONResponse({"hello": "world"})
 
 
@@ -140,3 +142,10 @@ async def test_a_misconfiguration_is_not_retried_like_an_outage(web_server, kind
         with pytest.raises(AtomsAPIError):
             await client.list_logs()
     assert [kind] == HITS, "one request: a wrong address or a refused key does not get better by asking again"
+
+
+async def test_an_html_403_from_a_proxy_is_not_blamed_on_the_key(web_server):
+    async with mcp_client(_Unreachable(f"{web_server.root_url}/proxy/atoms/v1")) as client:
+        error = await call_error(client, "list_logs", {})
+    assert "is not the Atoms API: it sent an HTML page (text/html" in error and "with HTTP 403" in error
+    assert "ATOMS_BASE_URL" in error and "key" not in error.split("ATOMS_BASE_URL")[0].lower()

@@ -292,6 +292,9 @@ class AtomsClient:
             self.reached = True  # the API's own envelope: this is the API, whatever the status
         if 200 <= status < 300:
             return self._data(response, body, context)
+        if status in (401, 403) and body is None and (page := describe_body(response)).startswith("an HTML page"):
+            # A login page or a proxy's refusal, not the API's answer about the key.
+            raise WrongServiceError("An HTML page refused the request", answer=f"{page} with HTTP {status}", **context)
         if status == 401:
             raise AuthenticationError("The Atoms API rejected the API key", **context)
         if status == 403:

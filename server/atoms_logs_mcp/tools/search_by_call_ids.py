@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from ..domain.lookup import search_call_ids
 from ..render.budget import ROWS_TOKENS, SEARCH_WINDOW_IDS
@@ -20,8 +21,18 @@ DESCRIPTION = """Look up Atoms calls by id, up to 1000 at once, one compact row 
 Use it when you already hold call ids (from list_logs, summarize_logs, a user, a ticket or a webhook) and want
 their status, reason, duration and summary without opening each; unknown ids are named. Retry attempts are
 included. Example: search_by_call_ids(call_ids=["CALL-1737000000000-abc123", "CALL-1737000000001-def456"])"""
+
+
+def _as_text(values: Any) -> Any:
+    """Every item as text, so a null, a number or an over-long value is listed by position, not a failed call."""
+    if not isinstance(values, list):
+        return values
+    return [(value if isinstance(value, str) else json.dumps(value, default=str))[:200] for value in values]
+
+
 CallIds = Annotated[
-    list[Annotated[str, Field(max_length=200)]],
+    list[str],
+    BeforeValidator(_as_text),
     Field(
         description="1 to 1000 call ids (from list_logs); duplicates are ignored, values that are not call ids are "
         "listed by position.",
