@@ -51,7 +51,8 @@ def run(quick: bool = False) -> Section:
         "Each tool of `tools/list` as JSON (name, description, inputSchema, annotations), counted with the "
         "cl100k_base BPE; beside it the same tool with the schema pydantic generates, before `lean_schema` drops "
         f"titles, anyOf-null and null defaults. The budget for all of tools/list is {BUDGET:,} tokens "
-        "(tests/test_tool_definitions.py enforces it). The time-window grammar is in the server instructions, once."
+        "(tests/test_tool_definitions.py enforces it). The full time-window grammar is in the server instructions, "
+        "once; `since` carries a one-line summary for hosts that drop instructions."
     )
     notes = [f"Server instructions (sent once per session): {instructions:,} tokens."]
     return Section("Tool definitions", method, table, notes)

@@ -194,6 +194,7 @@ def test_retry_after_forms():
         ({"ATOMS_SCAN_CEILING": "2.5"}, "ATOMS_SCAN_CEILING must be a whole number of calls"),
         ({"ATOMS_LOG_LEVEL": "loud"}, "ATOMS_LOG_LEVEL takes one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         ({"ATOMS_TIMEZONE": "Mars/Olympus"}, "ATOMS_TIMEZONE must be an IANA time zone"),
+        ({"ATOMS_TIMEZONE": "Europe"}, "ATOMS_TIMEZONE must be an IANA time zone"),
         ({"ATOMS_EXPORT_DIR": "exports"}, "ATOMS_EXPORT_DIR must be an absolute path"),
         ({"ATOMS_REDACT": "emails"}, "ATOMS_REDACT takes one of phone, none, off"),
     ],

@@ -390,3 +390,10 @@ def test_phone_numbers_are_text_in_csv_the_same_way_masked_or_not() -> None:
     assert csv_cell(plain, text=True) == "'" + plain
     assert csv_cell(masked, text=True) == "'" + masked
     assert csv_cell("14155550123", text=True) == "14155550123"  # no sign: nothing a spreadsheet would change
+
+
+def test_the_first_error_is_found_through_nested_task_groups() -> None:
+    from atoms_logs_mcp.domain.export_window import _first
+
+    inner = RuntimeError("page 3")
+    assert _first(ExceptionGroup("outer", [ExceptionGroup("scan", [inner]), ValueError("x")])) is inner

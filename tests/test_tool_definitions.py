@@ -59,7 +59,8 @@ async def test_atoms_tools_narrows_the_tools_offered(sandbox):
     assert names == {"get_log", "list_logs"}
     with pytest.raises(ValueError, match="ATOMS_TOOLS names no tool get_logs; the tools are: list_logs"):
         create_server(Settings(api_key="sk_test_0000000000", tools=("get_logs",)))
-    assert set(TOOLS) >= names
+    assert Settings.from_env({"ATOMS_TOOLS": " , "}).tools is None, "naming nothing offers every tool"
+    assert len(TOOLS) == 6
 
 
 def test_atoms_tools_from_the_environment(sandbox):
@@ -69,3 +70,17 @@ def test_atoms_tools_from_the_environment(sandbox):
     )
     assert "tools: summarize_logs, get_log" in done.stdout
     assert "list_agents: not offered (ATOMS_TOOLS)" in done.stdout and done.returncode == 0
+
+
+def test_a_wrong_tool_name_in_atoms_tools_stops_the_server_with_one_line(sandbox):
+    done = subprocess.run(
+        [sys.executable, "-m", "atoms_logs_mcp"],
+        env=server_env(sandbox, ATOMS_TOOLS="get_logs"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("atoms-logs-mcp: ATOMS_TOOLS names no tool get_logs")
+    assert "Traceback" not in done.stderr

@@ -42,7 +42,11 @@ async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None,
         say("FAIL: no API key. Set SMALLEST_API_KEY (or ATOMS_API_KEY), or run `atoms-logs-mcp check --demo`.")
         return 1
     failures = 0
-    server = create_server(settings, transport=transport)
+    try:
+        server = create_server(settings, transport=transport)
+    except ValueError as error:  # ATOMS_TOOLS names a tool that does not exist
+        say(f"FAIL: {error}")
+        return 1
     async with Client(server) as client:
         tools = [tool.name for tool in (await client.list_tools()).tools]
         say(f"MCP:       protocol {client.protocol_version}, tools: {', '.join(tools)}")

@@ -162,7 +162,11 @@ def _serve(args: argparse.Namespace) -> int:
         if problem := exposure_problem(args.host, token, args.insecure_no_auth):
             print(f"atoms-logs-mcp: {problem}", file=sys.stderr)
             return 2
-    server = create_server(settings, transport=transport)  # type: ignore[arg-type]
+    try:
+        server = create_server(settings, transport=transport)  # type: ignore[arg-type]
+    except ValueError as error:  # ATOMS_TOOLS names a tool that does not exist
+        print(f"atoms-logs-mcp: {error}", file=sys.stderr)
+        return 2
     if args.transport == "http":
         from .http import serve_http
 

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .domain.timewindow import zone_named
 
 DEFAULT_BASE_URL = "https://api.smallest.ai/atoms/v1"
 _KEY_MIN_LENGTH = 8
@@ -74,18 +75,17 @@ class Environment:
         return value
 
     def zone(self, name: str) -> str:
+        """An IANA zone name (letter case forgiven, as for the tools' timezone argument), as tzdata spells it."""
         raw = self.text(name) or "UTC"
         try:
-            ZoneInfo(raw)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"{name} must be an IANA time zone such as Europe/Paris or UTC, not {raw[:40]!r}"
-            ) from None
-        return raw
+            return str(zone_named(raw).key)
+        except ValueError:
+            raise ValueError(f"{name} must be an IANA time zone such as Europe/Paris, not {raw[:40]!r}") from None
 
     def names(self, name: str) -> tuple[str, ...] | None:
         raw = self.text(name)
-        return tuple(dict.fromkeys(n.strip() for n in raw.split(",") if n.strip())) if raw else None
+        names = tuple(dict.fromkeys(n.strip() for n in (raw or "").split(",") if n.strip()))
+        return names or None  # "," names nothing: every tool, as when unset
 
 
 @dataclass(frozen=True, repr=False)

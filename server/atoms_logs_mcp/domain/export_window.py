@@ -72,8 +72,16 @@ async def export_window(
                     receive, agent_names, fmt=fmt, directory=directory, file_name=file_name, now=now
                 )
     except ExceptionGroup as errors:
-        raise errors.exceptions[0] from None
+        raise _first(errors) from None
     if scans[0].failed_pages:
         result.path.unlink(missing_ok=True)
         raise IncompleteExportError(scans[0])
     return WindowExport(result, scans[0])
+
+
+def _first(group: BaseExceptionGroup[Exception]) -> Exception:
+    """The first error inside `group`, through nested task groups (the scan runs one of its own)."""
+    error: BaseException = group
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error  # type: ignore[return-value]

@@ -52,10 +52,11 @@ def _failure(row: CallRow) -> str:
 
 
 def legend_of(rows: Sequence[CallRow]) -> dict[str, str]:
-    """Failure reasons long enough and repeated often enough to write once: text -> key (R1, R2, ...)."""
+    """Failure reasons long enough and repeated often enough to write once: text -> key ([R1], [R2], ...).
+    The brackets keep a key apart from a reason that is literally "R1" (a reason of 24 characters at least)."""
     counts = Counter(_failure(row) for row in rows)
     repeated = [text for text, n in counts.items() if n >= LEGEND_MIN_REPEATS and len(text) >= LEGEND_MIN_CHARS]
-    return {text: f"R{number}" for number, text in enumerate(repeated, start=1)}
+    return {text: f"[R{number}]" for number, text in enumerate(repeated, start=1)}
 
 
 def row_line(
@@ -100,7 +101,7 @@ def table(
     rows: Sequence[CallRow], agent_names: Mapping[str, str], label: str = "call rows", *, latency: bool = False
 ) -> str:
     """The rows with their column line, fenced: every cell may hold call content. Long reasons that repeat
-    are written once, in a legend above the column line (`R1 = ...`), and by their key in the rows."""
+    are written once, in a legend above the column line (`[R1] = ...`), and by their key in the rows."""
     columns = list(COLUMNS)
     if latency:
         columns.insert(columns.index("duration") + 1, LATENCY_COLUMN)

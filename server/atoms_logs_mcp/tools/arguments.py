@@ -64,7 +64,10 @@ Until = Annotated[
     str | None, Field(description="Window end (inclusive), same forms as since; default now.", max_length=64)
 ]
 Timezone = Annotated[
-    str | None, Field(description="IANA zone for since/until words and day/hour groups; default UTC.", max_length=64)
+    str | None,
+    Field(
+        description="IANA zone for since/until words and day/hour groups; default ATOMS_TIMEZONE or UTC.", max_length=64
+    ),
 ]
 VersionIds = Annotated[list[Ident] | None, Field(description="Agent version ids to keep.", max_length=50)]
 SortBy = Annotated[SortField | None, Field(description="created, updated (default), duration or latency.")]
