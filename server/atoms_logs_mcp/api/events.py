@@ -148,7 +148,7 @@ class ToolCall:
         return self.started or self.ended
 
 
-def _flag(value: Any) -> bool | None:
+def flag(value: Any) -> bool | None:
     """A boolean sent as a boolean or as the text true/false."""
     if isinstance(value, bool):
         return value
@@ -160,7 +160,7 @@ def _flag(value: Any) -> bool | None:
 def _finish(tool: ToolCall, end: CallEvent) -> None:
     tool.ended = end.at
     error = end.get("error")
-    success = _flag(end.get("success"))
+    success = flag(end.get("success"))
     failed = end.kind == "tool_call_error" or success is False or bool(error)
     succeeded = success is True or (end.kind == "tool_call_end" and not failed)
     tool.outcome = "failed" if failed else ("ok" if succeeded else "unknown")

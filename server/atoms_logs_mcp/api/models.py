@@ -214,22 +214,22 @@ class Pagination(ApiModel):
     total_pages: Int = Field(None, alias="totalPages")
 
 
-def _count_unreadable(data: Any, *lists: str) -> Any:
-    """Before validation: how many entries of `lists` are not objects (they are skipped), as `unreadable`."""
-    if isinstance(data, dict):
-        skipped = sum(
-            sum(1 for item in data[name] if not isinstance(item, dict))
-            for name in lists
-            if isinstance(data.get(name), list)
-        )
-        return {**data, "unreadable": skipped}
-    return data
+class CallRows(ApiModel):
+    """An answer holding call rows; a row that is not an object is skipped and counted, never a failure."""
 
-
-class LogPage(ApiModel):
     logs: Annotated[list[CallRow], _items(CallRow)] = Field(default_factory=list)
     unreadable: int = 0
     """Rows the API sent that were not objects, skipped."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _count_unreadable(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("logs"), list):
+            return {**data, "unreadable": sum(1 for row in data["logs"] if not isinstance(row, dict))}
+        return data
+
+
+class LogPage(CallRows):
     pagination: Annotated[Pagination, BeforeValidator(lambda v: v if isinstance(v, dict) else {})] = Field(
         default_factory=Pagination
     )
@@ -237,17 +237,10 @@ class LogPage(ApiModel):
         default_factory=list, alias="dispositionMetricsConfig"
     )
 
-    _count = model_validator(mode="before")(lambda data: _count_unreadable(data, "logs"))
 
-
-class SearchResult(ApiModel):
-    logs: Annotated[list[CallRow], _items(CallRow)] = Field(default_factory=list)
+class SearchResult(CallRows):
     total: Int = None
     requested_count: Int = Field(None, alias="requestedCount")
-    unreadable: int = 0
-    """Rows the API sent that were not objects, skipped."""
-
-    _count = model_validator(mode="before")(lambda data: _count_unreadable(data, "logs"))
 
 
 class AgentPage(ApiModel):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from ..api.events import TOOL_ENDS, TOOL_START, CallEvent, ToolCall, tool_calls
+from ..api.events import TOOL_ENDS, TOOL_START, CallEvent, ToolCall, flag, tool_calls
 from . import formats
 from .budget import estimate_tokens
 from .untrusted import clean, clip
@@ -51,10 +51,10 @@ def _ms(value: float | None) -> str:
 
 
 def _outcome(event: CallEvent) -> str:
-    error = event.get("error")
-    if event.get("success") is False or error:
+    error, success = event.get("error"), flag(event.get("success"))
+    if success is False or error:
         return "FAILED" + (f": {_text(error)}" if error else "")
-    return "ok" if event.get("success") is True else ""
+    return "ok" if success is True else ""
 
 
 def _api(event: CallEvent) -> str:
