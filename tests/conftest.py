@@ -162,6 +162,7 @@ def settings_for(server: SandboxServer, **overrides: Any) -> Settings:
         "deadline": 20.0,
         "backoff_initial": 0.01,
         "backoff_max": 0.2,
+        "store": "off",  # tests that read the store give it a file of their own
     }
     values.update(overrides)
     return Settings(**values)
@@ -228,6 +229,7 @@ def server_env(sandbox: SandboxServer, **extra: str) -> dict[str, str]:
         "HOME": os.environ.get("HOME", "/tmp"),
         "SMALLEST_API_KEY": SANDBOX_KEY,
         "ATOMS_BASE_URL": sandbox.base_url,
+        "ATOMS_STORE": "off",
         **extra,
     }
 

@@ -17,6 +17,7 @@ FORBIDDEN = {
     "render": {"tools", "app", "mcp", "httpx"},
     "tools": {"app", "httpx"},
     "sandbox": {"domain", "render", "tools", "app", "mcp"},
+    "store": {"api", "domain", "render", "tools", "app", "mcp", "httpx"},
 }
 BOTH_MCP_AND_HTTPX = {"cli", "check"}
 

@@ -12,7 +12,10 @@ from .api.client import AtomsClient, Transport
 from .config import Settings
 from .domain.calls import CallReader
 from .domain.lookup import AgentDirectory
+from .store.call_store import CallStore
 from .tools import (
+    analyze_calls,
+    compare_calls,
     completions,
     export_logs,
     get_log,
@@ -21,6 +24,7 @@ from .tools import (
     prompts,
     resources,
     search_by_call_ids,
+    search_transcripts,
     summarize_logs,
 )
 from .tools.context import AppContext
@@ -31,6 +35,8 @@ Read Smallest AI Atoms voice-agent conversation logs.
 For questions about many calls ("why did calls fail this week?") start with summarize_logs: it counts over the
 whole window. list_logs finds and pages through calls; get_log opens one call (transcript, events, metrics,
 latency); search_by_call_ids looks up known ids in bulk; list_agents names the agents; export_logs writes a file.
+For what is inside calls: search_transcripts finds what was said, analyze_calls finds failing tools, slow turns,
+the lines callers hang up after, metric values and errors; compare_calls sets two windows or versions side by side.
 since/until take ISO 8601 (without an offset, read in `timezone`), a span back from now (90m, 24h, 7d, 2w) or
 today, yesterday, this week, last week, this month, last month; a named period alone (since="yesterday") is that
 whole period. Date filters can be slow on very large accounts.
@@ -43,6 +49,9 @@ TOOLS: dict[str, Callable[[Any], None]] = {
     "get_log": get_log.register,
     "search_by_call_ids": search_by_call_ids.register,
     "export_logs": export_logs.register,
+    "search_transcripts": search_transcripts.register,
+    "analyze_calls": analyze_calls.register,
+    "compare_calls": compare_calls.register,
 }
 
 
@@ -56,13 +65,16 @@ def create_server(settings: Settings, *, transport: Transport | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[AppContext]:
+        path = settings.store_path
+        store = CallStore.open(path, settings.store_max_mb * 1024 * 1024) if path else CallStore.off()
         async with AtomsClient(settings, transport=transport) as client:
-            state = AppContext(settings, client, AgentDirectory(client), CallReader(client))
+            state = AppContext(settings, client, AgentDirectory(client), CallReader(client, store))
             live.append(state)
             try:
                 yield state
             finally:
                 live.remove(state)
+                store.close()
 
     server = AtomsMCPServer(
         "atoms-logs",

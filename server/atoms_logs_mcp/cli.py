@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from . import __version__
 from .config import LOG_LEVELS, Settings
 
-COMMANDS = ("serve", "check", "sandbox")
+COMMANDS = ("serve", "check", "sandbox", "store")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Without a command it serves over stdio. The API key comes from SMALLEST_API_KEY or ATOMS_API_KEY.",
     )
     parser.add_argument("--version", action="version", version=f"atoms-logs-mcp {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="{serve,check,sandbox}")
+    commands = parser.add_subparsers(dest="command", metavar="{serve,check,sandbox,store}")
 
     def data_options(command: argparse.ArgumentParser) -> None:
         source = command.add_mutually_exclusive_group()
@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds on 429")
     sandbox.add_argument("--malformed-rate", type=float, default=0.0, help="share of 200s with a broken body")
     sandbox.add_argument("--drop-rate", type=float, default=0.0, help="share of connections dropped mid-response")
+    store = commands.add_parser("store", help="show the local call store (location, size, calls); `store clear`")
+    store.add_argument("action", nargs="?", choices=("show", "clear"), default="show")
     return parser
 
 
@@ -91,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.command == "sandbox":
         return _run_sandbox(args)
+    if args.command == "store":
+        from .store_command import run_store_command
+
+        return run_store_command(args.action)
     if args.command == "check":
         from .check import run_check
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from platformdirs import user_cache_path
+
 from .domain.timewindow import zone_named
 
 DEFAULT_BASE_URL = "https://api.smallest.ai/atoms/v1"
@@ -112,6 +114,14 @@ class Settings:
     """Most calls summarize_logs and export_logs read (`ATOMS_SCAN_CEILING`)."""
     scan_concurrency: int = 4
     """List requests in flight at once while scanning a window (`ATOMS_SCAN_CONCURRENCY`)."""
+    store: str | None = None
+    """The call store (`ATOMS_STORE`): a file path, `off`, or None for the platform's per-user cache folder."""
+    store_max_mb: int = 500
+    """Size cap of the call store in MB (`ATOMS_STORE_MAX_MB`); the least recently read calls go first."""
+    concurrency: int = 8
+    """Call details read at once by the investigations (`ATOMS_CONCURRENCY`); fewer while the API says 429."""
+    deep_ceiling: int = 2000
+    """Most calls one investigation reads in full (`ATOMS_DEEP_CEILING`)."""
     export_dir: str | None = None
     """Where export_logs writes (`ATOMS_EXPORT_DIR`; default a folder in the home directory)."""
     tools: tuple[str, ...] | None = None
@@ -149,6 +159,10 @@ class Settings:
             "timezone": env.zone("ATOMS_TIMEZONE"),
             "scan_ceiling": env.number("ATOMS_SCAN_CEILING", int, 20_000, "a whole number of calls, e.g. 20000"),
             "scan_concurrency": env.number("ATOMS_SCAN_CONCURRENCY", int, 4, "a whole number of requests, e.g. 4"),
+            "store": env.text("ATOMS_STORE"),
+            "store_max_mb": env.number("ATOMS_STORE_MAX_MB", int, 500, "a whole number of megabytes, e.g. 500"),
+            "concurrency": env.number("ATOMS_CONCURRENCY", int, 8, "a whole number of requests, e.g. 8"),
+            "deep_ceiling": env.number("ATOMS_DEEP_CEILING", int, 2000, "a whole number of calls, e.g. 2000"),
             "export_dir": env.text("ATOMS_EXPORT_DIR"),
             "tools": env.names("ATOMS_TOOLS"),
             "redact_phones": env.choice("ATOMS_REDACT", ("phone", "none", "off"), "") == "phone",
@@ -165,6 +179,15 @@ class Settings:
         """The export folder: ATOMS_EXPORT_DIR (absolute, or from ~), else ~/atoms-logs-exports. Not created here."""
         return Path(self.export_dir).expanduser() if self.export_dir else Path.home() / "atoms-logs-exports"
 
+    @property
+    def store_path(self) -> Path | None:
+        """The call store's file: ATOMS_STORE, else calls.sqlite3 in the per-user cache folder; None when `off`."""
+        if self.store is not None and self.store.strip().lower() in ("off", "none", "0", "false"):
+            return None
+        if self.store:
+            return Path(self.store).expanduser()
+        return user_cache_path("atoms-logs-mcp", appauthor=False) / "calls.sqlite3"
+
     def in_effect(self) -> list[tuple[str, str]]:
         """Every setting and its value, for `check` (the key and the HTTP token masked)."""
         return [
@@ -175,6 +198,10 @@ class Settings:
             ("ATOMS_TIMEZONE", self.timezone),
             ("ATOMS_SCAN_CEILING", str(self.scan_ceiling)),
             ("ATOMS_SCAN_CONCURRENCY", str(self.scan_concurrency)),
+            ("ATOMS_STORE", str(self.store_path or "off")),
+            ("ATOMS_STORE_MAX_MB", str(self.store_max_mb)),
+            ("ATOMS_CONCURRENCY", str(self.concurrency)),
+            ("ATOMS_DEEP_CEILING", str(self.deep_ceiling)),
             ("ATOMS_EXPORT_DIR", self.export_dir or "(default: ~/atoms-logs-exports)"),
             ("ATOMS_TOOLS", ", ".join(self.tools) if self.tools else "(all)"),
             ("ATOMS_REDACT", "phone" if self.redact_phones else "(off)"),
@@ -191,6 +218,8 @@ class Settings:
         if self.export_dir and not Path(self.export_dir).expanduser().is_absolute():
             # A server's working directory is whatever its host chose, so a relative folder is a guess.
             raise ValueError(f"ATOMS_EXPORT_DIR must be an absolute path (or start with ~), not {self.export_dir!r}.")
-        for name in ("timeout", "deadline", "scan_ceiling", "scan_concurrency", "max_attempts"):
+        if (path := self.store_path) is not None and not path.is_absolute():
+            raise ValueError(f"ATOMS_STORE must be an absolute path (or start with ~), or off; not {self.store!r}.")
+        for name in ("timeout", "deadline", "scan_ceiling", "scan_concurrency", "max_attempts", "concurrency"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be more than 0")

@@ -10,7 +10,18 @@ from typing import Literal
 from ..api.models import CallRow
 from .analysis import percentile
 
-GroupKey = Literal["status", "disconnect_reason", "failure_reason", "agent", "call_type", "attempt", "day", "hour"]
+GroupKey = Literal[
+    "status",
+    "disconnect_reason",
+    "failure_reason",
+    "agent",
+    "call_type",
+    "attempt",
+    "day",
+    "hour",
+    "version",
+    "campaign",
+]
 EXAMPLES = 3
 NONE = "(none)"
 
@@ -28,10 +39,11 @@ class Spread:
     p50: float | None
     p90: float | None
     p99: float | None
+    p95: float | None = None
 
     @classmethod
     def of(cls, values: Sequence[float]) -> Spread:
-        return cls(len(values), percentile(values, 0.5), percentile(values, 0.9), percentile(values, 0.99))
+        return cls(len(values), *(percentile(values, q) for q in (0.5, 0.9, 0.99, 0.95)))
 
 
 @dataclass
@@ -72,6 +84,17 @@ def _value(row: CallRow, key: GroupKey, zone: tzinfo, agent_names: Mapping[str, 
             return row.created_at.astimezone(zone).strftime("%Y-%m-%d %a") if row.created_at else NONE
         case "hour":
             return row.created_at.astimezone(zone).strftime("%H:00") if row.created_at else NONE
+        case "version":
+            agent = agent_names.get(row.agent_id or "", row.agent_id or NONE)
+            return f"{agent} {version_label(row.version_number, row.version_id)}"
+        case "campaign":
+            return row.campaign_id or NONE
+
+
+def version_label(number: float | None, version_id: str | None) -> str:
+    """`v<number> (<version id>)`, or what of it is known."""
+    shown = f"v{number:g}" if number is not None else "v?"
+    return f"{shown} ({version_id})" if version_id else (shown if number is not None else NONE)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ class LatencyReport:
     source: str
     components: dict[str, float]
     """Share (0..1) of the summed turn time spent in llm, tts and stt, where the events say."""
+    values: tuple[float, ...] = ()
+    """Every measured value, in the order sent."""
 
 
 def call_start(call: CallDetail) -> datetime | None:
@@ -176,6 +178,7 @@ def latency_report(call: CallDetail, slowest: int = 3) -> LatencyReport | None:
         slowest=slow,
         source=source,
         components=latency_components(call),
+        values=tuple(values),
     )
 
 

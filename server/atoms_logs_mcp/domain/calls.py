@@ -1,9 +1,11 @@
 """One call's detail and retry family, cached while they cannot change.
 
 A call in a final status (completed, failed, no_answer, cancelled) no longer changes once its post-call
-analytics have arrived (they come some time after the call ends), so its detail is then kept (bounded,
-with a TTL) and a repeated `get_log` or resource read costs no API request; before that it is kept only
-a minute. A retry family can still grow while its last attempt may be retried, so families are kept
+analytics have arrived (they come some time after the call ends), or an hour after its last update
+when none came (calls that never connected get none): it is then *settled*. A settled call's detail is kept
+in memory (bounded, with a TTL) and in the call store on disk, so a repeated `get_log`, resource read or
+investigation costs no API request, also after a restart; a final call that is not settled yet is kept
+only a minute in memory. A retry family can still grow while its last attempt may be retried, so families are kept
 only briefly.
 Entries are keyed by a fingerprint of the API key as well: nothing is ever shared across keys.
 """
@@ -12,24 +14,47 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
 from ..api.client import AtomsClient
 from ..api.models import CallDetail, CallRow
 from ..api.query import FINAL_STATUSES
+from ..store.call_store import CallStore
 from .cache import TTLCache
+from .digest import Digest, digest_of, transcript_rows
 
 DETAIL_TTL = 3600.0
 FAMILY_TTL = 60.0
 PENDING_TTL = 60.0
 """A final call whose analytics have not arrived yet may still gain a summary and metrics."""
 MAX_CACHED_CALLS = 512
+SETTLE_AFTER = timedelta(hours=1)
+"""A final call without post-call analytics this long after its last update will not get them."""
+
+
+def settled(call: CallDetail, now: datetime | None = None) -> bool:
+    """Whether the call can no longer change (see the module's docstring)."""
+    if call.status not in FINAL_STATUSES:
+        return False
+    if call.post_call_analytics is not None:
+        return True
+    last = call.updated_at or call.created_at
+    return last is not None and (now or datetime.now(UTC)) - last > SETTLE_AFTER
+
+
+def key_fingerprint(api_key: str | None) -> str:
+    """What the store keys an organisation by: never the key itself."""
+    return hashlib.sha256((api_key or "").encode()).hexdigest()[:16]
 
 
 class CallReader:
-    def __init__(self, client: AtomsClient, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, client: AtomsClient, store: CallStore | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._client = client
-        self._key = hashlib.sha256((client.settings.api_key or "").encode()).hexdigest()[:16]
+        self.store = store or CallStore.off()
+        self._key = key_fingerprint(client.settings.api_key)
         self._details: TTLCache[CallDetail] = TTLCache(MAX_CACHED_CALLS, DETAIL_TTL, clock)
         self._families: TTLCache[list[CallRow]] = TTLCache(MAX_CACHED_CALLS, FAMILY_TTL, clock)
 
@@ -37,10 +62,52 @@ class CallReader:
         cached = self._details.get((self._key, call_id))
         if cached is not None:
             return cached
+        stored = self.store.detail(self._key, call_id)
+        if stored is not None:
+            call = CallDetail.model_validate(stored)
+            self._details.put((self._key, call_id), call)
+            return call
         call = await self._client.get_call(call_id)
-        if call.status in FINAL_STATUSES:
-            self._details.put((self._key, call_id), call, None if call.post_call_analytics else PENDING_TTL)
+        self.keep(call)
         return call
+
+    @property
+    def client(self) -> AtomsClient:
+        return self._client
+
+    async def fetch_unkept(self, call_id: str) -> CallDetail:
+        """The call from the API (never from memory or the store); the caller decides whether to `keep` it."""
+        return await self._client.get_call(call_id)
+
+    def keep(self, call: CallDetail, digest: Digest | None = None) -> bool:
+        """Remember a call just read from the API: in memory when final, in the store too once settled.
+        True when it was stored as settled."""
+        if call.status not in FINAL_STATUSES or not call.call_id:
+            return False
+        if not settled(call):
+            self._details.put((self._key, call.call_id), call, PENDING_TTL)
+            return False
+        self._details.put((self._key, call.call_id), call)
+        self.store.put(
+            self._key,
+            call.call_id,
+            created=call.created_at.isoformat() if call.created_at else None,
+            status=call.status,
+            detail=call.model_dump(mode="json", by_alias=True),
+            digest=(digest or digest_of(call)).to_json(),
+            turns=transcript_rows(call),
+        )
+        return True
+
+    def stored_digests(self, call_ids: Sequence[str]) -> dict[str, Digest]:
+        """Digests of the stored calls among `call_ids` (a digest of another version counts as not stored)."""
+        found = self.store.digests(self._key, call_ids)
+        digests = {call_id: Digest.from_json(value) for call_id, value in found.items()}
+        return {call_id: digest for call_id, digest in digests.items() if digest is not None}
+
+    @property
+    def org(self) -> str:
+        return self._key
 
     async def family(self, call: CallRow) -> list[CallRow]:
         """The retry family (parent first), or just the call when it was never retried.

@@ -22,6 +22,8 @@ TITLES: dict[GroupKey, str] = {
     "attempt": "attempt",
     "day": "day",
     "hour": "hour of day",
+    "version": "agent version",
+    "campaign": "campaign",
 }
 
 

@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, ConfigDict, Field, create_model
 
 from ..api.query import (
     CALL_ID_PATTERN,
@@ -76,9 +76,9 @@ GroupBy = Annotated[
     list[GroupKey],
     Field(
         description="Dimensions to count by, one table each: status, disconnect_reason, failure_reason, agent, "
-        "call_type, attempt, day, hour (of day, in timezone).",
+        "call_type, attempt, day, hour (of day, in timezone), version, campaign.",
         min_length=1,
-        max_length=8,
+        max_length=10,
     ),
 ]
 MaxCalls = Annotated[
@@ -130,3 +130,18 @@ def with_filters(handler: Handler) -> Handler:
     ]
     handler.__signature__ = inspect.Signature([*context, *required, *filters, *optional])  # type: ignore[attr-defined]
     return handler
+
+
+DeepMaxCalls = Annotated[
+    int | None,
+    Field(
+        description="Most calls to open (capped by ATOMS_DEEP_CEILING, default 2000); newest first.", ge=1, le=100_000
+    ),
+]
+
+FilterSet = create_model(  # type: ignore[call-overload]
+    "FilterSet",
+    __config__=ConfigDict(extra="forbid"),
+    **{name: (kind, None) for name, kind in FILTER_PARAMETERS.items()},
+)
+"""One set of filters as a single argument (compare_calls takes two), from the same one definition."""

@@ -1,0 +1,269 @@
+"""The call store: finished calls' details, a digest of each for investigations, and their turns, searchable.
+
+Rows are keyed by organisation (a fingerprint of the API key, never the key) and call id. Details are kept
+compressed; the least recently read calls go first when the store passes its size cap. Every method is
+guarded: when the file cannot be used (corrupt, locked past the busy timeout, unwritable, disk full) the
+store turns itself off for the rest of the process and says why once in `notice`; callers then read from
+the API as if there were no store. Nothing here ever fails a tool.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sqlite3
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from .database import open_database
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+EVICT_TO = 0.9
+"""Eviction brings the store down to this share of its cap, so it does not run on every write."""
+EVICT_CHECK_EVERY = 100
+"""Calls written between two size checks."""
+IDS_PER_QUERY = 500
+"""Call ids per `IN (...)` list: below SQLite's parameter limit on every build."""
+
+
+@dataclass(frozen=True)
+class StoredTurn:
+    call_id: str
+    index: int
+    """1-based position in the call's transcript."""
+    role: str | None
+    at: float | None
+    """Seconds from the call's start, when known."""
+    content: str
+
+
+@dataclass(frozen=True)
+class OrgUsage:
+    org: str
+    calls: int
+    bytes: int
+
+
+def _guarded(default: Callable[[], Any]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    def decorate(method: Callable[P, R]) -> Callable[P, R]:
+        @wraps(method)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            store: CallStore = args[0]  # type: ignore[assignment]
+            if store.connection is None:
+                return default()  # type: ignore[no-any-return]
+            try:
+                return method(*args, **kwargs)
+            except (sqlite3.Error, OSError, zlib.error, ValueError) as error:
+                store.turn_off(error)
+                return default()  # type: ignore[no-any-return]
+
+        return run
+
+    return decorate
+
+
+class CallStore:
+    """One SQLite file shared by every server process of this user; `CallStore.off()` is a store of nothing."""
+
+    def __init__(self, path: Path | None, max_bytes: int, connection: sqlite3.Connection | None) -> None:
+        self.path = path
+        self.max_bytes = max_bytes
+        self.connection = connection
+        self.notice: str | None = None
+        """Why the store was turned off, once it had to be (said in answers); None while it works or is off."""
+        self._writes = 0
+
+    @classmethod
+    def open(cls, path: Path, max_bytes: int) -> CallStore:
+        try:
+            return cls(path, max_bytes, open_database(path))
+        except (sqlite3.Error, OSError) as error:
+            store = cls(path, max_bytes, None)
+            store.turn_off(error)
+            return store
+
+    @classmethod
+    def off(cls) -> CallStore:
+        return cls(None, 0, None)
+
+    @property
+    def on(self) -> bool:
+        return self.connection is not None
+
+    def turn_off(self, error: BaseException) -> None:
+        reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        self.notice = (
+            f"The call store at {self.path} could not be used ({reason}), so this answer read every call from "
+            "the API. `atoms-logs-mcp store clear` rebuilds it; ATOMS_STORE=off turns it off."
+        )
+        log.warning("call store off: %s", reason)
+        if self.connection is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.connection.close()
+        self.connection = None
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+    # Reading ---------------------------------------------------------------------------------------------
+
+    @_guarded(dict)
+    def digests(self, org: str, call_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The digests of the calls among `call_ids` that are stored (and marks them read now)."""
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(call_ids):
+            marks = ",".join("?" * len(chunk))
+            statement = f"SELECT call_id, digest FROM calls WHERE org = ? AND call_id IN ({marks})"  # noqa: S608
+            rows = self._sql(statement, org, *chunk)
+            found.update((call_id, json.loads(digest)) for call_id, digest in rows)
+        self._touch(org, list(found))
+        return found
+
+    @_guarded(lambda: None)
+    def detail(self, org: str, call_id: str) -> dict[str, Any] | None:
+        rows = self._sql("SELECT detail FROM calls WHERE org = ? AND call_id = ?", org, call_id)
+        if not rows:
+            return None
+        self._touch(org, [call_id])
+        value = json.loads(zlib.decompress(rows[0][0]))
+        return value if isinstance(value, dict) else None
+
+    @_guarded(list)
+    def matching_turns(self, org: str, call_ids: Sequence[str], match: str) -> list[StoredTurn]:
+        """Turns of the calls among `call_ids` that the FTS5 expression `match` finds, in call and turn order."""
+        found: list[StoredTurn] = []
+        for chunk in _chunks(call_ids):
+            marks = ",".join("?" * len(chunk))
+            rows = self._sql(
+                "SELECT t.call_id, t.idx, t.role, t.at, t.content FROM turns_fts "  # noqa: S608 - only ?s formatted in
+                "JOIN turns t ON t.id = turns_fts.rowid "
+                f"WHERE turns_fts MATCH ? AND t.org = ? AND t.call_id IN ({marks}) ORDER BY t.call_id, t.idx",
+                match,
+                org,
+                *chunk,
+            )
+            found.extend(StoredTurn(*row) for row in rows)
+        return found
+
+    @_guarded(list)
+    def turns(self, org: str, call_id: str, indexes: Iterable[int]) -> list[StoredTurn]:
+        wanted = sorted(set(indexes))
+        marks = ",".join("?" * len(wanted))
+        rows = self._sql(
+            "SELECT call_id, idx, role, at, content FROM turns "  # noqa: S608 - only ?s are formatted in
+            f"WHERE org = ? AND call_id = ? AND idx IN ({marks}) "
+            "ORDER BY idx",
+            org,
+            call_id,
+            *wanted,
+        )
+        return [StoredTurn(*row) for row in rows]
+
+    @_guarded(list)
+    def usage(self) -> list[OrgUsage]:
+        rows = self._sql("SELECT org, count(*), sum(size) FROM calls GROUP BY org ORDER BY count(*) DESC")
+        return [OrgUsage(org, calls, size or 0) for org, calls, size in rows]
+
+    # Writing ---------------------------------------------------------------------------------------------
+
+    @_guarded(lambda: None)
+    def put(
+        self,
+        org: str,
+        call_id: str,
+        *,
+        created: str | None,
+        status: str | None,
+        detail: dict[str, Any],
+        digest: dict[str, Any],
+        turns: Sequence[tuple[int, str | None, float | None, str]],
+    ) -> None:
+        """Keep one finished call (replacing what was kept for it)."""
+        blob = zlib.compress(json.dumps(detail, separators=(",", ":"), default=str).encode(), 6)
+        digest_text = json.dumps(digest, separators=(",", ":"), default=str)
+        size = len(blob) + len(digest_text) + sum(len(content) for *_, content in turns)
+        assert self.connection is not None
+        with _transaction(self.connection):
+            self.connection.execute("DELETE FROM turns WHERE org = ? AND call_id = ?", (org, call_id))
+            self.connection.execute(
+                "INSERT OR REPLACE INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (org, call_id, created, status, blob, digest_text, size, time.time()),
+            )
+            self.connection.executemany(
+                "INSERT INTO turns (org, call_id, idx, role, at, content) VALUES (?, ?, ?, ?, ?, ?)",
+                [(org, call_id, *turn) for turn in turns],
+            )
+        self._writes += 1
+        if self._writes % EVICT_CHECK_EVERY == 0:
+            self.evict()
+
+    @_guarded(lambda: 0)
+    def evict(self) -> int:
+        """Drop the least recently read calls while the store is over its cap; how many went."""
+        total = self._sql("SELECT coalesce(sum(size), 0) FROM calls")[0][0]
+        if total <= self.max_bytes:
+            return 0
+        excess, dropped = total - int(self.max_bytes * EVICT_TO), 0
+        assert self.connection is not None
+        for org, call_id, size in self._sql("SELECT org, call_id, size FROM calls ORDER BY read_at"):
+            if excess <= 0:
+                break
+            with _transaction(self.connection):
+                self.connection.execute("DELETE FROM turns WHERE org = ? AND call_id = ?", (org, call_id))
+                self.connection.execute("DELETE FROM calls WHERE org = ? AND call_id = ?", (org, call_id))
+            excess -= size
+            dropped += 1
+        return dropped
+
+    @_guarded(lambda: None)
+    def clear(self) -> None:
+        assert self.connection is not None
+        with _transaction(self.connection):
+            self.connection.execute("DELETE FROM turns")
+            self.connection.execute("DELETE FROM calls")
+        self.connection.execute("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')")
+        self.connection.execute("VACUUM")
+
+    # ------------------------------------------------------------------------------------------------------
+
+    def _sql(self, statement: str, *parameters: Any) -> list[tuple[Any, ...]]:
+        assert self.connection is not None
+        return self.connection.execute(statement, parameters).fetchall()
+
+    def _touch(self, org: str, call_ids: list[str]) -> None:
+        if not call_ids:
+            return
+        assert self.connection is not None
+        now = time.time()
+        with _transaction(self.connection):
+            self.connection.executemany(
+                "UPDATE calls SET read_at = ? WHERE org = ? AND call_id = ?", [(now, org, c) for c in call_ids]
+            )
+
+
+class _transaction:
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): one writer at a time across processes."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> None:
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.connection.execute("ROLLBACK" if kind else "COMMIT")
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), IDS_PER_QUERY):
+        yield values[start : start + IDS_PER_QUERY]

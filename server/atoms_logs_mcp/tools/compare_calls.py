@@ -1,0 +1,69 @@
+"""`compare_calls`: two sets of calls (two windows, two versions) side by side, with what is noise said."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server import MCPServer
+from pydantic import BaseModel, Field
+
+from ..api.models import CallRow
+from ..domain.compare import Side
+from ..domain.filters import Filters, slow_query
+from ..domain.investigate import tool_stats
+from ..domain.scan import scan_window
+from ..render.comparison import render_comparison
+from ..render.rows import describe_filters
+from ..render.summary import coverage
+from .arguments import FilterSet
+from .context import READ_ONLY, Ctx, failing_as_tool_error, state
+from .filtering import query_for
+from .investigating import investigate
+
+DESCRIPTION = """Compare two sets of calls side by side: this week vs last week, version A vs version B.
+
+Each side is a set of list_logs filters, read whole (every call, not a sample). Shows calls, status shares and
+their difference with 95% intervals (saying when a difference is within noise), duration and latency
+percentiles, cost per call, the disconnect reasons and disposition metric values that moved most, versions as
+v<number> (<id>). deep=true also opens the calls for tool failure rates per function (slower).
+Example: compare_calls(baseline={"agents": ["Support"], "since": "last week"}, candidate={"agents": ["Support"],
+"since": "this week"})"""
+SideArgument = Annotated[FilterSet, Field(description="Filters of this side, as list_logs takes them.")]
+Deep = Annotated[bool, Field(description="Also open every call for tool failure rates (slower).")]
+
+
+def register(server: MCPServer[Any]) -> None:
+    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    async def compare_calls(ctx: Ctx, baseline: SideArgument, candidate: SideArgument, deep: Deep = False) -> str:
+        app = state(ctx)
+        names = await app.agents.names()
+        sides, labels, lines = [], [], []
+        for which, argument in (("baseline", baseline), ("candidate", candidate)):
+            filters = Filters(**_values(argument))
+            query, window = await query_for(app, filters)
+            side = Side()
+
+            async def consume(rows: list[CallRow], side: Side = side) -> None:
+                side.add(rows)
+
+            with failing_as_tool_error(slow_query=slow_query(query)):
+                scan = await scan_window(
+                    app.client,
+                    query,
+                    consume,
+                    ceiling=app.settings.scan_ceiling,
+                    concurrency=app.settings.scan_concurrency,
+                )
+            sides.append(side)
+            labels.append(f"{describe_filters(query, names)}; {window.describe()}")
+            lines.append(f"{which}: {coverage(scan)}")
+        tools = None
+        if deep:
+            opened = [await investigate(ctx, Filters(**_values(a)), None) for a in (baseline, candidate)]
+            tools = (tool_stats(opened[0].scan.digests), tool_stats(opened[1].scan.digests))
+            lines += [f"{w} opened: {o.header[-1]}" for w, o in zip(("baseline", "candidate"), opened, strict=True)]
+        return render_comparison((labels[0], labels[1]), (sides[0], sides[1]), lines, tools)
+
+
+def _values(argument: BaseModel | dict[str, Any]) -> dict[str, Any]:
+    return argument.model_dump() if isinstance(argument, BaseModel) else dict(argument)

@@ -1,0 +1,46 @@
+"""What the investigation tools share: a deep scan of the filtered window, with progress, as tool errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..domain.deep_scan import DeepScan, OnDetail, deep_scan
+from ..domain.filters import Filters, slow_query
+from ..render.deep_coverage import deep_coverage
+from ..render.rows import filter_header
+from .context import Ctx, failing_as_tool_error, state
+from .filtering import query_for
+
+
+@dataclass(frozen=True)
+class Investigation:
+    scan: DeepScan
+    header: list[str]
+    """The filters and window applied, then what was read and what was not."""
+    agent_names: Mapping[str, str]
+
+
+async def investigate(
+    ctx: Ctx, filters: Filters, max_calls: int | None, on_detail: OnDetail | None = None
+) -> Investigation:
+    app = state(ctx)
+    query, window = await query_for(app, filters)
+    names = await app.agents.names()
+    ceiling = min(max_calls or app.settings.deep_ceiling, app.settings.deep_ceiling)
+
+    async def progress(done: int, total: int) -> None:
+        await ctx.report_progress(done, total, message=f"opened {done} of {total} calls")
+
+    with failing_as_tool_error(slow_query=slow_query(query)):
+        scan = await deep_scan(
+            app.calls,
+            query,
+            ceiling=ceiling,
+            concurrency=app.settings.concurrency,
+            page_concurrency=app.settings.scan_concurrency,
+            progress=progress,
+            on_detail=on_detail,
+        )
+    header = [*filter_header(query, window, names, sort=False), *deep_coverage(scan)]
+    return Investigation(scan, header, names)

@@ -1,0 +1,49 @@
+"""`search_transcripts`: which calls of a window said something, and the turns that said it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from ..domain.filters import Filters
+from ..domain.transcript_hits import TranscriptHits
+from ..domain.transcript_search import TextQuery
+from ..render.transcript_hits import render_hits
+from .arguments import DeepMaxCalls, with_filters
+from .context import READ_ONLY, Ctx, state
+from .investigating import investigate
+
+DESCRIPTION = """Search what was said in the calls of a window (the API itself has no transcript search).
+
+Matching: words are whole words, any letter case, punctuation ignored; every word must be in one turn;
+"quoted phrases" must appear in that order. speaker keeps only agent or user turns. Opens every matching
+call (newest first; finished calls come from the local store). Same filters as list_logs.
+Example: search_transcripts(text='"speak to a human"', speaker="user", since="7d")"""
+Text = Annotated[str, Field(description='Words and/or "quoted phrases" to find.', min_length=1, max_length=200)]
+Speaker = Annotated[Literal["agent", "user"] | None, Field(description="Only turns of agent or user.")]
+Page = Annotated[int, Field(description="Page of matching calls (10 per page), from 1.", ge=1, le=10_000)]
+
+
+def register(server: MCPServer[Any]) -> None:
+    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    @with_filters
+    async def search_transcripts(
+        ctx: Ctx,
+        text: Text,
+        speaker: Speaker = None,
+        max_calls: DeepMaxCalls = None,
+        page: Page = 1,
+        **arguments: Any,
+    ) -> str:
+        try:
+            query = TextQuery.parse(text, speaker)
+        except ValueError as error:
+            raise ToolError(str(error)) from None
+        collector = TranscriptHits(query)
+        found = await investigate(ctx, Filters.take(arguments), max_calls, on_detail=collector.look_in)
+        hits = collector.collect(state(ctx).calls, found.scan.digests)
+        said = str(query) + (f" in {speaker} turns" if speaker else "")
+        return render_hits(hits, found.scan.read, said, found.header, found.agent_names, page)
