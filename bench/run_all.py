@@ -20,6 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import cold_start
+import deep_scan
 import get_log_cache
 import overhead
 import token_economy
@@ -35,6 +36,7 @@ BENCHMARKS: list[tuple[str, Callable[[bool], Section]]] = [
     ("cold_start.py", cold_start.run),
     ("window_scaling.py", window_scaling.run),
     ("get_log_cache.py", get_log_cache.run),
+    ("deep_scan.py", deep_scan.run),
 ]
 
 

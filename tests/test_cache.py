@@ -35,14 +35,14 @@ async def test_a_final_call_is_kept_once_its_analytics_have_arrived(foreign_sand
             await reader.detail(call["callId"])
             await reader.detail(call["callId"])
         first = foreign_sandbox.stats()["requests"]["GET /conversation/{callId}"]
-        clock.now = PENDING_TTL + 1  # the analytics-less call may have gained its summary by now
+        clock.now = PENDING_TTL + 1
         for call in (with_analytics, without):
             await reader.detail(call["callId"])
         later = foreign_sandbox.stats()["requests"]["GET /conversation/{callId}"]
         clock.now = DETAIL_TTL + PENDING_TTL + 2
         await reader.detail(with_analytics["callId"])
     assert first == 4, "one request each for the final calls, two for the call still in progress"
-    assert later == first + 1, "only the call without analytics is asked for again"
+    assert later == first, "the call without analytics ended over an hour ago: none will come, it is settled"
     assert foreign_sandbox.stats()["requests"]["GET /conversation/{callId}"] == later + 1, "and every hour"
 
 
@@ -55,3 +55,17 @@ async def test_entries_are_keyed_by_api_key(foreign_sandbox, foreign_dataset):
             key[0] == reader._key and reader._key not in (client.settings.api_key or "")
             for key in reader._details._entries
         )
+
+
+def test_a_final_call_without_analytics_settles_an_hour_after_its_last_update() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from atoms_logs_mcp.api.models import CallDetail
+    from atoms_logs_mcp.domain.calls import settled
+
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    call = CallDetail.model_validate({"callId": "CALL-1-a", "status": "completed", "updatedAt": "2026-12-01T11:30:00Z"})
+    assert not settled(call, now), "analytics may still come"
+    assert settled(call, now + timedelta(minutes=31)), "an hour after its last update, none will"
+    assert settled(CallDetail.model_validate({**call.model_dump(by_alias=True), "postCallAnalytics": {}}), now)
+    assert not settled(CallDetail.model_validate({"callId": "CALL-1-a", "status": "in_progress"}), now + timedelta(days=9))

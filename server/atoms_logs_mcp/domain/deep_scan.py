@@ -39,7 +39,9 @@ OnDetail = Callable[[CallDetail], None]
 class DeepScan:
     listing: Scan
     digests: list[Digest] = field(default_factory=list)
-    """One per call read, newest first."""
+    """One per call read, newest first (with `open_stored=False`, only the calls fetched from the API)."""
+    order: list[str] = field(default_factory=list)
+    """Every call read, newest first."""
     from_store: int = 0
     fetched: int = 0
     unsettled: int = 0
@@ -54,7 +56,7 @@ class DeepScan:
 
     @property
     def read(self) -> int:
-        return len(self.digests)
+        return len(self.order)
 
     @property
     def complete(self) -> bool:
@@ -92,9 +94,11 @@ async def deep_scan(
     page_concurrency: int = 4,
     progress: Progress | None = None,
     on_detail: OnDetail | None = None,
+    open_stored: bool = True,
 ) -> DeepScan:
     """Digests of every call matching `query` (newest first), up to `ceiling`; `on_detail` sees each call
-    fetched from the API (calls from the store are not opened)."""
+    fetched from the API (calls from the store are not opened). With `open_stored=False` the digests of stored
+    calls are not read either (a transcript search reads only those of the calls that match)."""
     rows: list[CallRow] = []
 
     async def collect(batch: list[CallRow]) -> None:
@@ -104,7 +108,10 @@ async def deep_scan(
     listing = await scan_window(reader.client, newest_first, collect, ceiling=ceiling, concurrency=page_concurrency)
     result = DeepScan(listing, oldest=min((r.created_at for r in rows if r.created_at), default=None))
     ids = [row.call_id for row in rows if row.call_id]
-    stored = reader.stored_digests(ids)
+    result.order = ids
+    stored: dict[str, Digest | None] = (
+        dict(reader.stored_digests(ids)) if open_stored else dict.fromkeys(reader.store.stored_ids(reader.org, ids))
+    )
     result.from_store = len(stored)
     fetched = await _fetch_missing(
         reader, [i for i in ids if i not in stored], result, concurrency, progress, on_detail

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..api.models import CallDetail
 from ..store.call_store import StoredTurn
 from .calls import CallReader
+from .deep_scan import DeepScan
 from .digest import Digest, transcript_rows
 from .transcript_search import TextQuery
 
@@ -35,34 +35,26 @@ class TranscriptHits:
         found = [(row, rows[i - 1] if i else None) for i, row in enumerate(rows) if self.query.matches(row[3], row[1])]
         self.fetched[call.call_id or ""] = found
 
-    def collect(self, reader: CallReader, digests: Sequence[Digest]) -> list[CallHits]:
-        """Every call with a matching turn, in the order of `digests`."""
-        stored = [d.call_id for d in digests if d.call_id not in self.fetched]
-        from_store = _stored_hits(reader, self.query, stored)
+    def collect(self, reader: CallReader, scan: DeepScan) -> list[CallHits]:
+        """Every call of the scan with a matching turn, newest first; stored calls are found through the index
+        and only the matching ones have their digests read."""
+        from_store = _stored_hits(reader, self.query, [i for i in scan.order if i not in self.fetched])
+        digests = {**reader.stored_digests(list(from_store)), **{d.call_id: d for d in scan.digests}}
         hits = []
-        for digest in digests:
-            turns = (
-                self.fetched.get(digest.call_id) if digest.call_id in self.fetched else from_store.get(digest.call_id)
-            )
-            if turns:
-                hits.append(CallHits(digest, turns))
+        for call_id in scan.order:
+            turns = self.fetched.get(call_id) if call_id in self.fetched else from_store.get(call_id)
+            if turns and call_id in digests:
+                hits.append(CallHits(digests[call_id], turns))
         return hits
 
 
-def _stored_hits(
-    reader: CallReader, query: TextQuery, call_ids: list[str]
-) -> dict[str, list[tuple[Turn, Turn | None]]]:
+def _stored_hits(reader: CallReader, query: TextQuery, call_ids: list[str]) -> Hits:
     if not call_ids:
         return {}
-    candidates = reader.store.matching_turns(reader.org, call_ids, query.fts())
-    matched: dict[str, list[StoredTurn]] = {}
-    for turn in candidates:
-        if query.matches(turn.content, turn.role):
-            matched.setdefault(turn.call_id, []).append(turn)
     hits: Hits = {}
-    for call_id, turns in matched.items():
-        before = {t.index: t for t in reader.store.turns(reader.org, call_id, [t.index - 1 for t in turns])}
-        hits[call_id] = [(_row(t), _row(before[t.index - 1]) if t.index - 1 in before else None) for t in turns]
+    for turn, before in reader.store.matching_turns(reader.org, call_ids, query.fts()):
+        if query.matches(turn.content, turn.role):
+            hits.setdefault(turn.call_id, []).append((_row(turn), _row(before) if before else None))
     return hits
 
 

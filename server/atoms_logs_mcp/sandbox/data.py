@@ -15,9 +15,19 @@ import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .conversation import Conversation, _iso
 from .live_shapes import live_shaped
 from .planted import plant_long_and_hostile, plant_reasons, retries
-from .profiles import FAILURES, FINAL, IN_FLIGHT, PROFILES, AgentProfile
+from .profiles import (
+    EXTRA_LINES,
+    FAILURES,
+    FINAL,
+    HOLD_LINE,
+    IN_FLIGHT,
+    PROFILES,
+    REGRESSED_AGENT,
+    AgentProfile,
+)
 from .store import STATUSES
 
 
@@ -100,15 +110,15 @@ class _Generator:
         call_type = call_type or rng.choice(profile.call_types)
         millis = int(created.timestamp() * 1000)
         call_id = f"CALL-{millis}-{self.hex_id(6)}"
-        version_at, version_id, version_number = next(
-            (v for v in reversed(self.versions[agent["_id"]]) if v[0] <= created),
-            self.versions[agent["_id"]][0],
+        _, version_id, version_number = next(
+            (v for v in reversed(self.versions[agent["_id"]]) if v[0] <= created), self.versions[agent["_id"]][0]
         )
-        del version_at
+        regressed = profile.name == REGRESSED_AGENT and version_number == self.versions[agent["_id"]][-1][2]
         reason, failure = self.outcome(status)
-        if turns is None:
-            turns = self.turn_count(status)
-        transcript, events, latencies, transitions = self.conversation(profile, created, call_id, turns, status, reason)
+        turns, gives_up = self.length(status, turns, regressed)
+        reason = "user_hangup" if gives_up else reason
+        talk = Conversation(self, created, call_id, clock=rng.uniform(0.5, 2.0), regressed=regressed)
+        transcript, events, latencies, transitions = self.conversation(talk, profile, turns, status, reason, gives_up)
         duration = self.duration(status, transcript, created)
         customer = self.phone()
         own = self.numbers[agent["_id"]]
@@ -197,6 +207,13 @@ class _Generator:
             return self.rng.choice(FAILURES[status])
         return None, None
 
+    def length(self, status: str, turns: int | None, regressed: bool) -> tuple[int, bool]:
+        """How many turns, and whether the caller gives up after the regressed version's hold line (the
+        transcript then ends on it)."""
+        turns = self.turn_count(status) if turns is None else turns
+        gives_up = regressed and status == "completed" and turns >= 5 and self.rng.random() < 0.4
+        return (turns - (1 - turns % 2), True) if gives_up else (turns, False)
+
     def turn_count(self, status: str) -> int:
         rng = self.rng
         if status in ("no_answer", "pending", "in_queue", "cancelled"):
@@ -213,17 +230,26 @@ class _Generator:
         last = datetime.fromisoformat(transcript[-1]["timestamp"].replace("Z", "+00:00"))
         return round((last - created).total_seconds() + self.rng.uniform(2, 8), 1)
 
+    def script(self, profile: AgentProfile) -> list[tuple[str, str]]:
+        """The greeting, then the agent's usual lines and a few of its further ones, in an order of this call."""
+        extra = EXTRA_LINES.get(profile.name, ())
+        middle = list(profile.lines[1:]) + self.rng.sample(extra, k=self.rng.randint(0, len(extra)))
+        self.rng.shuffle(middle)
+        return [profile.lines[0], *middle]
+
     def conversation(
         self,
+        talk: Conversation,
         profile: AgentProfile,
-        created: datetime,
-        call_id: str,
         turns: int,
         status: str,
         reason: str | None,
+        *,
+        hold: bool = False,
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[float], list[dict[str, Any]]]:
         rng = self.rng
-        talk = _Conversation(self, created, call_id, clock=rng.uniform(0.5, 2.0))
+        created = talk.created
+        script = self.script(profile)
         talk.event("call_start", 0.0, telephony_id=f"tel_{self.hex_id(10)}")
         if profile.name.startswith("Sales") and rng.random() < 0.6:
             ok = rng.random() > 0.1
@@ -237,9 +263,11 @@ class _Generator:
                 error=None if ok else "HTTP 500 from CRM",
             )
         for index in range(turns):
-            agent_line, user_line = profile.lines[(index // 2) % len(profile.lines)]
-            if index >= len(profile.lines) * 2 and index % 14 == 6:
+            agent_line, user_line = script[(index // 2) % len(script)]
+            if index >= len(script) * 2 and index % 14 == 6:
                 agent_line = "Sorry, could you repeat that? The line cut out for a moment."
+            if hold and index == turns - 1:
+                agent_line = HOLD_LINE
             role = "agent" if index % 2 == 0 else "user"
             text = agent_line if role == "agent" else user_line
             if role == "agent" and index > 0:
@@ -271,93 +299,6 @@ class _Generator:
                 for ident, _, values in profile.metrics
             ],
         }
-
-
-class _Conversation:
-    """One call as it is generated: its transcript, events and turn latencies, and the clock (seconds in)."""
-
-    def __init__(self, gen: _Generator, created: datetime, call_id: str, clock: float) -> None:
-        self.gen, self.rng, self.created, self.call_id, self.clock = gen, gen.rng, created, call_id, clock
-        self.transcript: list[dict[str, Any]] = []
-        self.events: list[dict[str, Any]] = []
-        self.latencies: list[float] = []
-        self.transitions: list[dict[str, Any]] = []
-        self.node = "greeting"
-
-    def event(self, kind: str, at: float, **fields: Any) -> None:
-        self.events.append(
-            {
-                "event_type": kind,
-                "event_id": f"evt_{self.gen.hex_id(12)}",
-                "timestamp": _iso(self.created + timedelta(seconds=at)),
-                "call_id": self.call_id,
-                **fields,
-            }
-        )
-
-    def reply_after_a_wait(self, profile: AgentProfile) -> None:
-        """The wait before an agent reply, and what happened in it: a tool call, a node hop, an error."""
-        rng = self.rng
-        latency = float(round(rng.lognormvariate(6.7, 0.35)))
-        if rng.random() < 0.04:
-            latency = float(rng.randint(2500, 6000))
-        user_end = self.clock * 1000
-        self.clock += latency / 1000
-        self.latencies.append(latency)
-        self.transitions.append(
-            {
-                "turn": len(self.latencies),
-                "user_end": round(user_end),
-                "bot_start": round(self.clock * 1000),
-                "latency": latency,
-            }
-        )
-        llm = round(latency * rng.uniform(0.45, 0.6))
-        tts = round(latency * rng.uniform(0.15, 0.25))
-        self.event(
-            "turn_latency",
-            self.clock,
-            turn_index=len(self.latencies),
-            total_turn_ms=latency,
-            llm_api_ms=llm,
-            tts_api_ms=tts,
-            stt_api_ms=round(latency - llm - tts),
-            interrupted=rng.random() < 0.05,
-        )
-        if rng.random() < 0.12 and profile.tools:
-            self.tool_call(rng.choice(profile.tools))
-        if profile.workflow == "workflow_graph" and rng.random() < 0.15:
-            new_node = rng.choice(("collect_details", "lookup", "resolution", "wrap_up"))
-            self.event("hopping", self.clock, from_node_id=self.node, to_node_id=new_node)
-            self.node = new_node
-        if rng.random() < 0.015:
-            self.event(
-                "agent_error", self.clock, error="LLM response was empty; retried", metadata={"component": "llm"}
-            )
-
-    def tool_call(self, tool: str) -> None:
-        rng = self.rng
-        ok = rng.random() > 0.2
-        took = rng.randint(90, 1800)
-        self.event("tool_call_start", self.clock - took / 1000, function_name=tool, tool_call_id=self.gen.hex_id(8))
-        if ok:
-            self.event(
-                "tool_call_end",
-                self.clock,
-                function_name=tool,
-                success=True,
-                latency_ms=took,
-                response={"status": "ok"},
-            )
-            return
-        error = rng.choice(
-            ("HTTP 502 from api.example.com", "timeout after 1500 ms", "invalid arguments: order_id missing")
-        )
-        self.event("tool_call_error", self.clock, function_name=tool, success=False, latency_ms=took, error=error)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def generate(calls: int = 500, seed: int = 7, end: datetime | None = None, days: int = 14) -> dict[str, Any]:

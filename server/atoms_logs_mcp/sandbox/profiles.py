@@ -171,3 +171,54 @@ FAILURES = {
         ("system_error", "Call cancelled before dialing"),
     ),
 }
+
+# What the investigations find in --demo ------------------------------------------------------------------
+
+TOOL_FAILURES: dict[str, tuple[float, tuple[str, ...]]] = {
+    "lookup_order": (0.08, ("order not found", "HTTP 502 from orders.acme.internal")),
+    "create_refund": (0.22, ("refund limit exceeded for this account", "HTTP 500 from payments")),
+    "transfer_to_human": (0.15, ("no agents available in queue support_l2", "SIP REFER rejected (603)")),
+    "check_calendar": (0.05, ("calendar API timeout after 3000 ms",)),
+    "book_meeting": (0.12, ("slot no longer available", "invalid arguments: email missing")),
+    "update_crm": (0.3, ("CRM rate limit (429)", "lead not found")),
+    "lookup_contract": (0.04, ("contract not found",)),
+    "apply_discount": (0.18, ("discount code expired", "discount exceeds approval limit")),
+    "find_slots": (0.06, ("no slots in the next 14 days",)),
+    "reschedule_appointment": (0.2, ("slot taken by another patient", "EHR write failed (HTTP 503)")),
+    "knowledge_base_search": (0.03, ("knowledge base index rebuilding",)),
+    "capture_lead": (0.1, ("invalid arguments: email missing",)),
+}
+"""Per tool: how often it fails and with which errors (the first error is the commonest)."""
+
+EXTRA_LINES: dict[str, tuple[tuple[str, str], ...]] = {
+    "Support": (
+        ("Can I confirm the email address on the account?", "It's the same one I used to order."),
+        ("I can see a refund was issued last week; it takes three to five days.", "I still haven't seen it."),
+        ("Your billing date moved because of the plan change.", "Nobody told me about that."),
+        ("Is there anything on the order you'd like to change?", "Can I speak to a human, please?"),
+        ("Let me check the delivery address for you.", "It should be 12 Market Street."),
+    ),
+    "Sales Outbound": (
+        ("Who handles telecom decisions at your company?", "That would be our operations manager."),
+        ("Many teams your size save about thirty percent.", "That sounds optimistic."),
+        ("I can send a case study from a similar company.", "Sure, email it to me."),
+    ),
+    "Sales Renewals": (
+        ("Your usage grew forty percent this year.", "Yes, we added a second team."),
+        ("The new plan includes analytics at no extra cost.", "What about support hours?"),
+    ),
+    "Appointment Reminders": (
+        ("Please bring your insurance card with you.", "Do I need a referral?"),
+        ("Dr. Patel will see you in room 4.", "Is there parking nearby?"),
+    ),
+    "Web Concierge": (
+        ("The starter plan is free for up to two agents.", "What happens after that?"),
+        ("You can cancel at any time from the billing page.", "Is there a contract?"),
+    ),
+}
+"""Further (agent line, user line) pairs each agent's calls draw from, so no two calls read the same."""
+
+HOLD_LINE = "Please hold while I check that with the warehouse."
+"""The line the regressed Support version says before many callers hang up."""
+REGRESSED_AGENT = "Support"
+"""Its newest version regressed: lookup_order times out, replies are slower, callers give up after HOLD_LINE."""

@@ -15,7 +15,7 @@ import logging
 import sqlite3
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
@@ -30,6 +30,9 @@ EVICT_TO = 0.9
 """Eviction brings the store down to this share of its cap, so it does not run on every write."""
 EVICT_CHECK_EVERY = 100
 """Calls written between two size checks."""
+TOUCH_RESOLUTION = 3600.0
+"""Seconds: a call read again within this long of its last recorded read is not written again (eviction only
+needs to know roughly when a call was last read, and writing every read would dominate a search)."""
 IDS_PER_QUERY = 500
 """Call ids per `IN (...)` list: below SQLite's parameter limit on every build."""
 
@@ -43,6 +46,9 @@ class StoredTurn:
     at: float | None
     """Seconds from the call's start, when known."""
     content: str
+
+
+Before = StoredTurn | None
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,16 @@ class CallStore:
         self._touch(org, list(found))
         return found
 
+    @_guarded(set)
+    def stored_ids(self, org: str, call_ids: Sequence[str]) -> set[str]:
+        """Which of `call_ids` are stored (not a read: only the calls whose digest or detail is read count as read)."""
+        found: set[str] = set()
+        for chunk in _chunks(call_ids):
+            marks = ",".join("?" * len(chunk))
+            statement = f"SELECT call_id FROM calls WHERE org = ? AND call_id IN ({marks})"  # noqa: S608
+            found.update(row[0] for row in self._sql(statement, org, *chunk))
+        return found
+
     @_guarded(lambda: None)
     def detail(self, org: str, call_id: str) -> dict[str, Any] | None:
         rows = self._sql("SELECT detail FROM calls WHERE org = ? AND call_id = ?", org, call_id)
@@ -139,35 +155,26 @@ class CallStore:
         return value if isinstance(value, dict) else None
 
     @_guarded(list)
-    def matching_turns(self, org: str, call_ids: Sequence[str], match: str) -> list[StoredTurn]:
-        """Turns of the calls among `call_ids` that the FTS5 expression `match` finds, in call and turn order."""
-        found: list[StoredTurn] = []
-        for chunk in _chunks(call_ids):
-            marks = ",".join("?" * len(chunk))
-            rows = self._sql(
-                "SELECT t.call_id, t.idx, t.role, t.at, t.content FROM turns_fts "  # noqa: S608 - only ?s formatted in
-                "JOIN turns t ON t.id = turns_fts.rowid "
-                f"WHERE turns_fts MATCH ? AND t.org = ? AND t.call_id IN ({marks}) ORDER BY t.call_id, t.idx",
-                match,
-                org,
-                *chunk,
-            )
-            found.extend(StoredTurn(*row) for row in rows)
-        return found
-
-    @_guarded(list)
-    def turns(self, org: str, call_id: str, indexes: Iterable[int]) -> list[StoredTurn]:
-        wanted = sorted(set(indexes))
-        marks = ",".join("?" * len(wanted))
+    def matching_turns(
+        self, org: str, call_ids: Sequence[str], match: str
+    ) -> list[tuple[StoredTurn, StoredTurn | None]]:
+        """Turns of the calls among `call_ids` that the FTS5 expression `match` finds, each with the turn before
+        it (the previous turn with text), in call and turn order."""
+        wanted = set(call_ids)
         rows = self._sql(
-            "SELECT call_id, idx, role, at, content FROM turns "  # noqa: S608 - only ?s are formatted in
-            f"WHERE org = ? AND call_id = ? AND idx IN ({marks}) "
-            "ORDER BY idx",
+            "SELECT t.call_id, t.idx, t.role, t.at, t.content, p.idx, p.role, p.at, p.content "
+            "FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid "
+            "LEFT JOIN turns p ON p.org = t.org AND p.call_id = t.call_id AND p.idx = ("
+            "  SELECT max(idx) FROM turns WHERE org = t.org AND call_id = t.call_id AND idx < t.idx) "
+            "WHERE turns_fts MATCH ? AND t.org = ? ORDER BY t.call_id, t.idx",
+            match,
             org,
-            call_id,
-            *wanted,
         )
-        return [StoredTurn(*row) for row in rows]
+        return [
+            (StoredTurn(*row[:5]), StoredTurn(row[0], *row[5:]) if row[5] is not None else None)
+            for row in rows
+            if row[0] in wanted
+        ]
 
     @_guarded(list)
     def usage(self) -> list[OrgUsage]:
@@ -246,9 +253,10 @@ class CallStore:
         assert self.connection is not None
         now = time.time()
         with _transaction(self.connection):
-            self.connection.executemany(
-                "UPDATE calls SET read_at = ? WHERE org = ? AND call_id = ?", [(now, org, c) for c in call_ids]
-            )
+            for chunk in _chunks(call_ids):
+                marks = ",".join("?" * len(chunk))
+                statement = f"UPDATE calls SET read_at = ? WHERE org = ? AND read_at < ? AND call_id IN ({marks})"  # noqa: S608
+                self.connection.execute(statement, (now, org, now - TOUCH_RESOLUTION, *chunk))
 
 
 class _transaction:

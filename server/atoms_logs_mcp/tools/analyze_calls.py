@@ -14,14 +14,12 @@ from .arguments import DeepMaxCalls, with_filters
 from .context import READ_ONLY, Ctx
 from .investigating import investigate
 
-DESCRIPTION = """Investigate inside the calls of a window: tool failures, turn latency, hang-ups, metrics, errors.
+DESCRIPTION = """Look inside every call of a window: tool failures, turn latency, hang-ups, metrics, errors.
 
-Opens every matching call (newest first, finished calls come from the local store) and answers per aspect:
-tools (per function: calls, failures, rate, latency, commonest errors with example calls), latency (turn
-p50/p90/p99 overall, by agent and version, LLM/TTS/STT split, slowest turns with their line), outcomes (the
-agent's last line before callers hung up, grouped), metrics (disposition metric values), errors (agent errors,
-failure reasons). Same filters as list_logs. Example: analyze_calls(agents=["Support"], since="7d",
-aspects=["tools"])"""
+Use it for "which tool fails most?", "where does latency go?", "what did the agent say before callers hung up?".
+Aspects: tools (per function failures, latency, commonest errors), latency (p50/p90/p99 by agent and version,
+LLM/TTS/STT, slowest turns), outcomes, metrics, errors. Same filters as list_logs.
+Example: analyze_calls(agents=["Support"], since="7d", aspects=["tools"])"""
 Aspect = Literal["tools", "latency", "outcomes", "metrics", "errors"]
 Aspects = Annotated[
     list[Aspect] | None, Field(description="Sections (default all): tools, latency, outcomes, metrics, errors.")

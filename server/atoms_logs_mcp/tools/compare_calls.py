@@ -22,10 +22,9 @@ from .investigating import investigate
 
 DESCRIPTION = """Compare two sets of calls side by side: this week vs last week, version A vs version B.
 
-Each side is a set of list_logs filters, read whole (every call, not a sample). Shows calls, status shares and
-their difference with 95% intervals (saying when a difference is within noise), duration and latency
-percentiles, cost per call, the disconnect reasons and disposition metric values that moved most, versions as
-v<number> (<id>). deep=true also opens the calls for tool failure rates per function (slower).
+Use it for "did version 5 make things worse?". Each side is list_logs filters, read whole. Shows status shares
+with 95% intervals and whether a difference is noise, durations, latency, cost, the disconnect reasons and metric
+values that moved most; deep=true adds tool failure rates.
 Example: compare_calls(baseline={"agents": ["Support"], "since": "last week"}, candidate={"agents": ["Support"],
 "since": "this week"})"""
 SideArgument = Annotated[FilterSet, Field(description="Filters of this side, as list_logs takes them.")]

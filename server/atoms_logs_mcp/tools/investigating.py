@@ -22,7 +22,7 @@ class Investigation:
 
 
 async def investigate(
-    ctx: Ctx, filters: Filters, max_calls: int | None, on_detail: OnDetail | None = None
+    ctx: Ctx, filters: Filters, max_calls: int | None, on_detail: OnDetail | None = None, open_stored: bool = True
 ) -> Investigation:
     app = state(ctx)
     query, window = await query_for(app, filters)
@@ -41,6 +41,7 @@ async def investigate(
             page_concurrency=app.settings.scan_concurrency,
             progress=progress,
             on_detail=on_detail,
+            open_stored=open_stored,
         )
     header = [*filter_header(query, window, names, sort=False), *deep_coverage(scan)]
     return Investigation(scan, header, names)

@@ -16,11 +16,10 @@ from .arguments import DeepMaxCalls, with_filters
 from .context import READ_ONLY, Ctx, state
 from .investigating import investigate
 
-DESCRIPTION = """Search what was said in the calls of a window (the API itself has no transcript search).
+DESCRIPTION = """Search what was said in the calls of a window (the API has no transcript search).
 
-Matching: words are whole words, any letter case, punctuation ignored; every word must be in one turn;
-"quoted phrases" must appear in that order. speaker keeps only agent or user turns. Opens every matching
-call (newest first; finished calls come from the local store). Same filters as list_logs.
+Use it for "which calls mention a refund?". Words match whole words, any case, punctuation ignored, all in
+one turn; "quoted phrases" in that order; speaker keeps agent or user turns. Same filters as list_logs.
 Example: search_transcripts(text='"speak to a human"', speaker="user", since="7d")"""
 Text = Annotated[str, Field(description='Words and/or "quoted phrases" to find.', min_length=1, max_length=200)]
 Speaker = Annotated[Literal["agent", "user"] | None, Field(description="Only turns of agent or user.")]
@@ -43,7 +42,8 @@ def register(server: MCPServer[Any]) -> None:
         except ValueError as error:
             raise ToolError(str(error)) from None
         collector = TranscriptHits(query)
-        found = await investigate(ctx, Filters.take(arguments), max_calls, on_detail=collector.look_in)
-        hits = collector.collect(state(ctx).calls, found.scan.digests)
+        filters = Filters.take(arguments)
+        found = await investigate(ctx, filters, max_calls, on_detail=collector.look_in, open_stored=False)
+        hits = collector.collect(state(ctx).calls, found.scan)
         said = str(query) + (f" in {speaker} turns" if speaker else "")
         return render_hits(hits, found.scan.read, said, found.header, found.agent_names, page)
