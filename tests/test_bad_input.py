@@ -112,7 +112,7 @@ CORPUS: list[tuple[str, dict]] = [
     ("export_logs", {"format": "csv", "file_name": "x" * 10_000_000}),
     ("export_logs", {"format": "csv", "file_name": "~/.ssh/authorized_keys"}),
     ("export_logs", {"format": "xlsx"}),
-    ("summarize_logs", {"group_by": ["status"] * 9}),
+    ("summarize_logs", {"group_by": ["status"] * 11}),
     ("summarize_logs", {"timezone": "Europe/Paris\x00"}),
     ("list_agents", {"page": -5}),
     ("search_by_call_ids", {"call_ids": ["CALL-1737000000000-abc123"], "page": 2}),

@@ -244,7 +244,6 @@ class _Generator:
         turns: int,
         status: str,
         reason: str | None,
-        *,
         hold: bool = False,
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[float], list[dict[str, Any]]]:
         rng = self.rng
