@@ -19,7 +19,17 @@ import pytest
 from conftest import SEEN
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "real_clients.py"
-TOOLS = {"list_logs", "summarize_logs", "list_agents", "get_log", "search_by_call_ids", "export_logs"}
+TOOLS = {
+    "list_logs",
+    "summarize_logs",
+    "list_agents",
+    "get_log",
+    "search_by_call_ids",
+    "export_logs",
+    "search_transcripts",
+    "analyze_calls",
+    "compare_calls",
+}
 MUST_PASS = {
     "server-initialize",
     "ping",
