@@ -169,3 +169,35 @@ async def test_prompts(sandbox, snapshot):
         triage = await client.get_prompt("triage_failed_calls", {"agent": "Support", "window": "last week"})
         debug = await client.get_prompt("debug_call", {"call_id": "CALL-1737000000000-abc123"})
     assert triage.messages[0].content.text + "\n\n" + debug.messages[0].content.text == snapshot
+
+
+async def test_search_transcripts(sandbox, snapshot):
+    async with mcp_client(sandbox) as client:
+        text = await call_text(
+            client,
+            "search_transcripts",
+            {"text": '"speak to a human"', "speaker": "user", "since": "2026-11-13", "until": "2026-11-19"},
+        )
+    assert text == snapshot
+
+
+async def test_analyze_calls(sandbox, snapshot):
+    async with mcp_client(sandbox) as client:
+        text = await call_text(
+            client, "analyze_calls", {"agents": ["Support"], "since": "2026-11-13", "until": "2026-11-19"}
+        )
+    assert text == snapshot
+
+
+async def test_compare_calls(sandbox, snapshot):
+    async with mcp_client(sandbox) as client:
+        text = await call_text(
+            client,
+            "compare_calls",
+            {
+                "baseline": {"agents": ["Support"], "since": "2026-11-06", "until": "2026-11-12"},
+                "candidate": {"agents": ["Support"], "since": "2026-11-13", "until": "2026-11-19"},
+                "deep": True,
+            },
+        )
+    assert text == snapshot

@@ -83,6 +83,7 @@ class CallStore:
         self.path = path
         self.max_bytes = max_bytes
         self.connection = connection
+        self.touch_resolution = TOUCH_RESOLUTION
         self.notice: str | None = None
         """Why the store was turned off, once it had to be (said in answers); None while it works or is off."""
         self._writes = 0
@@ -256,7 +257,7 @@ class CallStore:
             for chunk in _chunks(call_ids):
                 marks = ",".join("?" * len(chunk))
                 statement = f"UPDATE calls SET read_at = ? WHERE org = ? AND read_at < ? AND call_id IN ({marks})"  # noqa: S608
-                self.connection.execute(statement, (now, org, now - TOUCH_RESOLUTION, *chunk))
+                self.connection.execute(statement, (now, org, now - self.touch_resolution, *chunk))
 
 
 class _transaction:
