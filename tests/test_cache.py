@@ -67,6 +67,9 @@ def test_a_final_call_without_analytics_settles_an_hour_after_its_last_update() 
     call = CallDetail.model_validate({"callId": "CALL-1-a", "status": "completed", "updatedAt": "2026-12-01T11:30:00Z"})
     assert not settled(call, now), "analytics may still come"
     assert settled(call, now + timedelta(minutes=31)), "an hour after its last update, none will"
-    assert settled(CallDetail.model_validate({**call.model_dump(by_alias=True), "postCallAnalytics": {}}), now)
+    analysed = {**call.model_dump(by_alias=True), "postCallAnalytics": {"summary": "Caller asked for a refund."}}
+    assert settled(CallDetail.model_validate(analysed), now)
+    empty = {**call.model_dump(by_alias=True), "postCallAnalytics": {}}
+    assert not settled(CallDetail.model_validate(empty), now), "an empty analytics object is not analytics yet"
     running = CallDetail.model_validate({"callId": "CALL-1-a", "status": "in_progress"})
     assert not settled(running, now + timedelta(days=9))

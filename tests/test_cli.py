@@ -16,9 +16,10 @@ COMMAND = [sys.executable, "-m", "atoms_logs_mcp"]
 BASE_ENV = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
 
 
-def test_check_demo_drives_every_tool_and_masks_the_key():
+def test_check_demo_drives_every_tool_and_masks_the_key(tmp_path):
+    env = {**BASE_ENV, "XDG_CACHE_HOME": str(tmp_path)}  # the call store's default folder, on Linux
     done = subprocess.run(
-        [*COMMAND, "check", "--demo", "--calls", "120"], env=BASE_ENV, capture_output=True, text=True, timeout=120
+        [*COMMAND, "check", "--demo", "--calls", "120"], env=env, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
@@ -29,8 +30,13 @@ def test_check_demo_drives_every_tool_and_masks_the_key():
         "=== get_log(",
         "=== search_by_call_ids(",
         "=== resource atoms://calls/",
+        "=== analyze_calls(",
+        "=== search_transcripts(",
+        "=== compare_calls(",
     ):
         assert tool in out
+    store = tmp_path / "atoms-logs-mcp" / "calls.sqlite3"
+    assert store.exists() and store.stat().st_mode & 0o777 == 0o600, "the store at the per-user cache location"
     assert "API key: sk_san…_key" in out and DEFAULT_SANDBOX_KEY not in out
     assert out.rstrip().endswith("OK: every check passed.")
 

@@ -220,6 +220,15 @@ class Settings:
             raise ValueError(f"ATOMS_EXPORT_DIR must be an absolute path (or start with ~), not {self.export_dir!r}.")
         if (path := self.store_path) is not None and not path.is_absolute():
             raise ValueError(f"ATOMS_STORE must be an absolute path (or start with ~), or off; not {self.store!r}.")
-        for name in ("timeout", "deadline", "scan_ceiling", "scan_concurrency", "max_attempts", "concurrency"):
+        for name in (
+            "timeout",
+            "deadline",
+            "scan_ceiling",
+            "scan_concurrency",
+            "max_attempts",
+            "concurrency",
+            "deep_ceiling",
+            "store_max_mb",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be more than 0")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -43,16 +44,23 @@ def run_store_command(action: str) -> int:
 
 
 def _clear(path: Path, max_mb: int) -> int:
-    """Empty the store; a file that cannot be opened (corrupt) is deleted instead."""
+    """Empty the store; a file that is not a database at all (corrupt) is deleted instead. A store in use by another
+    process that does not free it, a newer release's store or someone else's database is left alone."""
     if not path.exists():
         print(f"Nothing to clear: {path} does not exist.")
         return 0
     store = CallStore.open(path, max_mb * 1024 * 1024)
     if store.on:
         store.clear()
+        if not store.on:  # clearing failed (another process holds the file): the store turned itself off
+            print(f"Not cleared: {store.notice}", file=sys.stderr)
+            return 1
         store.close()
-    if not store.on and store.notice is not None:
+    elif type(store.error) is sqlite3.DatabaseError:  # "file is not a database", "malformed": nothing to keep
         for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             file.unlink(missing_ok=True)
+    else:
+        print(f"Not cleared: {store.notice}", file=sys.stderr)
+        return 1
     print(f"Cleared the call store at {path}.")
     return 0

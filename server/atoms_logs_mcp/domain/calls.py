@@ -16,10 +16,12 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from ..api.client import AtomsClient
 from ..api.models import CallDetail, CallRow
 from ..api.query import FINAL_STATUSES
+from ..api.redact import redact
 from ..store.call_store import CallStore
 from .cache import TTLCache
 from .digest import Digest, digest_of, transcript_rows
@@ -37,10 +39,25 @@ def settled(call: CallDetail, now: datetime | None = None) -> bool:
     """Whether the call can no longer change (see the module's docstring)."""
     if call.status not in FINAL_STATUSES:
         return False
-    if call.post_call_analytics is not None:
+    analytics = call.post_call_analytics
+    if analytics is not None and (analytics.summary or analytics.disposition_metrics):
         return True
     last = call.updated_at or call.created_at
     return last is not None and (now or datetime.now(UTC)) - last > SETTLE_AFTER
+
+
+_EMPTY: tuple[object, ...] = (None, {}, [])
+
+
+def completed_by(call: CallDetail, row: CallRow) -> CallDetail:
+    """The detail with what only the list row carries filled in where the detail lacks it. The spec's detail has
+    no createdAt, disconnectionReason, versionId, versionNumber, campaignId or agentId; the list row has them."""
+    missing = {
+        name: getattr(row, name)
+        for name in CallRow.model_fields
+        if getattr(call, name) in _EMPTY and getattr(row, name) not in _EMPTY
+    }
+    return call.model_copy(update=missing) if missing else call
 
 
 def key_fingerprint(api_key: str | None) -> str:
@@ -64,7 +81,7 @@ class CallReader:
             return cached
         stored = self.store.detail(self._key, call_id)
         if stored is not None:
-            call = CallDetail.model_validate(stored)
+            call = CallDetail.model_validate(self.shown(stored))
             self._details.put((self._key, call_id), call)
             return call
         call = await self._client.get_call(call_id)
@@ -102,8 +119,13 @@ class CallReader:
     def stored_digests(self, call_ids: Sequence[str]) -> dict[str, Digest]:
         """Digests of the stored calls among `call_ids` (a digest of another version counts as not stored)."""
         found = self.store.digests(self._key, call_ids)
-        digests = {call_id: Digest.from_json(value) for call_id, value in found.items()}
+        digests = {call_id: Digest.from_json(self.shown(value)) for call_id, value in found.items()}
         return {call_id: digest for call_id, digest in digests.items() if digest is not None}
+
+    def shown(self, value: Any) -> Any:
+        """What the store kept, as the settings in effect now show it: phone numbers masked when ATOMS_REDACT=phone
+        (whatever the setting was when the call was stored)."""
+        return redact(value) if self._client.settings.redact_phones else value
 
     @property
     def org(self) -> str:

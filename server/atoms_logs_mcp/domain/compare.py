@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..api.events import number
 from ..api.models import CallRow
+from ..api.query import FINAL_STATUSES
 from .aggregate import Spread, version_label
 from .analysis import percentile
 
@@ -95,8 +96,14 @@ class Side:
             if row.call_cost is not None:
                 self.costs.append(row.call_cost)
 
+    @property
+    def finished(self) -> int:
+        """Calls in a final status: what status shares are taken over (calls still running would count as
+        neither completed nor failed, and move every share with the time of day the window ends)."""
+        return sum(self.statuses.get(status, 0) for status in FINAL_STATUSES)
+
     def share(self, status: str) -> Share:
-        return Share(self.statuses.get(status, 0), self.calls)
+        return Share(self.statuses.get(status, 0), self.finished)
 
     def spread(self, values: list[float]) -> Spread:
         return Spread.of(values)

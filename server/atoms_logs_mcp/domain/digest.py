@@ -14,6 +14,7 @@ from typing import Any
 from ..api.events import tool_calls
 from ..api.models import CallDetail
 from .analysis import COMPONENTS, latency_report, turn_offsets
+from .transcript_search import normal
 
 DIGEST_VERSION = 1
 """Part of the store's schema version: a digest of another version is read again from the detail."""
@@ -95,7 +96,7 @@ def transcript_rows(call: CallDetail) -> list[tuple[int, str | None, float | Non
     """(turn number, role, seconds from the start, text) of every turn with text: what the store indexes."""
     offsets = turn_offsets(call)
     return [
-        (number, (turn.role or "").lower() or None, offsets[number - 1], turn.content)
+        (number, (turn.role or "").lower() or None, offsets[number - 1], normal(turn.content))
         for number, turn in enumerate(call.transcript, start=1)
         if turn.content
     ]

@@ -53,10 +53,11 @@ def _stored_hits(reader: CallReader, query: TextQuery, call_ids: list[str]) -> H
         return {}
     hits: Hits = {}
     for turn, before in reader.store.matching_turns(reader.org, call_ids, query.fts()):
-        if query.matches(turn.content, turn.role):
-            hits.setdefault(turn.call_id, []).append((_row(turn), _row(before) if before else None))
+        shown = _row(turn, reader)
+        if query.matches(shown[3], turn.role):  # on the text as shown: a masked number is not found
+            hits.setdefault(turn.call_id, []).append((shown, _row(before, reader) if before else None))
     return hits
 
 
-def _row(turn: StoredTurn) -> Turn:
-    return (turn.index, turn.role, turn.at, turn.content)
+def _row(turn: StoredTurn, reader: CallReader) -> Turn:
+    return (turn.index, turn.role, turn.at, reader.shown(turn.content))

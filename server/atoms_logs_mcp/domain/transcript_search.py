@@ -1,9 +1,11 @@
 """Transcript search: what a query means, which turns match it, and the same as an FTS5 expression.
 
-A query is loose words and "quoted phrases". Words are runs of letters or digits, compared case-insensitively
-(so punctuation and letter case never matter: "yes please" finds "Yes, please."). A turn matches when it
-holds every loose word as a whole word ("fund" does not find "refund") and every phrase's words next to each
-other in that order. A call matches when one of its turns does (with `speaker`, a turn of that speaker).
+A query is loose words and "quoted phrases". Words are runs of letters, digits and combining marks (so the
+vowel signs of Indic scripts stay inside their word), compared in Unicode NFC and lower case (so punctuation and
+letter case never matter: "yes please" finds "Yes, please."), as SQLite's FTS5 tokenizer splits and folds them.
+A turn matches when it holds every loose word as a whole word ("fund" does not find "refund") and every
+phrase's words next to each other in that order. A call matches when one of its turns does (with `speaker`,
+a turn of that speaker).
 The store's full-text index finds candidates fast; every candidate is then checked by these rules, so calls
 from the store and calls just read from the API match alike.
 """
@@ -11,15 +13,36 @@ from the store and calls just read from the API match alike.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
-_WORD = re.compile(r"[^\W_]+")
 _PHRASE = re.compile(r'"([^"]*)"')
+_MARK_PLANES = (range(0x300, 0x20000), range(0xE0100, 0xE01F0))
+
+
+@cache
+def _word() -> re.Pattern[str]:
+    """Letters and digits (not `_`) and every combining mark, built once on first use."""
+    marks = [c for plane in _MARK_PLANES for c in plane if unicodedata.category(chr(c)).startswith("M")]
+    ranges: list[tuple[int, int]] = []
+    for code in marks:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    marks_class = "".join(f"{chr(a)}-{chr(b)}" if a != b else chr(a) for a, b in ranges)
+    return re.compile(rf"(?:[^\W_]|[{marks_class}])+")
+
+
+def normal(text: str) -> str:
+    """NFC: a letter and its accent written as one character or two read the same."""
+    return unicodedata.normalize("NFC", text)
 
 
 def words(text: str) -> list[str]:
-    return [word.casefold() for word in _WORD.findall(text)]
+    return [word.lower() for word in _word().findall(normal(text))]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from ..domain.compare import Share, Side, difference, moved_most
 from ..domain.investigate import ToolStat
 from . import formats
-from .untrusted import clean, clip
+from .untrusted import clean, clip, fence
 
 STATUSES_SHOWN = ("completed", "failed", "no_answer", "cancelled")
 
@@ -43,6 +43,7 @@ def render_comparison(
     lines = [f"Baseline: {labels[0]}", f"Candidate: {labels[1]}", *coverage, ""]
     lines.append("measure | baseline | candidate | difference (candidate - baseline, 95% interval)")
     lines.append(f"calls | {base.calls} | {cand.calls} |")
+    lines.append(f"finished calls (status shares are of these) | {base.finished} | {cand.finished} |")
     for status in STATUSES_SHOWN:
         lines.append(_share_row(f"{status} share", base.share(status), cand.share(status)))
     lines.append(_spread_row("duration", base, cand, "durations", formats.span))
@@ -98,4 +99,5 @@ def _metrics(base: Side, cand: Side, top: int = 6) -> list[str]:
     rows.sort(key=lambda row: (-row[0], row[1]))
     if not rows:
         return []
-    return ["Disposition metric values that moved most:"] + [_share_row(f"  {n}", b, c) for _, n, b, c in rows[:top]]
+    body = "\n".join(_share_row(f"  {n}", b, c) for _, n, b, c in rows[:top])
+    return ["Disposition metric values that moved most:", fence("disposition metric values", body)]

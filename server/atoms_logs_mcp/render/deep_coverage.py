@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from ..domain.deep_scan import DeepScan
 from . import formats
 from .untrusted import clean, clip
@@ -18,7 +20,8 @@ def deep_coverage(scan: DeepScan) -> list[str]:
         f"store, {fetched}."
     ]
     if listing.capped:
-        until = scan.oldest.isoformat() if scan.oldest else "..."
+        # until is inclusive: a millisecond before the oldest call read, so the next call starts where this stopped
+        until = (scan.oldest - timedelta(milliseconds=1)).isoformat(timespec="milliseconds") if scan.oldest else "..."
         lines.append(
             f"NOT COVERED: the {listing.total - listing.target} oldest matching calls "
             f"(the ceiling is {listing.target}, newest first). To continue, call again with until={until} "

@@ -99,16 +99,18 @@ def metrics_section(stats: Sequence[MetricStat]) -> str:
     if not stats:
         return "## Disposition metrics\nNo disposition metrics in the calls read."
     lines = ["## Disposition metrics (calls per value)"]
+    body: list[str] = []
     for stat in stats:
         if stat.numbers is not None:
             shown = f"p50 {stat.numbers.p50:g}, p90 {stat.numbers.p90:g}"
         else:
             shown = ", ".join(f"{clip(clean(v), 40)} {n}" for v, n in list(stat.counts.items())[:MAX_GROUP_ROWS])
-        lines.append(f"{stat.identifier} ({stat.calls} calls): {shown}")
+        body.append(f"{clean(stat.identifier)} ({stat.calls} calls): {shown}")
         if len(stat.by_agent) > 1 and stat.numbers is None:
             for agent, counts in stat.by_agent.items():
                 per = ", ".join(f"{clip(clean(v), 40)} {n}" for v, n in list(counts.items())[:6])
-                lines.append(f"  {agent}: {per}")
+                body.append(f"  {clean(agent)}: {per}")
+    lines.append(fence("disposition metric values", "\n".join(body)))
     return "\n".join(lines)
 
 

@@ -21,13 +21,14 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from .database import open_database
+from .database import StoreRefused, open_database
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
+EVICT_PASSES = 3
 EVICT_TO = 0.9
-"""Eviction brings the store down to this share of its cap, so it does not run on every write."""
+"""Eviction brings the store to this share of its cap, so it does not run again on the next write."""
 EVICT_CHECK_EVERY = 100
 """Calls written between two size checks."""
 TOUCH_RESOLUTION = 3600.0
@@ -84,18 +85,23 @@ class CallStore:
         self.max_bytes = max_bytes
         self.connection = connection
         self.touch_resolution = TOUCH_RESOLUTION
+        self.error: BaseException | None = None
+        """What turned the store off, if anything did."""
         self.notice: str | None = None
         """Why the store was turned off, once it had to be (said in answers); None while it works or is off."""
         self._writes = 0
 
     @classmethod
     def open(cls, path: Path, max_bytes: int) -> CallStore:
+        """The store at `path`, brought under its cap; a store of nothing, with its `notice`, if it cannot be used."""
         try:
-            return cls(path, max_bytes, open_database(path))
-        except (sqlite3.Error, OSError) as error:
+            store = cls(path, max_bytes, open_database(path))
+        except (sqlite3.Error, OSError, StoreRefused) as error:
             store = cls(path, max_bytes, None)
             store.turn_off(error)
             return store
+        store.evict()
+        return store
 
     @classmethod
     def off(cls) -> CallStore:
@@ -106,6 +112,7 @@ class CallStore:
         return self.connection is not None
 
     def turn_off(self, error: BaseException) -> None:
+        self.error = error
         reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
         self.notice = (
             f"The call store at {self.path} could not be used ({reason}), so this answer read every call from "
@@ -215,23 +222,44 @@ class CallStore:
         if self._writes % EVICT_CHECK_EVERY == 0:
             self.evict()
 
-    @_guarded(lambda: 0)
     def evict(self) -> int:
-        """Drop the least recently read calls while the store is over its cap; how many went."""
-        total = self._sql("SELECT coalesce(sum(size), 0) FROM calls")[0][0]
-        if total <= self.max_bytes:
-            return 0
-        excess, dropped = total - int(self.max_bytes * EVICT_TO), 0
-        assert self.connection is not None
-        for org, call_id, size in self._sql("SELECT org, call_id, size FROM calls ORDER BY read_at"):
-            if excess <= 0:
+        """While the file's used pages pass the cap (a few passes at most), drop the least recently read calls;
+        how many went."""
+        dropped = 0
+        for _ in range(EVICT_PASSES):
+            if self.used_bytes() <= self.max_bytes or not self.on:
                 break
-            with _transaction(self.connection):
+            dropped += self._evict_once()
+        return dropped
+
+    @_guarded(lambda: 0)
+    def _evict_once(self) -> int:
+        """Drop the least recently read calls, as many as bring the calls' own size down by the share the file is
+        over (and a tenth more), then rebuild the full-text index and give the freed pages back to the file system."""
+        used = self.used_bytes()
+        assert self.connection is not None
+        keep = self._sql("SELECT coalesce(sum(size), 0) FROM calls")[0][0] * self.max_bytes / used * EVICT_TO
+        dropped = []
+        for org, call_id, size in self._sql("SELECT org, call_id, size FROM calls ORDER BY read_at DESC"):
+            keep -= size
+            if keep < 0:
+                dropped.append((org, call_id))
+        with _transaction(self.connection):
+            for org, call_id in dropped:
                 self.connection.execute("DELETE FROM turns WHERE org = ? AND call_id = ?", (org, call_id))
                 self.connection.execute("DELETE FROM calls WHERE org = ? AND call_id = ?", (org, call_id))
-            excess -= size
-            dropped += 1
-        return dropped
+            self.connection.execute("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')")
+        self.connection.execute("PRAGMA incremental_vacuum")
+        self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(dropped)
+
+    @_guarded(lambda: 0)
+    def used_bytes(self) -> int:
+        """Bytes of the file in use (free pages left by deletions aside)."""
+        (pages,), (free,), (size,) = (
+            self._sql(f"PRAGMA {name}")[0] for name in ("page_count", "freelist_count", "page_size")
+        )
+        return int((pages - free) * size)
 
     @_guarded(lambda: None)
     def clear(self) -> None:

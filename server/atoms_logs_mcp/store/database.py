@@ -10,7 +10,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Raise when a table or the digest changes: older files are then emptied and rebuilt."""
 BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another process (a desktop app and an IDE sharing the file) before giving up."""
@@ -39,7 +39,7 @@ SCHEMA = (
 )""",
     """CREATE INDEX turns_call ON turns (org, call_id, idx)""",
     """CREATE VIRTUAL TABLE turns_fts USING fts5(
-    content, content='turns', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
+    content, content='turns', content_rowid='id', tokenize="unicode61 remove_diacritics 0 categories 'L* N* Co M*'"
 )""",
     """CREATE TRIGGER turns_added AFTER INSERT ON turns BEGIN
     INSERT INTO turns_fts (rowid, content) VALUES (new.id, new.content);
@@ -62,18 +62,29 @@ def create_private(path: Path) -> None:
             os.chmod(companion, 0o600)
 
 
-def open_database(path: Path) -> sqlite3.Connection:
-    """The store at `path`, created or rebuilt when its schema is not this version's.
+class StoreRefused(Exception):
+    """The file is a SQLite database this version must not rewrite: a newer release's store, or someone else's."""
 
-    Raises sqlite3.Error or OSError when the file cannot be used (corrupt, locked, unwritable).
+
+def open_database(path: Path) -> sqlite3.Connection:
+    """The store at `path`, created, or rebuilt when an older release wrote it.
+
+    Raises sqlite3.Error or OSError when the file cannot be used (corrupt, locked, unwritable), StoreRefused
+    when it is not ours to rewrite.
     """
     create_private(path)
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreRefused(f"a newer atoms-logs-mcp wrote it (schema {version}; this one reads {SCHEMA_VERSION})")
+        if version == 0 and _foreign(connection):
+            raise StoreRefused("it is a SQLite database of something else; point ATOMS_STORE at a file of its own")
+        if connection.execute("PRAGMA page_count").fetchone()[0] == 0:  # a new file: let eviction shrink it
+            connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:
             _rebuild(connection)
         connection.execute("SELECT count(*) FROM calls").fetchone()
@@ -82,6 +93,11 @@ def open_database(path: Path) -> sqlite3.Connection:
         raise
     create_private(path)  # the -wal and -shm files exist now
     return connection
+
+
+def _foreign(connection: sqlite3.Connection) -> bool:
+    names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return bool(names - set(TABLES) - {f"turns_fts_{part}" for part in ("data", "idx", "content", "docsize", "config")})
 
 
 def _rebuild(connection: sqlite3.Connection) -> None:

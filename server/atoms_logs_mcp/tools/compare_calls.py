@@ -13,6 +13,7 @@ from ..domain.filters import Filters, slow_query
 from ..domain.investigate import tool_stats
 from ..domain.scan import scan_window
 from ..render.comparison import render_comparison
+from ..render.deep_coverage import deep_coverage
 from ..render.rows import describe_filters
 from ..render.summary import coverage
 from .arguments import FilterSet
@@ -58,9 +59,11 @@ def register(server: MCPServer[Any]) -> None:
             lines.append(f"{which}: {coverage(scan)}")
         tools = None
         if deep:
-            opened = [await investigate(ctx, Filters(**_values(a)), None) for a in (baseline, candidate)]
-            tools = (tool_stats(opened[0].scan.digests), tool_stats(opened[1].scan.digests))
-            lines += [f"{w} opened: {o.header[-1]}" for w, o in zip(("baseline", "candidate"), opened, strict=True)]
+            first = await investigate(ctx, Filters(**_values(baseline)), None)
+            second = await investigate(ctx, Filters(**_values(candidate)), None, progress_before=first.scan.read)
+            tools = (tool_stats(first.scan.digests), tool_stats(second.scan.digests))
+            for which, opened in (("baseline", first), ("candidate", second)):
+                lines += [f"{which} opened: {line}" for line in deep_coverage(opened.scan)]
         return render_comparison((labels[0], labels[1]), (sides[0], sides[1]), lines, tools)
 
 

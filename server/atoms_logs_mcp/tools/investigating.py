@@ -22,14 +22,22 @@ class Investigation:
 
 
 async def investigate(
-    ctx: Ctx, filters: Filters, max_calls: int | None, on_detail: OnDetail | None = None, open_stored: bool = True
+    ctx: Ctx,
+    filters: Filters,
+    max_calls: int | None,
+    on_detail: OnDetail | None = None,
+    open_stored: bool = True,
+    progress_before: int = 0,
 ) -> Investigation:
+    """The window deep-scanned, with progress notifications (after `progress_before` calls already reported, so
+    a tool that scans twice never reports going back)."""
     app = state(ctx)
     query, window = await query_for(app, filters)
     names = await app.agents.names()
     ceiling = min(max_calls or app.settings.deep_ceiling, app.settings.deep_ceiling)
 
     async def progress(done: int, total: int) -> None:
+        done, total = progress_before + done, progress_before + total
         await ctx.report_progress(done, total, message=f"opened {done} of {total} calls")
 
     with failing_as_tool_error(slow_query=slow_query(query)):

@@ -44,6 +44,9 @@ def register(server: MCPServer[Any]) -> None:
         collector = TranscriptHits(query)
         filters = Filters.take(arguments)
         found = await investigate(ctx, filters, max_calls, on_detail=collector.look_in, open_stored=False)
-        hits = collector.collect(state(ctx).calls, found.scan)
+        reader = state(ctx).calls
+        hits = collector.collect(reader, found.scan)
+        if reader.store.notice and reader.store.notice != found.scan.notice:  # the store failed while searching it
+            found.header.append(f"NOTE: {reader.store.notice} Some matches in stored calls may be missing.")
         said = str(query) + (f" in {speaker} turns" if speaker else "")
         return render_hits(hits, found.scan.read, said, found.header, found.agent_names, page)
