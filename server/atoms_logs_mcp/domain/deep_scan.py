@@ -11,7 +11,7 @@ key refused, the API unreachable) fails the whole scan, since every other call w
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -88,6 +88,20 @@ class _Pace:
         self.limiter.total_tokens = max(1, int(self.limiter.total_tokens) // 2)
         self.resume_at = now + (retry_after if retry_after and retry_after > 0 else DEFAULT_WAIT)
 
+    async def run(self, request: Callable[[], Awaitable[CallDetail]]) -> CallDetail | None:
+        """The request's answer, at this pace, asked again after each 429; None when the 429s never stop."""
+        for _ in range(RATE_LIMIT_ATTEMPTS):
+            await self.ready()
+            async with self.limiter:
+                try:
+                    answer = await request()
+                except RateLimitedError as error:
+                    self.rate_limited(error.retry_after)
+                    continue
+            self.succeeded()
+            return answer
+        return None
+
     def succeeded(self) -> None:
         self.streak += 1
         if self.streak >= SPEED_UP_AFTER and self.limiter.total_tokens < self.most:
@@ -144,22 +158,9 @@ async def _fetch_missing(
     digests: dict[str, Digest] = {}
     total = result.from_store + len(rows)
 
-    async def fetch(call_id: str) -> CallDetail | None:
-        for _ in range(RATE_LIMIT_ATTEMPTS):
-            await pace.ready()
-            async with pace.limiter:
-                try:
-                    call = await reader.fetch_unkept(call_id)
-                except RateLimitedError as error:
-                    pace.rate_limited(error.retry_after)
-                    continue
-            pace.succeeded()
-            return call
-        return None
-
     async def read(row: CallRow) -> None:
         call_id = row.call_id or ""
-        call = await fetch(call_id)
+        call = await pace.run(lambda: reader.fetch_unkept(call_id))
         if call is None:
             result.failed.append((call_id, "the API kept answering 429 (rate limited)"))
             return
