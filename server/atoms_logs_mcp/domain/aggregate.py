@@ -43,7 +43,8 @@ class Spread:
 
     @classmethod
     def of(cls, values: Sequence[float]) -> Spread:
-        return cls(len(values), *(percentile(values, q) for q in (0.5, 0.9, 0.99, 0.95)))
+        p50, p90, p95, p99 = (percentile(values, q) for q in (0.5, 0.9, 0.95, 0.99))
+        return cls(count=len(values), p50=p50, p90=p90, p99=p99, p95=p95)
 
 
 @dataclass

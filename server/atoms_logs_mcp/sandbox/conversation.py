@@ -29,7 +29,7 @@ class Conversation:
             {
                 "event_type": kind,
                 "event_id": f"evt_{self.gen.hex_id(12)}",
-                "timestamp": _iso(self.created + timedelta(seconds=at)),
+                "timestamp": iso(self.created + timedelta(seconds=at)),
                 "call_id": self.call_id,
                 **fields,
             }
@@ -97,5 +97,5 @@ class Conversation:
         self.event("tool_call_error", self.clock, function_name=tool, success=False, latency_ms=took, error=error)
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

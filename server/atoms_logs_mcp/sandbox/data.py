@@ -15,7 +15,7 @@ import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .conversation import Conversation, _iso
+from .conversation import Conversation, iso
 from .live_shapes import live_shaped
 from .planted import plant_long_and_hostile, plant_reasons, retries
 from .profiles import (
@@ -70,8 +70,8 @@ class _Generator:
                     "organization": "64f0c0ffee00000000000001",
                     "workflowType": profile.workflow,
                     "slmModel": profile.model,
-                    "createdAt": _iso(created),
-                    "updatedAt": _iso(versions[-1][0]),
+                    "createdAt": iso(created),
+                    "updatedAt": iso(versions[-1][0]),
                     "language": {"default": "en", "supported": ["en"]},
                     "synthesizer": {
                         "voiceConfig": dict(zip(("model", "voiceId", "gender"), profile.voice, strict=True))
@@ -137,8 +137,8 @@ class _Generator:
             "from": from_,
             "to": to,
             "duration": duration,
-            "createdAt": _iso(created),
-            "updatedAt": _iso(created + timedelta(seconds=duration + rng.uniform(5, 120))),
+            "createdAt": iso(created),
+            "updatedAt": iso(created + timedelta(seconds=duration + rng.uniform(5, 120))),
             "transcript": transcript,
             "events": events,
             "variables": {
@@ -272,7 +272,7 @@ class _Generator:
             if role == "agent" and index > 0:
                 talk.reply_after_a_wait(profile)
             talk.transcript.append(
-                {"role": role, "content": text, "timestamp": _iso(created + timedelta(seconds=talk.clock))}
+                {"role": role, "content": text, "timestamp": iso(created + timedelta(seconds=talk.clock))}
             )
             talk.clock += max(1.0, len(text) / 15) + rng.uniform(0.2, 1.5)
         if status in FINAL:

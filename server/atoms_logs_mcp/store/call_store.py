@@ -49,9 +49,6 @@ class StoredTurn:
     content: str
 
 
-Before = StoredTurn | None
-
-
 @dataclass(frozen=True)
 class OrgUsage:
     org: str
