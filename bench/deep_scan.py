@@ -76,10 +76,11 @@ def _search(path: Path) -> dict[str, Any]:
     org = store.connection.execute("SELECT org FROM calls GROUP BY org ORDER BY count(*) DESC").fetchone()[0]
     call_ids = [row[0] for row in store.connection.execute("SELECT call_id FROM calls WHERE org = ?", (org,))]
 
-    class Reader(CallReader):  # the store and the organisation; no request is made
+    client = AtomsClient(Settings(api_key=DEFAULT_SANDBOX_KEY))  # settings only: no request is made
+
+    class Reader(CallReader):  # the store, the organisation and the settings
         def __init__(self) -> None:
-            self.store, self._key = store, org
-            self._client = AtomsClient(Settings(api_key=DEFAULT_SANDBOX_KEY))
+            self.store, self._key, self._client = store, org, client
 
     times, matched = [], 0
     for _ in range(5):
@@ -97,7 +98,8 @@ def _copy(path: Path, copies: int) -> None:
     with sqlite3.connect(path) as db:
         for k in range(1, copies):
             db.execute(
-                "INSERT INTO calls SELECT org, call_id || ?, created, status, detail, digest, size, read_at FROM calls "
+                "INSERT INTO calls SELECT org, call_id || ?, created, status, agent_id, agent_name, detail, digest, "
+                "size, read_at FROM calls "
                 "WHERE call_id NOT LIKE '%~%'",
                 (f"~{k}",),
             )
@@ -161,7 +163,8 @@ def run(quick: bool = False) -> Section:
         "to fetch (the calls still in progress are always fetched; the generated data has a few). One at a time "
         f"and {CONCURRENCY} at a time are measured side by side on the same {side_by_side} calls without a store. "
         f"The search row copies the stored calls {SEARCH_COPIES} times under new ids (turns indexed again) and "
-        "times reading every digest plus the full-text query and its exact check, as the tool does after listing."
+        "times what search_transcripts does once the window is listed: which of its calls are stored, the full-text "
+        "query with its exact check and the turn before each match, and what the answer shows of each matching call."
     )
     notes = ["The list pages of a 20,000-call window are not in the search row: they cost what list_logs costs."]
     return Section("Deep scan and call store", method, table, notes)

@@ -105,13 +105,15 @@ class CallReader:
             self._details.put((self._key, call.call_id), call, PENDING_TTL)
             return False
         self._details.put((self._key, call.call_id), call)
+        digest_or = digest or digest_of(call)
         self.store.put(
             self._key,
             call.call_id,
             created=call.created_at.isoformat() if call.created_at else None,
             status=call.status,
+            agent=(digest_or.agent_id, digest_or.agent_name),
             detail=call.model_dump(mode="json", by_alias=True),
-            digest=(digest or digest_of(call)).to_json(),
+            digest=digest_or.to_json(),
             turns=transcript_rows(call),
         )
         return True
@@ -121,6 +123,12 @@ class CallReader:
         found = self.store.digests(self._key, call_ids)
         digests = {call_id: Digest.from_json(self.shown(value)) for call_id, value in found.items()}
         return {call_id: digest for call_id, digest in digests.items() if digest is not None}
+
+    def stored_heads(self, call_ids: Sequence[str]) -> dict[str, Digest]:
+        """The stored calls among `call_ids` as digests holding only what a list of calls shows (id, creation
+        time, status, agent): enough to name a call, without reading its whole digest."""
+        found = self.store.heads(self._key, call_ids)
+        return {call_id: Digest(**self.shown(head)) for call_id, head in found.items()}
 
     def shown(self, value: Any) -> Any:
         """What the store kept, as the settings in effect now show it: phone numbers masked when ATOMS_REDACT=phone

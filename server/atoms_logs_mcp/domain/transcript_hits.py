@@ -39,7 +39,7 @@ class TranscriptHits:
         """Every call of the scan with a matching turn, newest first; stored calls are found through the index
         and only the matching ones have their digests read."""
         from_store = _stored_hits(reader, self.query, [i for i in scan.order if i not in self.fetched])
-        digests = {**reader.stored_digests(list(from_store)), **{d.call_id: d for d in scan.digests}}
+        digests = {**reader.stored_heads(list(from_store)), **{d.call_id: d for d in scan.digests}}
         hits = []
         for call_id in scan.order:
             turns = self.fetched.get(call_id) if call_id in self.fetched else from_store.get(call_id)

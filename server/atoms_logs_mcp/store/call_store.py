@@ -150,6 +150,19 @@ class CallStore:
             found.update(row[0] for row in self._sql(statement, org, *chunk))
         return found
 
+    @_guarded(dict)
+    def heads(self, org: str, call_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """What a list of calls shows of each stored call among `call_ids` (id, created, status, agent id and name),
+        without reading its digest (and marks them read now)."""
+        found: dict[str, dict[str, Any]] = {}
+        columns = ("call_id", "created", "status", "agent_id", "agent_name")
+        for chunk in _chunks(call_ids):
+            marks = ",".join("?" * len(chunk))
+            statement = f"SELECT {', '.join(columns)} FROM calls WHERE org = ? AND call_id IN ({marks})"  # noqa: S608
+            found.update((row[0], dict(zip(columns, row, strict=True))) for row in self._sql(statement, org, *chunk))
+        self._touch(org, list(found))
+        return found
+
     @_guarded(lambda: None)
     def detail(self, org: str, call_id: str) -> dict[str, Any] | None:
         rows = self._sql("SELECT detail FROM calls WHERE org = ? AND call_id = ?", org, call_id)
@@ -196,11 +209,12 @@ class CallStore:
         *,
         created: str | None,
         status: str | None,
+        agent: tuple[str | None, str | None] = (None, None),
         detail: dict[str, Any],
         digest: dict[str, Any],
         turns: Sequence[tuple[int, str | None, float | None, str]],
     ) -> None:
-        """Keep one finished call (replacing what was kept for it)."""
+        """Keep one finished call (replacing what was kept for it); `agent` is its (id, name)."""
         blob = zlib.compress(json.dumps(detail, separators=(",", ":"), default=str).encode(), 6)
         digest_text = json.dumps(digest, separators=(",", ":"), default=str)
         size = len(blob) + len(digest_text) + sum(len(content) for *_, content in turns)
@@ -208,8 +222,8 @@ class CallStore:
         with _transaction(self.connection):
             self.connection.execute("DELETE FROM turns WHERE org = ? AND call_id = ?", (org, call_id))
             self.connection.execute(
-                "INSERT OR REPLACE INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (org, call_id, created, status, blob, digest_text, size, time.time()),
+                "INSERT OR REPLACE INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (org, call_id, created, status, *agent, blob, digest_text, size, time.time()),
             )
             self.connection.executemany(
                 "INSERT INTO turns (org, call_id, idx, role, at, content) VALUES (?, ?, ?, ?, ?, ?)",

@@ -10,7 +10,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Raise when a table or the digest changes: older files are then emptied and rebuilt."""
 BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another process (a desktop app and an IDE sharing the file) before giving up."""
@@ -21,6 +21,8 @@ SCHEMA = (
     call_id TEXT NOT NULL,
     created TEXT,
     status TEXT,
+    agent_id TEXT,
+    agent_name TEXT,
     detail BLOB NOT NULL,
     digest TEXT NOT NULL,
     size INTEGER NOT NULL,
