@@ -96,15 +96,17 @@ class CallReader:
         """The call from the API (never from memory or the store); the caller decides whether to `keep` it."""
         return await self._client.get_call(call_id)
 
-    def keep(self, call: CallDetail, digest: Digest | None = None) -> bool:
+    def keep(self, call: CallDetail, digest: Digest | None = None, *, in_memory: bool = True) -> bool:
         """Remember a call just read from the API: in memory when final, in the store too once settled.
-        True when it was stored as settled."""
+        True when it was stored as settled. A deep scan passes `in_memory=False` while the store is on: it reads
+        thousands of calls, and the store already answers a later get_log without a request."""
         if call.status not in FINAL_STATUSES or not call.call_id:
             return False
         if not settled(call):
             self._details.put((self._key, call.call_id), call, PENDING_TTL)
             return False
-        self._details.put((self._key, call.call_id), call)
+        if in_memory or not self.store.on:
+            self._details.put((self._key, call.call_id), call)
         digest_or = digest or digest_of(call)
         self.store.put(
             self._key,

@@ -166,7 +166,7 @@ async def _fetch_missing(
             return
         call = completed_by(call, row)  # the detail lacks what only the list row carries (the spec's shapes)
         digest = digest_of(call)
-        if not reader.keep(call, digest):
+        if not reader.keep(call, digest, in_memory=False):
             result.unsettled += 1
         digests[call_id] = digest
         result.fetched += 1
