@@ -16,20 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from atoms_logs_mcp.app import TOOLS as SERVER_TOOLS
 from conftest import SEEN
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "real_clients.py"
-TOOLS = {
-    "list_logs",
-    "summarize_logs",
-    "list_agents",
-    "get_log",
-    "search_by_call_ids",
-    "export_logs",
-    "search_transcripts",
-    "analyze_calls",
-    "compare_calls",
-}
+TOOLS = set(SERVER_TOOLS)
 MUST_PASS = {
     "server-initialize",
     "ping",

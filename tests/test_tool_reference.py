@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from atoms_logs_mcp.app import TOOLS
+
 pytestmark = pytest.mark.anyio
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "tool_reference.py"
 
@@ -30,12 +32,7 @@ async def test_readme_tool_reference_matches_the_live_tool_list():
 async def test_the_reference_names_every_tool_prompt_and_template():
     text = await _module().render()
     for name in (
-        "list_logs",
-        "summarize_logs",
-        "list_agents",
-        "get_log",
-        "search_by_call_ids",
-        "export_logs",
+        *TOOLS,
         "triage_failed_calls",
         "debug_call",
         "atoms://calls/{call_id}/transcript",
