@@ -130,8 +130,8 @@ def _median(rounds: list[dict[str, Any]]) -> str:
 
 
 def run(quick: bool = False) -> Section:
-    calls, side_by_side = (120, 40) if quick else (2000, 300)
-    latency = 20 if quick else LATENCY_MS
+    calls, side_by_side = (60, 16) if quick else (2000, 300)
+    latency = 10 if quick else LATENCY_MS
     with tempfile.TemporaryDirectory() as folder, SandboxProcess(calls=calls, latency_ms=latency) as sandbox:
         store = str(Path(folder) / "calls.sqlite3")
         cold = _run_child("scan", sandbox.base_url, store, str(calls), str(CONCURRENCY), str(1 + REPEATS))
@@ -188,7 +188,7 @@ def main() -> int:
         child(sys.argv[2:])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="120 calls, 20 ms")
+    parser.add_argument("--quick", action="store_true", help="60 calls, 10 ms")
     args = parser.parse_args()
     print(run(args.quick).markdown())
     return 0

@@ -251,8 +251,8 @@ def _tool_args(tool: str, ids: list[str], era: str) -> dict[str, Any]:
         "get_log": {"call_id": ids[0] if ids else UNKNOWN_CALL},
         "search_by_call_ids": {"call_ids": [*ids, UNKNOWN_CALL]},
         "export_logs": {"format": "csv", "since": "7d", "file_name": f"inspector-{era}.csv"},
-        "search_transcripts": {"text": "refund", "since": "7d", "max_calls": 50},
-        "analyze_calls": {"since": "7d", "aspects": ["tools", "outcomes"], "max_calls": 50},
+        "search_transcripts": {"text": "refund", "since": "7d", "max_calls": 20},
+        "analyze_calls": {"since": "7d", "aspects": ["tools", "outcomes"], "max_calls": 20},
         "compare_calls": {"baseline": {"since": "14d", "until": "7d"}, "candidate": {"since": "7d"}},
     }
     if tool not in table:
