@@ -28,7 +28,7 @@ class TranscriptHits:
     """Matches collected while a deep scan reads calls from the API, then completed from the store."""
 
     query: TextQuery
-    fetched: dict[str, list[tuple[Turn, Turn | None]]] = field(default_factory=dict)
+    fetched: Hits = field(default_factory=dict)
 
     def look_in(self, call: CallDetail) -> None:
         rows = transcript_rows(call)
@@ -36,8 +36,8 @@ class TranscriptHits:
         self.fetched[call.call_id or ""] = found
 
     def collect(self, reader: CallReader, scan: DeepScan) -> list[CallHits]:
-        """Every call of the scan with a matching turn, newest first; stored calls are found through the index
-        and only the matching ones have their digests read."""
+        """Every call of the scan with a matching turn, newest first; stored calls are found through the index,
+        and of the matching ones only what the answer shows (id, time, status, agent) is read."""
         from_store = _stored_hits(reader, self.query, [i for i in scan.order if i not in self.fetched])
         digests = {**reader.stored_heads(list(from_store)), **{d.call_id: d for d in scan.digests}}
         hits = []
