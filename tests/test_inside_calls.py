@@ -243,13 +243,17 @@ class SpecShapedDetails(httpx.AsyncBaseTransport):
 
 @pytest.mark.parametrize("store", ["on", "off"])
 async def test_details_without_the_list_only_fields_still_give_true_answers(
-    live_sandbox: SandboxServer, tmp_path: Path, store: str
+    live_sandbox: SandboxServer, live_dataset: dict[str, Any], tmp_path: Path, store: str
 ) -> None:
     """The spec's detail has no creation time, disconnect reason, version or agent id: the investigations take
-    them from the list rows, so hang-ups, versions and dates stay true."""
+    them from the list rows, so hang-ups, versions and dates stay true, also for calls first opened alone with
+    get_log (stored from their detail only)."""
     path = str(tmp_path / "calls.sqlite3") if store == "on" else "off"
     server = create_server(settings_for(live_sandbox, store=path), transport=SpecShapedDetails())
+    hung_up = [c["callId"] for c in live_dataset["calls"] if c.get("disconnectionReason") == "user_hangup"]
     async with Client(server) as client:
+        for call_id in hung_up[:6]:
+            await call_text(client, "get_log", {"call_id": call_id, "include": ["overview"]})
         for _ in range(2 if store == "on" else 1):  # on: the second answer comes from the store
             outcomes = await call_text(client, "analyze_calls", {"attempt": "all", "aspects": ["outcomes", "latency"]})
             assert f"{EXPECTED['hangups']['calls']} calls ended with the caller hanging up" in outcomes

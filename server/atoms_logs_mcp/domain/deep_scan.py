@@ -133,7 +133,7 @@ async def deep_scan(
     result = DeepScan(listing, oldest=min((r.created_at for r in rows.values() if r.created_at), default=None))
     result.order = list(rows)
     stored: dict[str, Digest | None] = (
-        dict(reader.stored_digests(result.order))
+        {i: d.with_row(rows[i]) for i, d in reader.stored_digests(result.order).items()}
         if open_stored
         else dict.fromkeys(reader.store.stored_ids(reader.org, result.order))
     )

@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..api.events import tool_calls
-from ..api.models import CallDetail
+from ..api.models import CallDetail, CallRow
 from .analysis import COMPONENTS, latency_report, turn_offsets
 from .transcript_search import normal
 
-DIGEST_VERSION = 1
+DIGEST_VERSION = 2
 """Part of the store's schema version: a digest of another version is read again from the detail."""
 SLOWEST_KEPT = 3
 
@@ -43,10 +43,30 @@ class Digest:
     """llm / tts / stt: each turn's part (ms), from the turn_latency events that carry it."""
     slowest: list[tuple[float, int, str | None]] = field(default_factory=list)
     """(latency ms, transcript turn number or 0, the agent's line at that turn)."""
-    hangup_line: tuple[int, str] | None = None
-    """When the caller hung up: (turn number, the agent's last line before it)."""
+    last_agent_line: tuple[int, str] | None = None
+    """(turn number, text) of the agent's last line: what callers who hung up heard last."""
     metrics: dict[str, str] = field(default_factory=dict)
     agent_errors: list[str] = field(default_factory=list)
+
+    def with_row(self, row: CallRow) -> Digest:
+        """The digest with what the call's list row says filled in where the digest has nothing: a call first
+        opened alone (get_log) was stored from its detail, which in the spec's shape has no creation time,
+        disconnect reason, version, campaign or agent id."""
+        for name, value in (
+            ("agent_id", row.agent_id),
+            ("version_id", row.version_id),
+            ("version_number", row.version_number),
+            ("campaign_id", row.campaign_id),
+            ("status", row.status),
+            ("created", row.created_at.isoformat() if row.created_at else None),
+            ("duration", row.duration),
+            ("cost", row.call_cost),
+            ("disconnect_reason", row.disconnection_reason),
+            ("failure_reason", row.call_failure_reason),
+        ):
+            if getattr(self, name) is None and value is not None:
+                setattr(self, name, value)
+        return self
 
     def to_json(self) -> dict[str, Any]:
         return {"v": DIGEST_VERSION, **asdict(self)}
@@ -63,7 +83,7 @@ class Digest:
             return None
         digest.tools = [tuple(t) for t in digest.tools]  # type: ignore[misc]
         digest.slowest = [tuple(s) for s in digest.slowest]  # type: ignore[misc]
-        digest.hangup_line = tuple(digest.hangup_line) if digest.hangup_line else None  # type: ignore[assignment]
+        digest.last_agent_line = tuple(digest.last_agent_line) if digest.last_agent_line else None  # type: ignore[assignment]
         return digest
 
 
@@ -86,7 +106,7 @@ def digest_of(call: CallDetail) -> Digest:
         latencies=list(report.values) if report else [],
         components=_components(call),
         slowest=[(s.latency_ms, s.turn_number, _line(call, s.turn_number)) for s in report.slowest] if report else [],
-        hangup_line=_hangup_line(call),
+        last_agent_line=_last_agent_line(call),
         metrics=_metrics(call),
         agent_errors=[_error_text(e.get("error")) for e in call.timeline if e.kind == "agent_error"],
     )
@@ -108,9 +128,7 @@ def _line(call: CallDetail, turn_number: int) -> str | None:
     return None
 
 
-def _hangup_line(call: CallDetail) -> tuple[int, str] | None:
-    if (call.disconnection_reason or "").lower() != "user_hangup":
-        return None
+def _last_agent_line(call: CallDetail) -> tuple[int, str] | None:
     for number in range(len(call.transcript), 0, -1):
         turn = call.transcript[number - 1]
         if (turn.role or "").lower() == "agent" and turn.content:

@@ -151,10 +151,10 @@ def hangup_lines(digests: Iterable[Digest]) -> Hangups:
         if (digest.disconnect_reason or "").lower() != "user_hangup":
             continue
         calls += 1
-        if digest.hangup_line is None:
+        if digest.last_agent_line is None:
             silent += 1
         else:
-            groups.add(digest.hangup_line[1], digest.call_id)
+            groups.add(digest.last_agent_line[1], digest.call_id)
     return Hangups(calls, silent, groups.top())
 
 
