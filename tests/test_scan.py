@@ -106,3 +106,28 @@ async def test_a_slow_page_does_not_let_the_rest_pile_up():
     assert scan.complete and scan.total == 6_000
     # When page 2 finally arrives, at most 2 x concurrency pages beyond it have been asked for.
     assert delivered[1] <= 2 + 2 * 2
+
+
+async def test_calls_pushed_past_the_last_page_by_new_calls_are_caught(window):
+    """Newest created first (the deep scan's order), a call created during the scan pushes the window's oldest
+    call past its last page; the second look reads the page after it, so every call of the window is read."""
+    server, store = window
+    query = LogQuery(sort_by="created", sort_order="desc")
+    pages = {"limit": "400", "sortBy": "createdAt", "sortOrder": "desc"}  # 1,200 calls: three full pages of 400
+    original = [row["callId"] for n in (1, 2, 3) for row in store.list_calls({**pages, "page": str(n)})["logs"]]
+    assert len(original) == 1200
+    seen: list[str] = []
+
+    async def consume(rows):
+        seen.extend(row.call_id for row in rows)
+        if len(seen) == 400:  # after page 1: a new call arrives at the top
+            newest = store.calls[0]
+            record = {**newest.record, "callId": "CALL-1900000000000-abcdef", "createdAt": "2030-01-01T00:00:00Z"}
+            added = dataclasses.replace(newest, record=record, created=datetime(2030, 1, 1, tzinfo=UTC))
+            store.calls.append(added)
+            store.by_id[added.call_id] = added
+            store._sorted.clear()
+
+    async with AtomsClient(settings_for(server)) as client:
+        scan = await scan_window(client, query, consume, concurrency=1, page_size=400)
+    assert sorted(seen) == sorted(original) and scan.complete, "the pushed call is read, the new one is not"

@@ -145,10 +145,12 @@ async def scan_window(
             await order.wait_for_room(page, ahead)
             group.start_soon(fetch, page)
     if scan.missed and scan.total == scan.target:
-        # The default order is by last update: a call updated during the scan moved up to page 1.
+        # By last update (the default order), a call updated during the scan moved up to page 1. Newest created
+        # first, a call created during the scan pushed the window's oldest calls past its last page.
+        pushed = query.sort_by == "created" and query.sort_order != "asc"
         scan.requests += 1
         try:
-            again = await client.list_logs(query.with_page(1, page_size))
+            again = await client.list_logs(query.with_page(scan.target // page_size + 1 if pushed else 1, page_size))
         except AtomsAPIError:
             return scan
         async with order.moved:
