@@ -28,9 +28,16 @@ NONE = "(none)"
 
 @dataclass
 class Group:
+    """Occurrences of one value: how many, and up to EXAMPLES calls that show it."""
+
     value: str
     count: int = 0
     examples: list[str] = field(default_factory=list)
+
+    def add(self, call_id: str | None) -> None:
+        self.count += 1
+        if call_id and call_id not in self.examples and len(self.examples) < EXAMPLES:
+            self.examples.append(call_id)
 
 
 @dataclass(frozen=True)
@@ -134,10 +141,7 @@ class Aggregator:
             self._count += 1
             for key in self.group_by:
                 value = _value(row, key, self.zone, self.agent_names)
-                group = self._groups[key].setdefault(value, Group(value))
-                group.count += 1
-                if len(group.examples) < EXAMPLES and row.call_id:
-                    group.examples.append(row.call_id)
+                self._groups[key].setdefault(value, Group(value)).add(row.call_id)
             if row.duration:
                 self._durations.append(row.duration)
                 self._seconds += row.duration

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from ..api.events import number
 from ..api.models import CallRow
 from ..api.query import FINAL_STATUSES
-from .aggregate import Spread, version_label
-from .analysis import percentile
+from .aggregate import version_label
 
 Z95 = 1.959964
 
@@ -105,9 +104,6 @@ class Side:
     def share(self, status: str) -> Share:
         return Share(self.statuses.get(status, 0), self.finished)
 
-    def spread(self, values: list[float]) -> Spread:
-        return Spread.of(values)
-
     @property
     def cost_per_call(self) -> float | None:
         return sum(self.costs) / len(self.costs) if self.costs else None
@@ -118,7 +114,3 @@ def moved_most(baseline: Mapping[str, int], candidate: Mapping[str, int], n1: in
     keys = set(baseline) | set(candidate)
     shift = {k: abs(candidate.get(k, 0) / (n2 or 1) - baseline.get(k, 0) / (n1 or 1)) for k in keys}
     return sorted(keys, key=lambda k: (-shift[k], k))[:top]
-
-
-def median(values: list[float]) -> float | None:
-    return percentile(values, 0.5)

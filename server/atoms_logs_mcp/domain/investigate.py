@@ -7,39 +7,24 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .aggregate import Spread, version_label
+from .aggregate import Group, Spread, version_label
 from .digest import Digest
 
 ASPECTS = ("tools", "latency", "outcomes", "metrics", "errors")
-EXAMPLES = 3
 TOP_MESSAGES = 3
 SLOWEST_TURNS = 5
 
 
-@dataclass
-class Grouped:
-    """Occurrences of one text (an error message, a line): how many, in how many calls, a few example calls."""
-
-    text: str
-    count: int = 0
-    examples: list[str] = field(default_factory=list)
-
-    def add(self, call_id: str) -> None:
-        self.count += 1
-        if call_id not in self.examples and len(self.examples) < EXAMPLES:
-            self.examples.append(call_id)
-
-
 class _Groups:
     def __init__(self) -> None:
-        self.groups: dict[str, Grouped] = {}
+        self.groups: dict[str, Group] = {}
 
     def add(self, text: str, call_id: str) -> None:
         key = normalised(text)
-        self.groups.setdefault(key, Grouped(text)).add(call_id)
+        self.groups.setdefault(key, Group(text)).add(call_id)
 
-    def top(self, n: int | None = None) -> list[Grouped]:
-        ranked = sorted(self.groups.values(), key=lambda g: (-g.count, g.text))
+    def top(self, n: int | None = None) -> list[Group]:
+        ranked = sorted(self.groups.values(), key=lambda g: (-g.count, g.value))
         return ranked if n is None else ranked[:n]
 
 
@@ -59,7 +44,6 @@ class ToolStat:
     no_result: int = 0
     latencies: list[float] = field(default_factory=list)
     errors: _Groups = field(default_factory=_Groups)
-    failed_in: list[str] = field(default_factory=list)
 
     @property
     def failure_rate(self) -> float:
@@ -77,8 +61,6 @@ def tool_stats(digests: Iterable[Digest]) -> list[ToolStat]:
                 stat.latencies.append(latency)
             if outcome == "failed":
                 stat.failed += 1
-                if digest.call_id not in stat.failed_in and len(stat.failed_in) < EXAMPLES:
-                    stat.failed_in.append(digest.call_id)
                 stat.errors.add(error or "(no error text)", digest.call_id)
             elif outcome == "no result":
                 stat.no_result += 1
@@ -142,7 +124,7 @@ class Hangups:
     calls: int
     """Calls the caller hung up."""
     without_agent_line: int
-    lines: list[Grouped]
+    lines: list[Group]
 
 
 def hangup_lines(digests: Iterable[Digest]) -> Hangups:
@@ -202,9 +184,9 @@ def _number(value: str) -> float | None:
 
 @dataclass(frozen=True)
 class Errors:
-    agent_errors: list[Grouped]
+    agent_errors: list[Group]
     calls_with_agent_errors: int
-    failure_reasons: list[Grouped]
+    failure_reasons: list[Group]
 
 
 def error_groups(digests: Iterable[Digest]) -> Errors:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+from ..domain.aggregate import Spread
 from ..domain.compare import Share, Side, difference, moved_most
 from ..domain.investigate import ToolStat
 from . import formats
@@ -28,7 +29,7 @@ def _share_row(name: str, base: Share, cand: Share) -> str:
 
 
 def _spread_row(name: str, base: Side, cand: Side, values: str, show: Callable[[float | None], str]) -> str:
-    a, b = base.spread(getattr(base, values)), cand.spread(getattr(cand, values))
+    a, b = Spread.of(getattr(base, values)), Spread.of(getattr(cand, values))
     shown = [f"p50 {show(s.p50)}, p90 {show(s.p90)} (n={s.count})" for s in (a, b)]
     return f"{name} | {shown[0]} | {shown[1]}"
 

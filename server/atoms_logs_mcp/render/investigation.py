@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..domain.aggregate import Spread
+from ..domain.aggregate import Group, Spread
 from ..domain.investigate import (
     TOP_MESSAGES,
     Errors,
-    Grouped,
     Hangups,
     LatencyStats,
     MetricStat,
@@ -30,9 +29,9 @@ def spread(values: Spread, quantiles: Sequence[str] = ("p50", "p90", "p99")) -> 
     return f"{shown} (n={values.count})"
 
 
-def grouped(group: Grouped) -> str:
+def grouped(group: Group) -> str:
     """`3x the text (e.g. CALL-…, CALL-…)`."""
-    return f"{group.count}x {clip(clean(group.text), LINE_CHARS)} (e.g. {', '.join(group.examples)})"
+    return f"{group.count}x {clip(clean(group.value), LINE_CHARS)} (e.g. {', '.join(group.examples)})"
 
 
 def tools_section(stats: Sequence[ToolStat]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -41,6 +41,17 @@ Ctx: TypeAlias = Context[AppContext, Any]
 
 def state(ctx: Ctx) -> AppContext:
     return ctx.request_context.lifespan_context
+
+
+def progress_reporter(ctx: Ctx, verb: str, before: int = 0) -> Callable[[int, int], Awaitable[None]]:
+    """Progress notifications `<verb> N of M calls`, counted after `before` calls already reported (a tool that
+    scans twice never reports going back)."""
+
+    async def report(done: int, total: int) -> None:
+        done, total = before + done, before + total
+        await ctx.report_progress(done, total, message=f"{verb} {done} of {total} calls")
+
+    return report
 
 
 @contextmanager

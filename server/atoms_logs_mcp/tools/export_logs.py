@@ -19,7 +19,7 @@ from ..render.failures import explain
 from ..render.rows import filter_header
 from ..render.summary import coverage
 from .arguments import MaxCalls, with_filters
-from .context import WRITES_FILE, Ctx, state
+from .context import WRITES_FILE, Ctx, progress_reporter, state
 from .filtering import query_for
 
 DESCRIPTION = """Export every call matching the filters to a CSV or JSON file in the export folder.
@@ -57,9 +57,6 @@ def register(server: MCPServer[Any]) -> None:
         query, window = await query_for(app, filters)
         names = await app.agents.names()
 
-        async def progress(done: int, total: int) -> None:
-            await ctx.report_progress(done, total, message=f"read {done} of {total} calls")
-
         try:
             done = await export_window(
                 app.client,
@@ -71,7 +68,7 @@ def register(server: MCPServer[Any]) -> None:
                 now=now,
                 ceiling=min(max_calls or app.settings.scan_ceiling, app.settings.scan_ceiling),
                 concurrency=app.settings.scan_concurrency,
-                progress=progress,
+                progress=progress_reporter(ctx, "read"),
             )
         except AtomsError as error:
             raise ToolError(explain(error, slow_query=slow_query(query))) from None

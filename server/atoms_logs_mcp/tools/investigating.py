@@ -9,7 +9,7 @@ from ..domain.deep_scan import DeepScan, OnDetail, deep_scan
 from ..domain.filters import Filters, slow_query
 from ..render.deep_coverage import deep_coverage
 from ..render.rows import filter_header
-from .context import Ctx, failing_as_tool_error, state
+from .context import Ctx, failing_as_tool_error, progress_reporter, state
 from .filtering import query_for
 
 
@@ -36,10 +36,6 @@ async def investigate(
     names = await app.agents.names()
     ceiling = min(max_calls or app.settings.deep_ceiling, app.settings.deep_ceiling)
 
-    async def progress(done: int, total: int) -> None:
-        done, total = progress_before + done, progress_before + total
-        await ctx.report_progress(done, total, message=f"opened {done} of {total} calls")
-
     with failing_as_tool_error(slow_query=slow_query(query)):
         scan = await deep_scan(
             app.calls,
@@ -47,7 +43,7 @@ async def investigate(
             ceiling=ceiling,
             concurrency=app.settings.concurrency,
             page_concurrency=app.settings.scan_concurrency,
-            progress=progress,
+            progress=progress_reporter(ctx, "opened", progress_before),
             on_detail=on_detail,
             open_stored=open_stored,
         )

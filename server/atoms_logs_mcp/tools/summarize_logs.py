@@ -11,7 +11,7 @@ from ..domain.summarize import summarize_window
 from ..render.rows import filter_header
 from ..render.summary import render_summary
 from .arguments import GroupBy, MaxCalls, with_filters
-from .context import READ_ONLY, Ctx, failing_as_tool_error, state
+from .context import READ_ONLY, Ctx, failing_as_tool_error, progress_reporter, state
 from .filtering import query_for
 
 DESCRIPTION = """Count and measure calls over a whole window: groups, percentiles, cost, retry outcomes.
@@ -36,9 +36,6 @@ def register(server: MCPServer[Any]) -> None:
         query, window = await query_for(app, filters)
         names = await app.agents.names()
 
-        async def progress(done: int, total: int) -> None:
-            await ctx.report_progress(done, total, message=f"read {done} of {total} calls")
-
         with failing_as_tool_error(slow_query=slow_query(query)):
             summary = await summarize_window(
                 app.client,
@@ -48,7 +45,7 @@ def register(server: MCPServer[Any]) -> None:
                 agent_names=names,
                 ceiling=min(max_calls or app.settings.scan_ceiling, app.settings.scan_ceiling),
                 concurrency=app.settings.scan_concurrency,
-                progress=progress,
+                progress=progress_reporter(ctx, "read"),
             )
         header = filter_header(query, window, names, sort=False)
         return render_summary(summary.stats, summary.scan, header, summary.retries)
