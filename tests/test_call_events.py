@@ -41,7 +41,7 @@ def test_both_type_keys_and_json_string_metadata_read_alike():
     assert read_events([{"event_type": "x", "metadata": nested}])[0].nested == {"metadata": {}}
 
 
-def event(kind: str, at: int | None, **fields: object) -> dict[str, object]:
+def event(kind: str, at: float | None, **fields: object) -> dict[str, object]:
     return {"event_type": kind, **({"timestamp": 1795168800 + at} if at is not None else {}), **fields}
 
 
@@ -75,6 +75,24 @@ def test_an_end_with_another_id_does_not_take_a_start_it_does_not_name():
         )
     )
     assert sorted((t.call_id, t.outcome) for t in tools) == [("a", "ok"), ("b", "failed")]
+
+
+def test_an_error_right_after_its_calls_end_is_that_calls_error_not_another_call():
+    """Seen in data shaped by others: an end with success false, then a tool_call_error with the text, no ids."""
+    tools = tool_calls(
+        read_events(
+            [
+                event("tool_call_start", 1, function_name="lookup"),
+                event("tool_call_end", 2, function_name="lookup", success=False, latency_ms=725),
+                event("tool_call_error", 2.001, function_name="lookup", error="upstream 502"),
+                event("tool_call_error", 30, function_name="lookup", error="later, on its own"),
+            ]
+        )
+    )
+    assert [(t.outcome, t.latency_ms, t.error) for t in tools] == [
+        ("failed", 725.0, "upstream 502"),
+        ("failed", None, "later, on its own"),
+    ]
 
 
 def test_a_start_without_a_time_keeps_the_order_sent():

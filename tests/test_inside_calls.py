@@ -261,3 +261,13 @@ async def test_details_without_the_list_only_fields_still_give_true_answers(
                 assert f"v{version['version_number']} ({version['version_id']})" in outcomes
             found = await call_text(client, "search_transcripts", {"text": "later", "attempt": "all"})
             assert " | ? | " not in found and "UTC |" in found
+
+
+async def test_tool_failures_on_the_foreign_dataset_count_each_call_once(foreign_sandbox: SandboxServer) -> None:
+    """The foreign dataset sends a failed tool call as an end (success false) and then an error event with the
+    text: its events hold 44 lookup_order ends and 16 errors, each a millisecond after a failed end. That is 44
+    calls of which 16 failed, not 60 of which 32."""
+    async with mcp_client(foreign_sandbox) as client:
+        text = await call_text(client, "analyze_calls", {"attempt": "all", "aspects": ["tools"]})
+    assert re.search(r"^lookup_order \| 44 \| 16 \|", text, re.M), text[:800]
+    assert "lookup_order: 16x upstream 502" in text and "(no error text)" not in text

@@ -157,6 +157,10 @@ def flag(value: Any) -> bool | None:
     return None
 
 
+def _error_text(error: Any) -> str | None:
+    return error if isinstance(error, str) else (json.dumps(error, default=str) if error else None)
+
+
 def _finish(tool: ToolCall, end: CallEvent) -> None:
     tool.ended = end.at
     error = end.get("error")
@@ -164,20 +168,39 @@ def _finish(tool: ToolCall, end: CallEvent) -> None:
     failed = end.kind == "tool_call_error" or success is False or bool(error)
     succeeded = success is True or (end.kind == "tool_call_end" and not failed)
     tool.outcome = "failed" if failed else ("ok" if succeeded else "unknown")
-    tool.error = error if isinstance(error, str) else (json.dumps(error, default=str) if error else None)
+    tool.error = _error_text(error)
     tool.latency_ms = end.number("latency_ms", "latency", "duration_ms")
     if tool.latency_ms is None and tool.started is not None and end.at is not None:
         tool.latency_ms = max(0.0, (end.at - tool.started).total_seconds() * 1000)
 
 
+ERROR_AFTER_END_S = 2.0
+"""A tool_call_error this soon after its call's end event (and with no start left open) is that call's error."""
+
+
+def _error_of_ended(event: CallEvent, name: str, tool_id: str | None, ended: dict[str, ToolCall]) -> ToolCall | None:
+    """The call an error event belongs to when it comes right after that call's end (seen live: an end with
+    success false, then the error text), rather than a call of its own whose start was lost."""
+    last = ended.get(name)
+    if event.kind != "tool_call_error" or last is None or last.error is not None:
+        return None
+    if tool_id and last.call_id and tool_id != last.call_id:
+        return None
+    if event.at is not None and last.ended is not None:
+        return last if 0 <= (event.at - last.ended).total_seconds() <= ERROR_AFTER_END_S else None
+    return last
+
+
 def tool_calls(events: Sequence[CallEvent]) -> list[ToolCall]:
     """Tool calls in time order. An end pairs with its start by `tool_call_id` when both carry one,
-    else with the earliest unfinished start of the same function name; a start nothing ends says so."""
+    else with the earliest unfinished start of the same function name; a start nothing ends says so; an error
+    that follows its call's end adds its text to that call."""
     ordered = [e for e in events if e.kind == TOOL_START or e.kind in TOOL_ENDS]
     if all(e.at is not None for e in ordered):  # else the order sent is the only order there is
         ordered.sort(key=lambda e: e.at or datetime.min.replace(tzinfo=UTC))
     calls: list[ToolCall] = []
     open_calls: list[ToolCall] = []
+    ended: dict[str, ToolCall] = {}
     for event in ordered:
         name = event.text("function_name", "tool_name", "name") or "?"
         tool_id = event.text("tool_call_id", "toolCallId")
@@ -189,10 +212,14 @@ def tool_calls(events: Sequence[CallEvent]) -> list[ToolCall]:
         match = next((t for t in open_calls if tool_id and t.call_id == tool_id), None)
         if match is None:  # by name, among starts that do not carry a different id
             match = next((t for t in open_calls if t.name == name and not (tool_id and t.call_id)), None)
+        if match is None and (done := _error_of_ended(event, name, tool_id, ended)) is not None:
+            done.outcome, done.error = "failed", _error_text(event.get("error")) or done.error
+            continue
         if match is None:
             match = ToolCall(name, call_id=tool_id)
             calls.append(match)
         else:
             open_calls.remove(match)
         _finish(match, event)
+        ended[name] = match
     return sorted(calls, key=lambda t: (t.at is None, t.at or datetime.min.replace(tzinfo=UTC)))

@@ -16,7 +16,7 @@ from ..api.models import CallDetail, CallRow
 from .analysis import COMPONENTS, latency_report, turn_offsets
 from .transcript_search import normal
 
-DIGEST_VERSION = 2
+DIGEST_VERSION = 3
 """Part of the store's schema version: a digest of another version is read again from the detail."""
 SLOWEST_KEPT = 3
 
