@@ -18,12 +18,18 @@ def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
+def _shown(share: Share) -> str:
+    low, high = share.interval
+    return f"{_pct(share.value)} [{_pct(low)}-{_pct(high)}]" if share.total else "- (none to share)"
+
+
 def _share_row(name: str, base: Share, cand: Share) -> str:
+    if not base.total or not cand.total:
+        return f"{name} | {_shown(base)} | {_shown(cand)} | - (a side has nothing to compare)"
     diff = difference(base, cand)
     verdict = "within noise" if diff.noise else ("higher" if diff.value > 0 else "lower")
-    (bl, bh), (cl, ch) = base.interval, cand.interval
     return (
-        f"{name} | {_pct(base.value)} [{_pct(bl)}-{_pct(bh)}] | {_pct(cand.value)} [{_pct(cl)}-{_pct(ch)}] | "
+        f"{name} | {_shown(base)} | {_shown(cand)} | "
         f"{100 * diff.value:+.1f} pts [{100 * diff.low:+.1f}, {100 * diff.high:+.1f}] {verdict}"
     )
 
