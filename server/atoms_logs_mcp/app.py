@@ -25,7 +25,9 @@ from .tools import (
     resources,
     search_by_call_ids,
     search_transcripts,
+    subscriptions,
     summarize_logs,
+    watch_call,
 )
 from .tools.context import AppContext
 from .tools.lean_server import AtomsMCPServer
@@ -37,6 +39,7 @@ whole window. list_logs finds and pages through calls; get_log opens one call (t
 latency); search_by_call_ids looks up known ids in bulk; list_agents names the agents; export_logs writes a file.
 For what is inside calls: search_transcripts finds what was said, analyze_calls finds failing tools, slow turns,
 the lines callers hang up after, metric values and errors; compare_calls sets two windows or versions side by side.
+watch_call follows a live call as it happens; list_logs(statuses=["in_progress", "active"]) finds live calls.
 since/until take ISO 8601 (without an offset, read in `timezone`), a span back from now (90m, 24h, 7d, 2w) or
 today, yesterday, this week, last week, this month, last month; a named period alone (since="yesterday") is that
 whole period. Date filters can be slow on very large accounts.
@@ -52,6 +55,7 @@ TOOLS: dict[str, Callable[[Any], None]] = {
     "search_transcripts": search_transcripts.register,
     "analyze_calls": analyze_calls.register,
     "compare_calls": compare_calls.register,
+    "watch_call": watch_call.register,
 }
 
 
@@ -62,13 +66,14 @@ def create_server(settings: Settings, *, transport: Transport | None = None) -> 
     if unknown:
         raise ValueError(f"ATOMS_TOOLS names no tool {', '.join(unknown)}; the tools are: {', '.join(TOOLS)}")
     live: list[AppContext] = []  # the open lifespans: completions get no request context of their own
+    subscribers = subscriptions.Subscribers()
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[AppContext]:
         path = settings.store_path
         store = CallStore.open(path, settings.store_max_mb * 1024 * 1024) if path else CallStore.off()
         async with AtomsClient(settings, transport=transport) as client:
-            state = AppContext(settings, client, AgentDirectory(client), CallReader(client, store))
+            state = AppContext(settings, client, AgentDirectory(client), CallReader(client, store), subscribers)
             live.append(state)
             try:
                 yield state
@@ -83,12 +88,12 @@ def create_server(settings: Settings, *, transport: Transport | None = None) -> 
         version=__version__,
         lifespan=lifespan,
         log_level="WARNING",
-        subscriptions=False,  # nothing here changes while a client watches: do not advertise subscriptions
     )
     for name, register in TOOLS.items():
         if settings.tools is None or name in settings.tools:
             register(server)
     resources.register(server)
+    subscriptions.register(server, subscribers)
     prompts.register(server)
     completions.register(server, live)
     return server

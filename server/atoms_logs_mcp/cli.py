@@ -75,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds on 429")
     sandbox.add_argument("--malformed-rate", type=float, default=0.0, help="share of 200s with a broken body")
     sandbox.add_argument("--drop-rate", type=float, default=0.0, help="share of connections dropped mid-response")
+    sandbox.add_argument("--live-speed", type=float, default=1.0, help="live calls replay this many times real time")
     store = commands.add_parser("store", help="show the local call store (location, size, calls); `store clear`")
     store.add_argument("action", nargs="?", choices=("show", "clear"), default="show")
     return parser
@@ -127,7 +128,8 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as error:
         print(f"atoms-logs-mcp sandbox: {error}", file=sys.stderr)
         return 2
-    serve_forever(store, host=args.host, port=args.port, api_key=args.api_key or DEFAULT_SANDBOX_KEY, faults=faults)
+    key = args.api_key or DEFAULT_SANDBOX_KEY
+    serve_forever(store, host=args.host, port=args.port, api_key=key, faults=faults, live_speed=args.live_speed)
     return 0
 
 
@@ -136,7 +138,8 @@ def _settings_and_transport(args: argparse.Namespace) -> tuple[Settings, object]
     if not args.demo:
         return Settings.from_env(redact_phones=redact), None
     from .sandbox.app import DEFAULT_SANDBOX_KEY
-    from .sandbox.serve import InProcessTransport, load_store
+    from .sandbox.in_process import InProcessTransport
+    from .sandbox.serve import load_store
 
     store = load_store(args.data, calls=args.calls, seed=args.seed)
     # The demo reads the sandbox in-process; every other setting still comes from the environment.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -172,9 +174,44 @@ class AtomsClient:
         subject: str | None = None,
     ) -> Any:
         """Send one API request with retries under the deadline; return the envelope's `data`."""
+        unsent_only = not (method in ("GET", "HEAD") if idempotent is None else idempotent)
+        send = functools.partial(self._send_once, method, path, params, json, subject)
+        return await self._retrying(f"{method} /{path}", subject, unsent_only, send)
+
+    @asynccontextmanager
+    async def open_stream(self, path: str, *, params: dict[str, str], headers: dict[str, str]) -> AsyncIterator[Any]:
+        """`GET path` as an open stream (the response, once it is a 2xx). Opening is retried like any GET; other
+        answers raise as `request` raises them. No read timeout: the caller bounds how long it listens."""
+        operation = f"GET /{path}"
+
+        async def open_once() -> httpx.Response:
+            request = self._http.build_request("GET", path, params=params, headers=headers)
+            request.extensions["timeout"] = httpx.Timeout(self.settings.timeout, read=None).as_dict()
+            try:
+                response = await self._http.send(request, stream=True)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                raise self._unreachable(error, operation) from None
+            except httpx.TransportError as error:
+                raise UpstreamUnavailableError(f"The stream failed to open ({type(error).__name__})") from None
+            if not 200 <= response.status_code < 300:
+                await response.aread()
+                await response.aclose()
+                self._unwrap(response, operation, None)
+            return response
+
+        response = await self._retrying(operation, None, False, open_once)
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    async def _retrying(
+        self, operation: str, subject: str | None, unsent_only: bool, send: Callable[[], Awaitable[Any]]
+    ) -> Any:
+        """`send()`, retried on 429, 5xx, timeouts and drops with back-off, all within `settings.deadline`."""
         if not self.settings.api_key:
             raise ConfigurationError("No Atoms API key: set SMALLEST_API_KEY (or ATOMS_API_KEY).")
-        retry_unsent_only = not (method in ("GET", "HEAD") if idempotent is None else idempotent)
+        retry_unsent_only = unsent_only
         deadline = anyio.current_time() + self.settings.deadline
 
         def should_retry(error: Exception) -> bool | float:
@@ -201,7 +238,7 @@ class AtomsClient:
                     wait_jitter=self.settings.backoff_initial,
                 ):
                     with attempt:
-                        return await self._send_once(method, path, params, json, subject)
+                        return await send()
         except NotFoundError:
             if subject and not self.reached:
                 await self._confirm_base_url()
@@ -209,7 +246,7 @@ class AtomsClient:
         except TimeoutError:
             raise UpstreamTimeoutError(
                 f"The Atoms API did not answer within {self.settings.deadline:g} s (retries included)",
-                operation=f"{method} /{path}",
+                operation=operation,
             ) from None
         except _NotSent as error:
             raise UnreachableError(

@@ -11,6 +11,7 @@ from ..api.events import number
 from ..api.models import CallDetail, CallRow
 from ..api.query import CALL_ID_PATTERN
 from ..domain.analysis import call_end, call_start, latency_report, turn_offsets
+from ..domain.live_watch import LIVE_STATUSES
 from . import formats
 from .budget import EVENTS_TOKENS, METRIC_VALUE_CHARS, SUMMARY_CHARS, TRANSCRIPT_PAGE_TOKENS, estimate_tokens
 from .events import timeline
@@ -73,7 +74,6 @@ def transcript_page(
 
 
 NOT_CONNECTED = {"pending": "is pending", "in_queue": "is queued", "processing": "is being set up"}
-IN_PROGRESS = ("in_progress", "active")
 
 
 def no_transcript(call: CallRow) -> str:
@@ -81,8 +81,10 @@ def no_transcript(call: CallRow) -> str:
     status = call.status or ""
     if status in NOT_CONNECTED:
         return f"No transcript: the call {NOT_CONNECTED[status]} and has not connected yet."
-    if status in IN_PROGRESS:
-        return "No transcript yet: the call is in progress (the transcript is stored when it ends)."
+    if status in LIVE_STATUSES:
+        well_formed = call.call_id and re.fullmatch(CALL_ID_PATTERN, call.call_id)
+        watch = f' watch_call(call_id="{call.call_id}") follows it live.' if well_formed else ""
+        return "No transcript yet: the call is in progress (the transcript is stored when it ends)." + watch
     if status == "no_answer":
         return "No transcript: nobody answered."
     return f"No transcript recorded for this call (status {clean(status or 'unknown')})."
@@ -228,6 +230,8 @@ def render_call(
     wanted = set(include)
     call_id = shown_id(call)
     out: list[str] = [f"Call {call_id}"]
+    if call.status in LIVE_STATUSES and call.transcript:
+        out.append(f'The call is live: watch_call(call_id="{call_id}") follows it as it happens.')
     if "overview" in wanted:
         out += ["", "## Overview", fence("overview", _overview(call, family or retry_note(call), whole))]
     if "transcript" in wanted:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -89,6 +89,15 @@ def _barge_in(event: CallEvent) -> str:
     return "caller interrupted the agent (barge-in" + (f", hold {_text(hold, 20)})" if hold else ")")
 
 
+def _turn_latency(event: CallEvent) -> str:
+    """Shown on a live watch (get_log has its own latency section): the wait and where it went."""
+    turn, total = event.number("turn_index"), event.number("total_turn_ms", "turn_latency")
+    parts = [(name, event.number(f"{key}_api_ms")) for name, key in (("LLM", "llm"), ("TTS", "tts"), ("STT", "stt"))]
+    split = ", ".join(f"{name} {round(value)}" for name, value in parts if value is not None)
+    where = f" {round(turn)}" if turn is not None else ""
+    return f"turn{where} latency {_ms(total) or '?'}" + (f" ({split})" if split else "")
+
+
 def _custom_log(event: CallEvent) -> str:
     name = event.text("name") or event.kind
     payload = event.get("payload")
@@ -112,6 +121,7 @@ _DESCRIBE: dict[str, Callable[[CallEvent], str]] = {
     "agent.log": _custom_log,
     "turn_outcome": _turn_outcome,
     "barge_in": _barge_in,
+    "turn_latency": _turn_latency,
     "hopping": lambda e: f"node {_text(e.get('from_node_id') or '?', 40)} → {_text(e.get('to_node_id') or '?', 40)}",
     "agent_node_state": lambda e: "node state: " + _text(e.get("node_name") or e.get("node_id") or "?", 60),
     "knowledgebase": lambda e: " ".join(
@@ -147,15 +157,17 @@ def timeline(
     ended: datetime | None = None,
     limit: int | None = None,
     max_tokens: int | None = None,
+    counted_kinds: Mapping[str, str] = COUNTED,
 ) -> tuple[list[str], int]:
     """Lines `[mm:ss.s] what happened`, in time order, and how many were left out by `limit` or `max_tokens`.
 
     `start` is the call's start (offsets count from it); `ended` its end, for tool calls left unanswered.
+    `counted_kinds` are summed up in one closing line (kind -> words) instead of a line each.
     """
     counted: Counter[str] = Counter()
     lines: list[tuple[float, str]] = []
     for event in events:
-        if event.kind in COUNTED:
+        if event.kind in counted_kinds:
             counted[event.kind] += 1
         elif event.kind == "turn_outcome" and event.get("outcome") == "replied":
             counted["turn_outcome"] += 1
@@ -166,7 +178,7 @@ def timeline(
     lines.sort(key=lambda item: item[0])
     rendered = [text for _, text in lines]
     if counted:
-        words = {**COUNTED, "turn_outcome": "agent turns replied normally"}
+        words = {**counted_kinds, "turn_outcome": "agent turns replied normally"}
         rendered.append("also: " + "; ".join(f"{n} {words[kind]}" for kind, n in counted.most_common()))
     kept = len(rendered) if limit is None else min(limit, len(rendered))
     if max_tokens is not None:

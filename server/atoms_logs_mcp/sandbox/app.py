@@ -17,11 +17,12 @@ from typing import Any
 import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from .faults import FaultConfig, FaultInjector
+from .live import CutStream, LiveCalls
 from .store import CALL_ID, CallStore, InvalidQuery
 
 logger = logging.getLogger(__name__)
@@ -62,10 +63,11 @@ def _ok(data: Any) -> JSONResponse:
 class SandboxState:
     """Everything one sandbox app holds: data, key, faults and traffic counters."""
 
-    def __init__(self, store: CallStore, api_key: str, faults: FaultConfig | None = None) -> None:
+    def __init__(self, store: CallStore, api_key: str, faults: FaultConfig | None = None, live_speed: float = 1.0):
         self.store = store
         self.api_key = api_key
         self.faults = FaultInjector(faults)
+        self.live = LiveCalls(live_speed)
         self.counts: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.recent: deque[dict[str, Any]] = deque(maxlen=500)
@@ -124,6 +126,8 @@ async def _fault(state: SandboxState, request: Request) -> Response | None:
     if config.latency_ms:
         await anyio.sleep(config.latency_ms / 1000)
     match state.faults.draw():
+        case "drop" if request.url.path.endswith("/events"):
+            request.state.cut_after = config.stream_cut_after  # a stream is cut after a few frames, not before
         case "drop":
             return _HalfResponse()
         case "malformed":
@@ -158,11 +162,38 @@ async def search_conversations(request: Request) -> Response:
 
 
 async def get_conversation(request: Request) -> Response:
-    store = _state(request).store
-    call = store.get(request.path_params["call_id"])
+    state = _state(request)
+    call = state.store.get(request.path_params["call_id"])
     if call is None:
         return _error(404, "Conversation log not found")
-    return _ok(store.detail(call))
+    detail = state.store.detail(call)
+    if state.live.has_ended(call) and detail.get("status") != "completed":
+        detail = {**detail, "status": "completed"}  # a live call heard to its end is over
+    return _ok(detail)
+
+
+async def live_events(request: Request) -> Response:
+    """`GET /events?callId=`: an active call's events as Server-Sent Events; 400 for any other call."""
+    state = _state(request)
+    call_id = request.query_params.get("callId", "")
+    call = state.store.get(call_id) if CALL_ID.fullmatch(call_id) else None
+    if call is None:
+        return _error(400, "Invalid callId")
+    if not state.live.is_live(call):
+        status = state.live.status(call)
+        return _error(400, f"Call is not active (status {status}); only active calls can be subscribed to")
+    cut_after = getattr(request.state, "cut_after", None) or state.faults.take_stream_cut()
+    frames = state.live.stream(call, request.headers.get("last-event-id"), cut_after)
+    headers = {"Cache-Control": "no-cache"}
+    return StreamingResponse(_cut_as_drop(frames), media_type="text/event-stream", headers=headers)
+
+
+async def _cut_as_drop(frames: Any) -> Any:
+    try:
+        async for frame in frames:
+            yield frame
+    except CutStream:
+        raise DroppedConnection from None
 
 
 async def get_retries(request: Request) -> Response:
@@ -194,6 +225,22 @@ async def get_agent(request: Request) -> Response:
     if agent is None:
         return _error(400, "No agent found")
     return _ok(store.agent_dto(agent))
+
+
+async def get_live(request: Request) -> Response:
+    live = _state(request).live
+    return JSONResponse({"speed": live.speed, "ended": sorted(live.ended), "sent": list(live.sent)})
+
+
+async def set_live(request: Request) -> Response:
+    """Start every live call afresh (nothing heard, nothing ended), at `speed` when given."""
+    live = _state(request).live
+    try:
+        body = json.loads(await request.body() or b"{}")
+        live.configure(float(body.get("speed", live.speed)) if isinstance(body, dict) else live.speed)
+    except (ValueError, TypeError) as error:
+        return JSONResponse({"error": str(error)}, status_code=400)
+    return JSONResponse({"speed": live.speed})
 
 
 async def get_faults(request: Request) -> Response:
@@ -239,6 +286,7 @@ API_ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/conversation/{callId}", get_conversation),
     ("GET", "/agent", list_agents),
     ("GET", "/agent/{id}", get_agent),
+    ("GET", "/events", live_events),
 ]
 """(method, path as the spec writes it, handler); the spec's path names the route in the traffic counters."""
 
@@ -254,6 +302,7 @@ def create_app(
     api_key: str = DEFAULT_SANDBOX_KEY,
     faults: FaultConfig | None = None,
     in_process: bool = False,
+    live_speed: float = 1.0,
 ) -> Starlette:
     """The sandbox app. `in_process` apps let DroppedConnection escape for an in-process transport."""
     routes = [_route(method, path, handler) for method, path, handler in API_ROUTES]
@@ -262,9 +311,11 @@ def create_app(
         Route("/_sandbox/faults", set_faults, methods=["POST"]),
         Route("/_sandbox/stats", get_stats, methods=["GET"]),
         Route("/_sandbox/stats/reset", reset_stats, methods=["POST"]),
+        Route("/_sandbox/live", get_live, methods=["GET"]),
+        Route("/_sandbox/live", set_live, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed, Exception: _crashed})
-    app.state.sandbox = SandboxState(store, api_key, faults)
+    app.state.sandbox = SandboxState(store, api_key, faults, live_speed)
     return _CatchAll(app, reraise_drops=in_process)  # type: ignore[return-value]
 
 

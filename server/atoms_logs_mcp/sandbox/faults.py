@@ -29,15 +29,21 @@ class FaultConfig:
     slow_rate: float = 0.0
     """The answer comes after `slow_ms` more (to exceed a client's timeout)."""
     slow_ms: float = 30_000.0
+    stream_cut_after: int = 3
+    """A live-event stream drawn to drop (or counted by `stream_drops`) is cut after this many frames."""
+    stream_drops: int = 0
+    """The next N live-event streams are cut (a deterministic drop, for tests)."""
     seed: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("drop_rate", "malformed_rate", "rate_limit_rate", "error_rate", "slow_rate"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
+        if self.stream_cut_after < 1:
+            raise ValueError("stream_cut_after must be at least 1")
         if self.error_status is not None and not 500 <= self.error_status <= 599:
             raise ValueError("error_status must be a 5xx status")
-        if self.latency_ms < 0 or self.slow_ms < 0 or self.retry_after < 0:
+        if self.latency_ms < 0 or self.slow_ms < 0 or self.retry_after < 0 or self.stream_drops < 0:
             raise ValueError("latency_ms, slow_ms and retry_after must not be negative")
         if self.drop_rate + self.malformed_rate + self.rate_limit_rate + self.error_rate + self.slow_rate > 1:
             raise ValueError("the fault rates add up to more than 1")
@@ -51,6 +57,8 @@ class FaultConfig:
         for name, value in changes.items():
             if name in ("seed", "error_status"):
                 clean[name] = None if value is None else int(value)
+            elif name in ("stream_cut_after", "stream_drops"):
+                clean[name] = int(value)
             elif isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"{name} must be a number")
             else:
@@ -70,6 +78,14 @@ class FaultInjector:
     def configure(self, config: FaultConfig) -> None:
         self.config = config
         self._random = random.Random(config.seed)
+        self._stream_drops = config.stream_drops
+
+    def take_stream_cut(self) -> int | None:
+        """Frames after which this stream is cut, while `stream_drops` lasts; else None."""
+        if self._stream_drops <= 0:
+            return None
+        self._stream_drops -= 1
+        return self.config.stream_cut_after
 
     def draw(self) -> Fault | None:
         c = self.config

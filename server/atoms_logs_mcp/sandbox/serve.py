@@ -11,10 +11,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-import httpx
 import uvicorn
 
-from .app import API_PREFIX, DEFAULT_SANDBOX_KEY, DroppedConnection, SandboxState, create_app
+from .app import API_PREFIX, DEFAULT_SANDBOX_KEY, SandboxState, create_app
 from .data import generate
 from .faults import FaultConfig
 from .store import CallStore
@@ -36,20 +35,6 @@ class _QuietDrops(logging.Filter):
 
 
 logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
-
-
-class InProcessTransport(httpx.ASGITransport):
-    """The sandbox without a socket (`--demo`); a dropped connection surfaces as httpx would raise it."""
-
-    def __init__(self, store: CallStore, api_key: str = DEFAULT_SANDBOX_KEY, faults: FaultConfig | None = None):
-        self.app_instance = create_app(store, api_key=api_key, faults=faults, in_process=True)
-        super().__init__(app=self.app_instance)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        try:
-            return await super().handle_async_request(request)
-        except DroppedConnection:
-            raise httpx.RemoteProtocolError("peer closed connection mid-response", request=request) from None
 
 
 class BackgroundServer:
@@ -109,9 +94,11 @@ class SandboxServer(BackgroundServer):
         faults: FaultConfig | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        live_speed: float = 1.0,
     ) -> None:
         self.api_key = api_key
-        super().__init__(create_app(store, api_key=api_key, faults=faults), host=host, port=port)
+        app = create_app(store, api_key=api_key, faults=faults, live_speed=live_speed)
+        super().__init__(app, host=host, port=port)
 
     @property
     def state(self) -> SandboxState:
@@ -140,10 +127,20 @@ class SandboxServer(BackgroundServer):
     def reset_stats(self) -> None:
         self._control("POST", "/_sandbox/stats/reset", {})
 
+    def live(self) -> dict[str, Any]:
+        """The live calls: speed, which have ended, and each frame sent with its wall-clock time."""
+        return self._control("GET", "/_sandbox/live")  # type: ignore[no-any-return]
 
-def serve_forever(store: CallStore, *, host: str, port: int, api_key: str, faults: FaultConfig) -> None:
+    def reset_live(self, **settings: Any) -> None:
+        """Every live call afresh (nothing heard yet), at `speed=` when given."""
+        self._control("POST", "/_sandbox/live", settings)
+
+
+def serve_forever(
+    store: CallStore, *, host: str, port: int, api_key: str, faults: FaultConfig, live_speed: float = 1.0
+) -> None:
     """`atoms-logs-mcp sandbox`: serve in the foreground until interrupted."""
-    app = create_app(store, api_key=api_key, faults=faults)
+    app = create_app(store, api_key=api_key, faults=faults, live_speed=live_speed)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
 

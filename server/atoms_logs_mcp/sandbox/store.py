@@ -149,8 +149,8 @@ def _prepare(record: dict[str, Any], agents: Mapping[str, Mapping[str, Any]]) ->
         record["agent"] = dict(agents[record["agentId"]])  # the detail nests the agent (AgentDTO)
     # The callId carries the creation time in milliseconds, for records that do not say it.
     millis = int(call_id.split("-")[1]) if CALL_ID.match(call_id) else 0
-    created = _moment(record.get("createdAt")) or datetime.fromtimestamp(millis / 1000, UTC)
-    updated = _moment(record.get("updatedAt")) or created
+    created = record_moment(record.get("createdAt")) or datetime.fromtimestamp(millis / 1000, UTC)
+    updated = record_moment(record.get("updatedAt")) or created
     latency = record.get("turnLatencyMetrics")
     return Call(
         record=record,
@@ -162,7 +162,7 @@ def _prepare(record: dict[str, Any], agents: Mapping[str, Mapping[str, Any]]) ->
     )
 
 
-def _moment(value: Any) -> datetime | None:
+def record_moment(value: Any) -> datetime | None:
     """A record's own time (ISO string, or epoch seconds or milliseconds as live data may send)."""
     if isinstance(value, str):
         try:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
@@ -21,6 +21,9 @@ from ..domain.lookup import AgentDirectory, AgentNameError
 from ..render.agents import agent_name_problem
 from ..render.failures import CALL_ID_HINT, explain
 
+if TYPE_CHECKING:
+    from .subscriptions import Subscribers
+
 CALL_ID = re.compile(CALL_ID_PATTERN)
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 WRITES_FILE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
@@ -34,6 +37,8 @@ class AppContext:
     client: AtomsClient
     agents: AgentDirectory
     calls: CallReader
+    subscribers: Subscribers
+    """The 2025-era sessions subscribed to call resources (`tools.subscriptions`)."""
 
 
 Ctx: TypeAlias = Context[AppContext, Any]

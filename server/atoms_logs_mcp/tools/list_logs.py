@@ -18,7 +18,8 @@ DESCRIPTION = """List Atoms voice-agent calls, newest update first, with filters
 
 Use it to find calls ("outbound calls that hit a timeout yesterday") and to get the call ids that get_log and
 search_by_call_ids take. The answer states the filters and window applied, the total number of matches and the
-arguments for the next page. For counts over many calls use summarize_logs instead of paging.
+arguments for the next page. For counts over many calls use summarize_logs instead of paging. Live calls:
+statuses=["in_progress", "active"].
 Example: list_logs(statuses=["failed"], call_types=["telephony_outbound"], since="yesterday", limit=20)"""
 
 

@@ -1,0 +1,68 @@
+"""Watching a live call: its stream's events turned into the lines spoken so far, and how the call stands."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..api.events import CallEvent, read_event
+
+LIVE_STATUSES = ("in_progress", "active")
+"""The statuses of a call that can be watched (the stream answers 400 for any other)."""
+NOT_STARTED = ("pending", "in_queue", "processing")
+SPEECH = {
+    "user_transcription": ("user", ("user_transcription_text", "text", "transcript", "content")),
+    "tts_completed": ("agent", ("tts_text", "text", "content")),
+}
+"""The final words of a turn: the caller's transcription, or what the agent finished speaking (the spec's field,
+else a plain `text` as other senders write it). Interim transcriptions and the language model's text are
+superseded by these and only counted."""
+
+
+@dataclass(frozen=True)
+class LiveLine:
+    number: int
+    """1-based, in the order heard."""
+    speaker: str
+    text: str
+    at: datetime | None
+
+
+class LiveWatch:
+    """Everything heard on one watch: the transcript lines, every event, and whether the call ended."""
+
+    def __init__(self, start: datetime | None) -> None:
+        self.start = start
+        """The call's start, for offsets: the call's own when known, else its `call_start` event."""
+        self.lines: list[LiveLine] = []
+        self.events: list[CallEvent] = []
+        self.ended: CallEvent | None = None
+
+    def add(self, frame: Mapping[str, Any]) -> LiveLine | None:
+        """Take one event; the transcript line it completes, if any."""
+        event = read_event(frame)
+        self.events.append(event)
+        if event.kind == "call_start" and self.start is None:
+            self.start = event.at
+        if event.kind in ("call_end", "call_cancelled"):
+            self.ended = event
+        speech = SPEECH.get(event.kind)
+        text = event.text(*speech[1]) if speech else None
+        if speech is None or text is None or event.get("is_final") is False:
+            return None
+        line = LiveLine(len(self.lines) + 1, speech[0], text, event.at)
+        self.lines.append(line)
+        return line
+
+    def offset(self, at: datetime | None) -> float | None:
+        return (at - self.start).total_seconds() if at is not None and self.start is not None else None
+
+    @property
+    def end_status(self) -> str | None:
+        if self.ended is None:
+            return None
+        if self.ended.kind == "call_cancelled":
+            return "cancelled"
+        return self.ended.text("call_status", "status")

@@ -1,0 +1,68 @@
+"""Resource subscriptions: a client subscribed to `atoms://calls/{call_id}` hears when a watched live call changes.
+
+In the 2026-07-28 era a client listens with `subscriptions/listen`, which the SDK serves from the server's
+event bus (`ctx.notify_resource_updated`). In the 2025-11-25 era it sends `resources/subscribe`, handled
+here: the session is remembered (weakly, so a closed session is forgotten) and sent
+`notifications/resources/updated` directly.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import defaultdict
+from typing import Any
+
+from mcp.server import MCPServer
+from mcp.server.context import ServerRequestContext
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, EmptyResult, SubscribeRequestParams, UnsubscribeRequestParams
+
+from .context import Ctx
+
+SUBSCRIBABLE = "atoms://calls/"
+
+
+class Subscribers:
+    """The 2025-era sessions subscribed to each resource URI."""
+
+    def __init__(self) -> None:
+        self._sessions: defaultdict[str, weakref.WeakSet[Any]] = defaultdict(weakref.WeakSet)
+
+    def add(self, uri: str, session: Any) -> None:
+        self._sessions[uri].add(session)
+
+    def remove(self, uri: str, session: Any) -> None:
+        self._sessions[uri].discard(session)
+
+    async def updated(self, ctx: Ctx, uri: str) -> None:
+        """Tell everyone subscribed to `uri` (in either era) that it changed."""
+        await ctx.notify_resource_updated(uri)
+        for session in list(self._sessions.get(uri, ())):
+            try:
+                await session.send_resource_updated(uri)
+            except Exception:  # a session that has gone is forgotten, never a failed tool
+                self.remove(uri, session)
+
+
+def register(server: MCPServer[Any], subscribers: Subscribers) -> None:
+    """Serve `resources/subscribe` and `resources/unsubscribe` (2025-11-25 era) for the call resources."""
+
+    async def subscribe(ctx: ServerRequestContext[Any], params: SubscribeRequestParams) -> EmptyResult:
+        subscribers.add(_call_resource(str(params.uri)), ctx.session)
+        return EmptyResult()
+
+    async def unsubscribe(ctx: ServerRequestContext[Any], params: UnsubscribeRequestParams) -> EmptyResult:
+        subscribers.remove(str(params.uri), ctx.session)
+        return EmptyResult()
+
+    lowlevel = server._lowlevel_server  # the SDK registers these two only through the low-level server
+    lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, subscribe)
+    lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, unsubscribe)
+
+
+def _call_resource(uri: str) -> str:
+    if not uri.startswith(SUBSCRIBABLE):
+        raise MCPError(
+            INVALID_PARAMS, f"Only the call resources ({SUBSCRIBABLE}...) can be subscribed to, not {uri[:80]}"
+        )
+    return uri
