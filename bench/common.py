@@ -23,8 +23,11 @@ BENCH = Path(__file__).resolve().parent
 class SandboxProcess:
     """`atoms-logs-mcp sandbox` on a free loopback port, in its own process (no GIL shared with the client)."""
 
-    def __init__(self, calls: int, *, seed: int = 7, latency_ms: float = 0) -> None:
-        self.args = ["--calls", str(calls), "--seed", str(seed), "--latency-ms", str(latency_ms)]
+    def __init__(
+        self, calls: int, *, seed: int = 7, latency_ms: float = 0, live_speed: float = 1, data: Path | None = None
+    ) -> None:
+        source = ["--data", str(data)] if data else ["--calls", str(calls), "--seed", str(seed)]
+        self.args = [*source, "--latency-ms", str(latency_ms), "--live-speed", str(live_speed)]
 
     def __enter__(self) -> Self:
         command = [sys.executable, "-m", "atoms_logs_mcp", "sandbox", "--port", "0", *self.args]

@@ -22,6 +22,7 @@ from pathlib import Path
 import cold_start
 import deep_scan
 import get_log_cache
+import live_watch
 import overhead
 import token_economy
 import tool_definitions
@@ -37,6 +38,7 @@ BENCHMARKS: list[tuple[str, Callable[[bool], Section]]] = [
     ("window_scaling.py", window_scaling.run),
     ("get_log_cache.py", get_log_cache.run),
     ("deep_scan.py", deep_scan.run),
+    ("live_watch.py", live_watch.run),
 ]
 
 

@@ -133,6 +133,7 @@ def _live_server(live_dataset: dict[str, Any]) -> Iterator[SandboxServer]:
 def _fresh(server: SandboxServer) -> SandboxServer:
     server.set_faults(reset=True)
     server.reset_stats()
+    server.reset_live(speed=1.0)
     return server
 
 

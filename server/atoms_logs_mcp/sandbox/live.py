@@ -181,11 +181,11 @@ class LiveCalls:
             wait = started + frame.at / self.speed - anyio.current_time()
             if wait > 0:
                 await anyio.sleep(wait)
-            yield frame.encoded()
             kind = frame.body["event_type"]
             self.sent.append(
                 {"call_id": call.call_id, "event_id": frame.event_id, "type": kind, "sent_at": time.time()}
             )
+            yield frame.encoded()
             if cut_after is not None and count >= cut_after:
                 raise CutStream
         self.ended.add(call.call_id)

@@ -2,14 +2,12 @@
 
 In the 2026-07-28 era a client listens with `subscriptions/listen`, which the SDK serves from the server's
 event bus (`ctx.notify_resource_updated`). In the 2025-11-25 era it sends `resources/subscribe`, handled
-here: the session is remembered (weakly, so a closed session is forgotten) and sent
-`notifications/resources/updated` directly.
+here: the subscribing connection is remembered and sent `notifications/resources/updated` directly.
 """
 
 from __future__ import annotations
 
-import weakref
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from typing import Any
 
 from mcp.server import MCPServer
@@ -20,27 +18,38 @@ from mcp.types import INVALID_PARAMS, EmptyResult, SubscribeRequestParams, Unsub
 from .context import Ctx
 
 SUBSCRIBABLE = "atoms://calls/"
+MAX_PER_RESOURCE = 64
+"""Subscribed connections kept per resource; past it the oldest is forgotten (a connection that closed
+without unsubscribing is otherwise only forgotten when sending to it fails)."""
+
+
+def _connection(session: Any) -> Any:
+    # The SDK makes a ServerSession per request; the connection under it is what lasts, and what is subscribed.
+    return getattr(session, "_connection", session)
 
 
 class Subscribers:
-    """The 2025-era sessions subscribed to each resource URI."""
+    """The 2025-era connections subscribed to each resource URI (each with a session to send through)."""
 
     def __init__(self) -> None:
-        self._sessions: defaultdict[str, weakref.WeakSet[Any]] = defaultdict(weakref.WeakSet)
+        self._by_uri: defaultdict[str, OrderedDict[Any, Any]] = defaultdict(OrderedDict)
 
     def add(self, uri: str, session: Any) -> None:
-        self._sessions[uri].add(session)
+        subscribed = self._by_uri[uri]
+        subscribed[_connection(session)] = session
+        while len(subscribed) > MAX_PER_RESOURCE:
+            subscribed.popitem(last=False)
 
     def remove(self, uri: str, session: Any) -> None:
-        self._sessions[uri].discard(session)
+        self._by_uri[uri].pop(_connection(session), None)
 
     async def updated(self, ctx: Ctx, uri: str) -> None:
         """Tell everyone subscribed to `uri` (in either era) that it changed."""
         await ctx.notify_resource_updated(uri)
-        for session in list(self._sessions.get(uri, ())):
+        for session in list(self._by_uri.get(uri, {}).values()):
             try:
                 await session.send_resource_updated(uri)
-            except Exception:  # a session that has gone is forgotten, never a failed tool
+            except Exception:  # a connection that has gone is forgotten, never a failed tool
                 self.remove(uri, session)
 
 
