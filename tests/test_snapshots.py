@@ -201,3 +201,16 @@ async def test_compare_calls(sandbox, snapshot):
             },
         )
     assert text == snapshot
+
+
+async def test_watch_call(live_sandbox, live_dataset, snapshot):
+    """A whole live call heard (the sandbox replays it at 50x), then the same call once it has ended, and a call
+    that has not started."""
+    live_sandbox.reset_live(speed=50)
+    live = max((c for c in live_dataset["calls"] if c["status"] == "in_progress"), key=lambda c: len(c["events"]))
+    pending = next(c["callId"] for c in live_dataset["calls"] if c["status"] == "pending")
+    async with mcp_client(live_sandbox) as client:
+        texts = [await call_text(client, "watch_call", {"call_id": live["callId"], "seconds": 60})]
+        texts.append(await call_text(client, "watch_call", {"call_id": live["callId"]}))
+        texts.append(await call_text(client, "watch_call", {"call_id": pending}))
+    assert "\n\n=====\n\n".join(texts) == snapshot
