@@ -79,8 +79,8 @@ SCENARIOS: dict[str, tuple[str, str]] = {
     "tools-call-elicitation": (NO_CAPABILITY, "never elicits: read-only log access; and tool test_elicitation"),
     "elicitation-sep1034-defaults": (NO_CAPABILITY, "never elicits; and an elicitation fixture tool"),
     "elicitation-sep1330-enums": (NO_CAPABILITY, "never elicits; and an elicitation fixture tool"),
-    "resources-subscribe": (NO_CAPABILITY, "resources.subscribe is false: a final call never changes"),
-    "resources-unsubscribe": (NO_CAPABILITY, "resources.subscribe is false"),
+    "resources-subscribe": (APPLIES, "resources.subscribe declared: watch_call tells subscribers a live call changed"),
+    "resources-unsubscribe": (APPLIES, "resources.subscribe declared"),
     "tools-call-simple-text": (FIXTURE, "tool test_simple_text (our tools: Inspector tools/call)"),
     "tools-call-image": (FIXTURE, "tool test_image_content; our tools answer text only"),
     "tools-call-audio": (FIXTURE, "tool test_audio_content; our tools answer text only"),
@@ -254,6 +254,7 @@ def _tool_args(tool: str, ids: list[str], era: str) -> dict[str, Any]:
         "search_transcripts": {"text": "refund", "since": "7d", "max_calls": 20},
         "analyze_calls": {"since": "7d", "aspects": ["tools", "outcomes"], "max_calls": 20},
         "compare_calls": {"baseline": {"since": "14d", "until": "7d"}, "candidate": {"since": "7d"}},
+        "watch_call": {"call_id": ids[0] if ids else UNKNOWN_CALL, "seconds": 2},  # a completed call: says so
     }
     if tool not in table:
         raise StepFailed(f"tools/list names {tool!r}, which this script has no arguments for: add it to _tool_args")

