@@ -7,6 +7,7 @@ export names, injection-looking ids, absurd dates). Figures go to RELIABILITY.md
 
 from __future__ import annotations
 
+import json
 import re
 from typing import get_args
 
@@ -28,6 +29,7 @@ VALID = {
     "get_log": {"call_id": "CALL-1737000000000-abc123"},
     "search_by_call_ids": {"call_ids": ["CALL-1737000000000-abc123"]},
     "export_logs": {"format": "csv"},
+    "watch_call": {"call_id": "CALL-1737000000000-abc123"},
 }
 WRONG_TYPES = st.one_of(
     st.integers(),
@@ -37,6 +39,17 @@ WRONG_TYPES = st.one_of(
 )
 NOT_A_CALL_ID = st.text(max_size=40).filter(lambda s: not re.fullmatch(r"CALL-\d{13}-[0-9a-fA-F]{6}", s))
 JUNK_TIME = st.text(min_size=1, max_size=30).map(lambda s: "§" + s)
+
+
+def _json_the_sdk_decodes(text: str) -> bool:
+    """The SDK decodes a string argument that is JSON for a null, list or object (Claude Desktop sends lists that
+    way): "null" for an optional argument is then no argument, not bad input."""
+    try:
+        return not isinstance(json.loads(text), str | int | float)
+    except ValueError:
+        return False
+
+
 # tool -> argument -> strategy of values that must be rejected
 BREAKERS: dict[str, dict[str, st.SearchStrategy]] = {
     "list_logs": {
@@ -55,7 +68,9 @@ BREAKERS: dict[str, dict[str, st.SearchStrategy]] = {
         "search": st.one_of(st.just(""), st.text(min_size=101, max_size=300)),
         "agents": st.one_of(st.just([""]), st.lists(st.just("x" * 65), min_size=1, max_size=1)),
         "timezone": st.sampled_from(["Mars/Base", "UTC+25", "", "../etc/localtime"]),
-        "sort_by": st.text(max_size=10).filter(lambda s: s not in {"created", "updated", "duration", "latency"}),
+        "sort_by": st.text(max_size=10).filter(
+            lambda s: s not in {"created", "updated", "duration", "latency"} and not _json_the_sdk_decodes(s)
+        ),
     },
     "summarize_logs": {
         "group_by": st.one_of(st.just([]), st.lists(st.sampled_from(["week", "caller", "cost"]), min_size=1)),
@@ -71,6 +86,11 @@ BREAKERS: dict[str, dict[str, st.SearchStrategy]] = {
     "search_by_call_ids": {
         "call_ids": st.one_of(st.just([]), st.lists(NOT_A_CALL_ID, min_size=1, max_size=3), WRONG_TYPES),
         "start": st.integers(max_value=0),
+    },
+    "watch_call": {
+        "call_id": NOT_A_CALL_ID,
+        "seconds": st.one_of(st.floats(max_value=0), st.floats(min_value=120.001), st.sampled_from(["soon", [30]])),
+        "after_event": st.one_of(st.just(""), st.text(min_size=201, max_size=400), WRONG_TYPES),
     },
     "export_logs": {
         "format": st.text(max_size=6).filter(lambda s: s not in {"csv", "json"}),
