@@ -136,13 +136,14 @@ def _frame(**fields: Any) -> bytes:
     return f"data: {json.dumps(fields)}\n\n".encode()
 
 
-async def _listen(transport: httpx.MockTransport, listening: Listening) -> list[dict[str, Any]]:
+async def _listen(transport: httpx.MockTransport, listening: Listening, **overrides: Any) -> list[dict[str, Any]]:
     got: list[dict[str, Any]] = []
 
     async def take(frame: dict[str, Any]) -> None:
         got.append(frame)
 
-    settings = Settings(api_key=SANDBOX_KEY, base_url="https://api.example.test/atoms/v1", store="off")
+    base = "https://api.example.test/atoms/v1"
+    settings = Settings(api_key=SANDBOX_KEY, base_url=base, store="off", **overrides)
     async with AtomsClient(settings, transport=transport) as client:
         await listen(client, "CALL-1000000000000-abcdef", listening, take)
     return got
@@ -192,3 +193,12 @@ async def test_a_400_is_the_call_not_being_live(live_sandbox, live_dataset):
     async with AtomsClient(settings_for(live_sandbox)) as client:
         with pytest.raises(CallNotLive, match="not active"):
             await listen(client, completed, Listening(), lambda frame: None)  # type: ignore[arg-type,return-value]
+
+
+async def test_redaction_masks_phone_numbers_in_live_frames():
+    body = _frame(event_type="user_transcription", event_id="e1", user_transcription_text="call me on +14155550123")
+    body += _frame(event_type="call_end", event_id="e2")
+    masked = await _listen(_streaming(body), Listening(), redact_phones=True)
+    plain = await _listen(_streaming(body), Listening())
+    assert "+14155550123" not in json.dumps(masked) and "0123" in masked[0]["user_transcription_text"]
+    assert plain[0]["user_transcription_text"] == "call me on +14155550123"

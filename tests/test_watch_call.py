@@ -154,11 +154,13 @@ async def test_subscribers_hear_the_call_change_in_the_2026_era(live, live_datas
     call = _live_call(live_dataset)
     uri = f"atoms://calls/{call['callId']}"
     updates: list[str] = []
+    reads: list[str] = []
     async with mcp_client(live, "auto") as client, client.listen(resource_subscriptions=[uri]) as subscription:
 
         async def collect() -> None:
             async for event in subscription:
                 updates.append(event.uri)
+                reads.append((await client.read_resource(uri)).contents[0].text)  # type: ignore[union-attr]
 
         async with anyio.create_task_group() as group:
             group.start_soon(collect)
@@ -167,6 +169,10 @@ async def test_subscribers_hear_the_call_change_in_the_2026_era(live, live_datas
             group.cancel_scope.cancel()
     assert "The call ended" in answer
     assert len(updates) >= 3 and set(updates) == {uri}, updates
+    # Read on a notice while the call is live, the resource shows what the watch has heard so far.
+    heard = [int(m.group(1)) for text in reads if (m := re.search(r"Heard live by watch_call \((\d+) lines?", text))]
+    assert heard and max(heard) >= 1 and heard == sorted(heard), reads[-1][-600:]
+    assert "Heard live" not in reads[-1], "once the call has ended, the resource is the stored call"
 
 
 @pytest.mark.filterwarnings("ignore:resources/.*subscribe is removed:mcp.shared.exceptions.MCPDeprecationWarning")

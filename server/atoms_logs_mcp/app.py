@@ -11,6 +11,7 @@ from . import __version__
 from .api.client import AtomsClient, Transport
 from .config import Settings
 from .domain.calls import CallReader
+from .domain.live_watch import RecentWatches
 from .domain.lookup import AgentDirectory
 from .store.call_store import CallStore
 from .tools import (
@@ -66,14 +67,15 @@ def create_server(settings: Settings, *, transport: Transport | None = None) -> 
     if unknown:
         raise ValueError(f"ATOMS_TOOLS names no tool {', '.join(unknown)}; the tools are: {', '.join(TOOLS)}")
     live: list[AppContext] = []  # the open lifespans: completions get no request context of their own
-    subscribers = subscriptions.Subscribers()
+    subscribers, watches = subscriptions.Subscribers(), RecentWatches()  # shared by every session
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[AppContext]:
         path = settings.store_path
         store = CallStore.open(path, settings.store_max_mb * 1024 * 1024) if path else CallStore.off()
         async with AtomsClient(settings, transport=transport) as client:
-            state = AppContext(settings, client, AgentDirectory(client), CallReader(client, store), subscribers)
+            readers = AgentDirectory(client), CallReader(client, store)
+            state = AppContext(settings, client, *readers, subscribers, watches)
             live.append(state)
             try:
                 yield state

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,3 +67,20 @@ class LiveWatch:
         if self.ended.kind == "call_cancelled":
             return "cancelled"
         return self.ended.text("call_status", "status")
+
+
+class RecentWatches:
+    """The latest watch of each call (the few most recent calls), for the call resources to show while it runs."""
+
+    def __init__(self, keep: int = 32) -> None:
+        self._keep = keep
+        self._watches: OrderedDict[str, LiveWatch] = OrderedDict()
+
+    def put(self, call_id: str, watch: LiveWatch) -> None:
+        self._watches[call_id] = watch
+        self._watches.move_to_end(call_id)
+        while len(self._watches) > self._keep:
+            self._watches.popitem(last=False)
+
+    def get(self, call_id: str) -> LiveWatch | None:
+        return self._watches.get(call_id)

@@ -54,6 +54,14 @@ def render_watch(call: CallDetail, watch: LiveWatch, listening: Listening, secon
     return "\n".join(line for line in out if line is not None).replace("\n\n\n", "\n\n")
 
 
+def heard_so_far(watch: LiveWatch) -> str:
+    """For the call resources while the call is live: what the latest watch has heard."""
+    heading = f"## Heard live by watch_call ({formats.plural(len(watch.lines), 'line')} so far)"
+    if not watch.lines:
+        return heading + "\nNothing yet."
+    return heading + "\n" + fence("live transcript", "\n".join(line_text(line, watch) for line in watch.lines))
+
+
 def _transcript(watch: LiveWatch) -> str:
     if not watch.lines:
         return "## Live transcript\nNothing was said while watching."

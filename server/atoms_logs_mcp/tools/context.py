@@ -17,6 +17,7 @@ from ..api.errors import AtomsError, NotFoundError
 from ..api.query import CALL_ID_PATTERN
 from ..config import Settings
 from ..domain.calls import CallReader
+from ..domain.live_watch import RecentWatches
 from ..domain.lookup import AgentDirectory, AgentNameError
 from ..render.agents import agent_name_problem
 from ..render.failures import CALL_ID_HINT, explain
@@ -39,6 +40,8 @@ class AppContext:
     calls: CallReader
     subscribers: Subscribers
     """The 2025-era sessions subscribed to call resources (`tools.subscriptions`)."""
+    watches: RecentWatches
+    """What watch_call heard of each recently watched live call (the call resources show it)."""
 
 
 Ctx: TypeAlias = Context[AppContext, Any]

@@ -7,7 +7,10 @@ from typing import Any
 
 from mcp.server import MCPServer
 
+from ..api.models import CallDetail
+from ..domain.live_watch import LIVE_STATUSES
 from ..render.call import render_call, render_family, render_transcript
+from ..render.live import heard_so_far
 from .context import Ctx, failing_as_resource_error, state
 
 
@@ -22,7 +25,7 @@ def register(server: MCPServer[Any]) -> None:
     async def transcript_resource(call_id: str, ctx: Ctx) -> str:
         with failing_as_resource_error(call_id):
             call = await state(ctx).calls.detail(call_id)
-        return render_transcript(call)
+        return render_transcript(call) + _heard_live(ctx, call)
 
     @server.resource(
         "atoms://calls/{call_id}",
@@ -36,4 +39,10 @@ def register(server: MCPServer[Any]) -> None:
         with failing_as_resource_error(call_id):
             call = await app.calls.detail(call_id)
             family = render_family(call, await app.calls.family(call))
-        return render_call(call, whole=True, family=family)
+        return render_call(call, whole=True, family=family) + _heard_live(ctx, call)
+
+
+def _heard_live(ctx: Ctx, call: CallDetail) -> str:
+    """While a call is live, its resources add what watch_call has heard (subscribers are told when that grows)."""
+    watch = state(ctx).watches.get(call.call_id or "") if call.status in LIVE_STATUSES else None
+    return "\n\n" + heard_so_far(watch) if watch is not None else ""

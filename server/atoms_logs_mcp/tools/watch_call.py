@@ -66,6 +66,7 @@ def register(server: MCPServer[Any]) -> None:
         if call.status not in LIVE_STATUSES:
             return not_live(call)
         watch, listening = LiveWatch(call_start(call)), Listening(last_event_id=after_event)
+        app.watches.put(call_id, watch)
         notifier = _Notifier(ctx, app.subscribers, call_id)
 
         async def on_frame(frame: dict[str, Any]) -> None:
