@@ -60,8 +60,10 @@ class SandboxProcess:
 
 
 def our_server(base_url: str) -> StdioServerParameters:
-    """`python -m atoms_logs_mcp` over stdio, with the sandbox's key, as a host would start it."""
-    env = {"SMALLEST_API_KEY": DEFAULT_SANDBOX_KEY, "ATOMS_BASE_URL": base_url}
+    """`python -m atoms_logs_mcp` over stdio, with the sandbox's key, as a host would start it. The call store is
+    off: these benchmarks measure the server and its in-memory cache (deep_scan.py measures the store), and calls
+    stored by an earlier run would answer some reads without a request."""
+    env = {"SMALLEST_API_KEY": DEFAULT_SANDBOX_KEY, "ATOMS_BASE_URL": base_url, "ATOMS_STORE": "off"}
     return StdioServerParameters(command=sys.executable, args=["-m", "atoms_logs_mcp"], env=env)
 
 

@@ -32,7 +32,7 @@ from conftest import (
 )
 
 pytestmark = pytest.mark.anyio
-LIVE_SPEED = 8.0
+LIVE_SPEED = 16.0
 SPEECH = ("tts_completed", "user_transcription")
 UNKNOWN_CALL = "CALL-1000000000000-abcdef"
 
@@ -116,18 +116,22 @@ async def test_a_dropped_stream_is_resumed_with_no_line_lost_or_repeated(live, l
 
 @pytest.mark.parametrize("mode", PROTOCOL_MODES)
 async def test_continuing_after_the_last_event_hears_the_rest_once(live, live_dataset, mode):
+    """Three one-second watches (about 12 s of the 32 s call at 4x), each continued from the last event, then one
+    that stays to the end: every line once, in order. The call keeps talking between watches; the continuation
+    hears what was said meanwhile."""
+    live.reset_live(speed=4)
     call = _live_call(live_dataset)
     heard: list[str] = []
     async with mcp_client(live, mode) as client:
-        arguments: dict[str, Any] = {"call_id": call["callId"], "seconds": 1}
-        for _ in range(20):
-            answer = await call_text(client, "watch_call", arguments)
+        arguments: dict[str, Any] = {"call_id": call["callId"]}
+        for seconds in (1, 1, 1, 60):
+            answer = await call_text(client, "watch_call", {**arguments, "seconds": seconds})
             heard += _heard(answer)
             continuing = re.search(r'watch_call\(call_id="[^"]+", after_event="([^"]+)"\)', answer)
             if continuing is None:
                 break
             arguments["after_event"] = continuing.group(1)
-    assert "The call ended" in answer
+    assert "The call ended" in answer and seconds == 60
     assert heard == _spoken(call)
 
 
