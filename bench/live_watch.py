@@ -6,6 +6,7 @@ python bench/live_watch.py [--quick]
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import statistics
 import sys
@@ -23,6 +24,8 @@ from atoms_logs_mcp.sandbox.data import generate
 
 SPEECH = ("tts_completed", "user_transcription")
 LIVE_CALLS = 12
+PREFIX = 120
+"""Lines are compared on their first characters: a progress notification clips a long line."""
 
 
 async def _live_calls(sandbox: SandboxProcess) -> list[str]:
@@ -54,7 +57,8 @@ async def _watch_all(sandbox: SandboxProcess, calls: list[str]) -> tuple[dict[st
 
 
 def _lags(sandbox: SandboxProcess, heard: dict[str, list[tuple[float, str]]]) -> tuple[list[float], int, int]:
-    """Arrival minus sending, per line; and lines lost and repeated (heard against sent, in order)."""
+    """Arrival minus sending, per line heard; and lines lost and repeated, from the words heard against the words
+    sent, in order (a lost line and a repeated one do not cancel out)."""
     sent: dict[str, list[dict[str, Any]]] = {}
     for frame in sandbox.control("GET", "/_sandbox/live")["sent"]:
         if frame["type"] in SPEECH:
@@ -62,9 +66,14 @@ def _lags(sandbox: SandboxProcess, heard: dict[str, list[tuple[float, str]]]) ->
     lags, lost, repeated = [], 0, 0
     for call_id, lines in heard.items():
         frames = sent.get(call_id, [])
-        lost += max(0, len(frames) - len(lines))
-        repeated += max(0, len(lines) - len(frames))
-        lags += [arrived - frame["sent_at"] for (arrived, _), frame in zip(lines, frames, strict=False)]
+        words = [message.split(": ", 1)[-1][:PREFIX] for _, message in lines]  # progress lines are clipped
+        said = [(f["said"] or "")[:PREFIX] for f in frames]
+        matcher = difflib.SequenceMatcher(a=said, b=words, autojunk=False)
+        for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+            if tag == "equal":
+                lags += [lines[b][0] - frames[a]["sent_at"] for a, b in zip(range(a0, a1), range(b0, b1), strict=True)]
+            else:
+                lost, repeated = lost + (a1 - a0), repeated + (b1 - b0)
     return lags, lost, repeated
 
 

@@ -76,9 +76,11 @@ async def test_lines_arrive_within_a_second_of_being_sent_and_the_end_points_to_
         answer = text_of(result)
         assert not result.is_error, answer
         after = await call_text(client, "get_log", {"call_id": call["callId"], "include": ["overview"]})
+        still_live = await call_text(client, "list_logs", {"statuses": ["in_progress", "active"]})
     assert _heard(answer) == _spoken(call), answer
     assert f'get_log(call_id="{call["callId"]}")' in answer and "The call ended at" in answer
     assert "completed" in after.split("## Overview")[1][:400], "the sandbox tells the call is over once it ended"
+    assert call["callId"] not in still_live, "and no longer lists it among the live calls"
     elapsed = time.time() - progress.started
     assert elapsed < 30, "the watch ended with the call, not when its seconds ran out"
 
@@ -106,7 +108,7 @@ async def test_a_dropped_stream_is_resumed_with_no_line_lost_or_repeated(live, l
     async with mcp_client(live, mode) as client:
         answer = await call_text(client, "watch_call", {"call_id": call["callId"], "seconds": 60})
     assert _heard(answer) == _spoken(call), answer
-    assert "dropped and was resumed" in answer
+    assert "dropped and was reopened" in answer
     assert live.stats()["requests"]["GET /events"] == 2
     sent = [f["event_id"] for f in live.live()["sent"] if f["call_id"] == call["callId"]]
     # Every frame went out once: the call's events and the call_end the sandbox closes it with. The resume
@@ -159,17 +161,21 @@ async def test_subscribers_hear_the_call_change_in_the_2026_era(live, live_datas
     uri = f"atoms://calls/{call['callId']}"
     updates: list[str] = []
     reads: list[str] = []
+    ended = anyio.Event()
     async with mcp_client(live, "auto") as client, client.listen(resource_subscriptions=[uri]) as subscription:
 
         async def collect() -> None:
             async for event in subscription:
                 updates.append(event.uri)
                 reads.append((await client.read_resource(uri)).contents[0].text)  # type: ignore[union-attr]
+                if "Heard live" not in reads[-1]:
+                    ended.set()
 
         async with anyio.create_task_group() as group:
             group.start_soon(collect)
             answer = await call_text(client, "watch_call", {"call_id": call["callId"], "seconds": 60})
-            await anyio.sleep(0.3)
+            with anyio.move_on_after(10):  # the notice sent at the end, and the read it prompts
+                await ended.wait()
             group.cancel_scope.cancel()
     assert "The call ended" in answer
     assert len(updates) >= 3 and set(updates) == {uri}, updates

@@ -179,9 +179,12 @@ class AtomsClient:
         return await self._retrying(f"{method} /{path}", subject, unsent_only, send)
 
     @asynccontextmanager
-    async def open_stream(self, path: str, *, params: dict[str, str], headers: dict[str, str]) -> AsyncIterator[Any]:
-        """`GET path` as an open stream (the response, once it is a 2xx). Opening is retried like any GET; other
-        answers raise as `request` raises them. No read timeout: the caller bounds how long it listens."""
+    async def open_stream(
+        self, path: str, *, params: dict[str, str], headers: dict[str, str], within: float | None = None
+    ) -> AsyncIterator[Any]:
+        """`GET path` as an open stream (the response, once it is a 2xx). Opening is retried like any GET, for at
+        most `within` seconds (default the deadline); other answers raise as `request` raises them. No read
+        timeout: the caller bounds how long it listens."""
         operation = f"GET /{path}"
 
         async def open_once() -> httpx.Response:
@@ -192,33 +195,42 @@ class AtomsClient:
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 raise self._unreachable(error, operation) from None
             except httpx.TransportError as error:
-                raise UpstreamUnavailableError(f"The stream failed to open ({type(error).__name__})") from None
+                message = f"The stream failed to open ({type(error).__name__})"
+                raise UpstreamUnavailableError(message, operation=operation) from None
             if not 200 <= response.status_code < 300:
-                await response.aread()
-                await response.aclose()
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
                 self._unwrap(response, operation, None)
             return response
 
-        response = await self._retrying(operation, None, False, open_once)
+        response = await self._retrying(operation, None, False, open_once, within)
         try:
             yield response
         finally:
             await response.aclose()
 
     async def _retrying(
-        self, operation: str, subject: str | None, unsent_only: bool, send: Callable[[], Awaitable[Any]]
+        self,
+        operation: str,
+        subject: str | None,
+        unsent_only: bool,
+        send: Callable[[], Awaitable[Any]],
+        within: float | None = None,
     ) -> Any:
-        """`send()`, retried on 429, 5xx, timeouts and drops with back-off, all within `settings.deadline`."""
+        """`send()`, retried on 429, 5xx, timeouts and drops with back-off, all within `settings.deadline` (or
+        `within`, when sooner)."""
         if not self.settings.api_key:
             raise ConfigurationError("No Atoms API key: set SMALLEST_API_KEY (or ATOMS_API_KEY).")
-        retry_unsent_only = unsent_only
-        deadline = anyio.current_time() + self.settings.deadline
+        budget = self.settings.deadline if within is None else min(within, self.settings.deadline)
+        deadline = anyio.current_time() + budget
 
         def should_retry(error: Exception) -> bool | float:
             if isinstance(error, _NotSent):
                 return True
             refused = isinstance(error, RateLimitedError)  # a 429 was not processed: safe even when not idempotent
-            if not refused and not (isinstance(error, UpstreamUnavailableError) and not retry_unsent_only):
+            if not refused and not (isinstance(error, UpstreamUnavailableError) and not unsent_only):
                 return False
             wait = getattr(error, "retry_after", None)
             if wait is None:
@@ -228,11 +240,11 @@ class AtomsClient:
             return float(wait)
 
         try:
-            with anyio.fail_after(self.settings.deadline):
+            with anyio.fail_after(budget):
                 async for attempt in stamina.retry_context(
                     on=should_retry,
                     attempts=self.settings.max_attempts,
-                    timeout=self.settings.deadline,
+                    timeout=budget,
                     wait_initial=self.settings.backoff_initial,
                     wait_max=self.settings.backoff_max,
                     wait_jitter=self.settings.backoff_initial,
@@ -245,7 +257,7 @@ class AtomsClient:
             raise
         except TimeoutError:
             raise UpstreamTimeoutError(
-                f"The Atoms API did not answer within {self.settings.deadline:g} s (retries included)",
+                f"The Atoms API did not answer within {budget:g} s (retries included)",
                 operation=operation,
             ) from None
         except _NotSent as error:

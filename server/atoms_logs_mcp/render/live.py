@@ -46,6 +46,16 @@ def not_live(call: CallDetail) -> str:
     )
 
 
+def refused_stream(call: CallDetail, message: str | None) -> str:
+    """The API answered 400 to the stream of a call its detail calls live: it has just ended, or it is refused."""
+    call_id = shown_id(call)
+    said = f": {clip(clean(message), 200)}" if message else ""
+    return (
+        f"Call {call_id} could not be watched: the API refused its live stream (HTTP 400{said}); only active calls "
+        f'can be watched, so it has most likely just ended. Read it with get_log(call_id="{call_id}").'
+    )
+
+
 def render_watch(call: CallDetail, watch: LiveWatch, listening: Listening, seconds: float, lost: str | None) -> str:
     call_id = shown_id(call)
     out = [f"Call {call_id}, watched live for up to {seconds:g} s."]
@@ -86,7 +96,10 @@ def _events(watch: LiveWatch) -> list[str]:
 def _notes(listening: Listening, lost: str | None) -> list[str]:
     notes = []
     if listening.resumed:
-        notes.append("The stream dropped and was resumed from the last event read; no event was read twice.")
+        notes.append(
+            "The stream dropped and was reopened, asking for the events after the last one read; no event is shown "
+            "twice. If the API does not replay what it sent meanwhile, events of that moment are missing."
+        )
     if listening.dropped:
         notes.append("The stream dropped again and was not resumed: events after the last one shown may be missing.")
     if lost:

@@ -43,8 +43,8 @@ class FaultConfig:
             raise ValueError("stream_cut_after must be at least 1")
         if self.error_status is not None and not 500 <= self.error_status <= 599:
             raise ValueError("error_status must be a 5xx status")
-        if self.latency_ms < 0 or self.slow_ms < 0 or self.retry_after < 0 or self.stream_drops < 0:
-            raise ValueError("latency_ms, slow_ms and retry_after must not be negative")
+        if min(self.latency_ms, self.slow_ms, self.retry_after, self.stream_drops) < 0:
+            raise ValueError("latency_ms, slow_ms, retry_after and stream_drops must not be negative")
         if self.drop_rate + self.malformed_rate + self.rate_limit_rate + self.error_rate + self.slow_rate > 1:
             raise ValueError("the fault rates add up to more than 1")
 
@@ -58,7 +58,9 @@ class FaultConfig:
             if name in ("seed", "error_status"):
                 clean[name] = None if value is None else int(value)
             elif name in ("stream_cut_after", "stream_drops"):
-                clean[name] = int(value)
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ValueError(f"{name} must be a whole number")
+                clean[name] = value
             elif isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"{name} must be a number")
             else:

@@ -8,7 +8,6 @@ each body chunk on as the app sends it; a dropped connection surfaces as httpx r
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, MutableMapping
 from typing import Any
 
@@ -38,8 +37,7 @@ class _Body(httpx.AsyncByteStream):
         self._gone.set()
         if not self._task.done():
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+            await asyncio.wait([self._task], timeout=5)  # waits for the app to stop without taking its cancellation
 
 
 class InProcessTransport(httpx.AsyncBaseTransport):

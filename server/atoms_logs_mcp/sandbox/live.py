@@ -18,7 +18,7 @@ import hashlib
 import json
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +31,8 @@ from .store import Call, record_moment
 LIVE_STATUSES = ("in_progress", "active")
 SOURCE = "atoms-orchestrator"
 SPEECH_KINDS = {"user_transcription", "tts_completed"}
+SPOKEN = ("tts_text", "user_transcription_text", "text")
+"""Where a speech frame's words are (the spec's fields, or a plain `text` as other datasets write it)."""
 END_PAUSE_S = 2.0
 """How long after its last event a replayed call ends."""
 
@@ -135,39 +137,55 @@ class CutStream(Exception):
 
 
 class LiveCalls:
-    """The sandbox's live calls: when each started being heard, which have ended, and what was sent when."""
+    """The sandbox's live calls: when each started being heard, which have ended, and what was sent when.
+
+    A call that ends is completed everywhere (detail, list, search, retries): its record's status is set to
+    `completed`, and put back by `configure` (which starts every live call afresh)."""
 
     def __init__(self, speed: float = 1.0) -> None:
+        self._restore: dict[str, tuple[MutableMapping[str, Any], Any]] = {}
         self.configure(speed)
 
     def configure(self, speed: float) -> None:
         if not speed > 0:
             raise ValueError("speed must be above 0")
+        for record, status in self._restore.values():
+            record["status"] = status
         self.speed = speed
-        self._started: dict[str, float] = {}
+        self._restore = {}
+        self._started: dict[str, tuple[float, Call]] = {}
         self._scripts: dict[str, list[Frame]] = {}
-        self.ended: set[str] = set()
         self.sent: deque[dict[str, Any]] = deque(maxlen=5000)
-        """Each frame sent: call, event id and type, and the wall-clock time it went out (for lag measurements)."""
+        """Each frame sent: call, event id, type, spoken text, and the wall-clock time it went out."""
+
+    @property
+    def ended(self) -> list[str]:
+        return sorted(self._restore)
 
     def is_live(self, call: Call) -> bool:
-        return call.record.get("status") in LIVE_STATUSES and not self.has_ended(call)
+        self.settle()
+        return call.record.get("status") in LIVE_STATUSES
 
-    def status(self, call: Call) -> Any:
-        return "completed" if self.has_ended(call) else call.record.get("status")
+    def settle(self) -> None:
+        """End the calls whose replay is over by the clock (whether or not anyone heard the end)."""
+        now = anyio.current_time()
+        for call_id, (started, call) in self._started.items():
+            frames = self._scripts[call_id]
+            if call_id not in self._restore and (now - started) * self.speed > frames[-1].at + 1:
+                self._end(call)
 
-    def has_ended(self, call: Call) -> bool:
-        """Heard to its end, or started and past its end by the clock (nobody listened to the last of it)."""
-        started, frames = self._started.get(call.call_id), self._scripts.get(call.call_id)
-        if started is not None and frames and (anyio.current_time() - started) * self.speed > frames[-1].at + 1:
-            self.ended.add(call.call_id)
-        return call.call_id in self.ended
+    def _end(self, call: Call) -> None:
+        if call.call_id not in self._restore and isinstance(call.record, MutableMapping):
+            self._restore[call.call_id] = (call.record, call.record.get("status"))
+            call.record["status"] = "completed"
 
     async def stream(self, call: Call, last_event_id: str | None, cut_after: int | None) -> AsyncIterator[bytes]:
         """The frames of one listener: `sse_init`, then the call from now (or from after `last_event_id`)."""
-        frames = self._scripts.setdefault(call.call_id, script(call))
+        if call.call_id not in self._scripts:
+            self._scripts[call.call_id] = script(call)
+        frames = self._scripts[call.call_id]
         first_listener = call.call_id not in self._started
-        started = self._started.setdefault(call.call_id, anyio.current_time())
+        started = self._started.setdefault(call.call_id, (anyio.current_time(), call))[0]
         ids = [frame.event_id for frame in frames]
         if last_event_id in ids:
             index = ids.index(last_event_id) + 1
@@ -181,12 +199,15 @@ class LiveCalls:
             wait = started + frame.at / self.speed - anyio.current_time()
             if wait > 0:
                 await anyio.sleep(wait)
-            kind = frame.body["event_type"]
-            self.sent.append(
-                {"call_id": call.call_id, "event_id": frame.event_id, "type": kind, "sent_at": time.time()}
-            )
+            self._log(call, frame)
             yield frame.encoded()
             if cut_after is not None and count >= cut_after:
                 raise CutStream
-        self.ended.add(call.call_id)
+        self._end(call)
         yield _lifecycle("sse_close")
+
+    def _log(self, call: Call, frame: Frame) -> None:
+        body = frame.body
+        said = next((body[key] for key in SPOKEN if isinstance(body.get(key), str)), None)
+        entry = {"call_id": call.call_id, "event_id": frame.event_id, "type": body["event_type"], "said": said}
+        self.sent.append({**entry, "sent_at": time.time()})

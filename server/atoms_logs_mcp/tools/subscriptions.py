@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import anyio
 from mcp.server import MCPServer
 from mcp.server.context import ServerRequestContext
 from mcp.types import EmptyResult, SubscribeRequestParams, UnsubscribeRequestParams
@@ -19,6 +20,8 @@ from .context import Ctx
 MAX_PER_RESOURCE = 64
 """Subscribed connections kept per resource; past it the oldest is forgotten (a connection that closed
 without unsubscribing is otherwise only forgotten when sending to it fails)."""
+SEND_WITHIN_S = 1.0
+"""A notice that cannot be sent to a connection in this time drops that subscription."""
 MAX_RESOURCES = 1024
 """Resources with subscribers kept; past it the longest-held is forgotten."""
 
@@ -36,9 +39,11 @@ class Subscribers:
 
     def add(self, uri: str, session: Any) -> None:
         subscribed = self._by_uri.setdefault(uri, OrderedDict())
+        self._by_uri.move_to_end(uri)
         while len(self._by_uri) > MAX_RESOURCES:
             self._by_uri.popitem(last=False)
         subscribed[_connection(session)] = session
+        subscribed.move_to_end(_connection(session))
         while len(subscribed) > MAX_PER_RESOURCE:
             subscribed.popitem(last=False)
 
@@ -54,8 +59,9 @@ class Subscribers:
         await ctx.notify_resource_updated(uri)
         for session in list(self._by_uri.get(uri, {}).values()):
             try:
-                await session.send_resource_updated(uri)
-            except Exception:  # a connection that has gone is forgotten, never a failed tool
+                with anyio.fail_after(SEND_WITHIN_S):
+                    await session.send_resource_updated(uri)
+            except Exception:  # a connection that has gone (or is stuck) is forgotten, never a failed tool
                 self.remove(uri, session)
 
 

@@ -14,8 +14,7 @@ from ..api.live import CallNotLive, Listening, listen
 from ..domain.analysis import call_start
 from ..domain.live_watch import LIVE_STATUSES, LiveWatch
 from ..render.failures import explain
-from ..render.live import not_live, progress_text, render_watch
-from ..render.untrusted import clean, clip
+from ..render.live import not_live, progress_text, refused_stream, render_watch
 from .arguments import CallId
 from .context import READ_ONLY, Ctx, failing_as_tool_error, state
 from .subscriptions import Subscribers
@@ -33,7 +32,10 @@ AfterEvent = Annotated[
     Field(description="Continue after this event id (given by the previous watch).", min_length=1, max_length=200),
 ]
 NOTIFY_EVERY_S = 0.25
-"""Resource-updated notifications for one call are sent at most this often (and once more at the end)."""
+"""Resource-updated notifications for one call: at once for a new transcript line, else at most this often (a
+change held back goes out with the next event, or at the end)."""
+OPENING_SHARE = 0.8
+"""Opening the stream (retries included) may take this share of `seconds`, so a stream that never opens is said."""
 
 
 class _Notifier:
@@ -45,9 +47,9 @@ class _Notifier:
         self.last = float("-inf")
         self.pending = False
 
-    async def changed(self) -> None:
+    async def changed(self, *, line: bool) -> None:
         self.pending = True
-        if anyio.current_time() - self.last >= NOTIFY_EVERY_S:
+        if line or anyio.current_time() - self.last >= NOTIFY_EVERY_S:
             await self.flush()
 
     async def flush(self) -> None:
@@ -73,15 +75,15 @@ def register(server: MCPServer[Any]) -> None:
             line = watch.add(frame)
             if line is not None:
                 await ctx.report_progress(line.number, None, progress_text(line, watch))
-            await notifier.changed()
+            await notifier.changed(line=line is not None)
 
         lost = None
         with anyio.move_on_after(seconds):
             try:
-                await listen(app.client, call_id, listening, on_frame)
+                await listen(app.client, call_id, listening, on_frame, open_within=seconds * OPENING_SHARE)
             except CallNotLive as refused:
                 if not watch.events and not listening.resumed:
-                    return not_live(call.model_copy(update={"status": "ended"})) + _said(refused)
+                    return refused_stream(call, refused.error.upstream_message)
                 listening.ended = True  # it ended while the stream was down
             except AtomsError as error:
                 if not watch.events:
@@ -90,8 +92,3 @@ def register(server: MCPServer[Any]) -> None:
         notifier.pending = notifier.pending or listening.ended
         await notifier.flush()
         return render_watch(call, watch, listening, seconds, lost)
-
-
-def _said(refused: CallNotLive) -> str:
-    message = refused.error.upstream_message
-    return f" (The API refused its live stream: {clip(clean(message), 200)}.)" if message else ""
