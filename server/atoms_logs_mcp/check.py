@@ -65,7 +65,7 @@ async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None,
 
         await call("list_agents", {})
         await call("summarize_logs", {"since": "7d", "group_by": ["status", "agent"]})
-        await call("analyze_calls", {"since": "7d", "aspects": ["tools", "outcomes"], "max_calls": 200})
+        await call("analyze_calls", {"since": "7d", "aspects": ["tools", "outcomes", "conversation"], "max_calls": 200})
         await call("search_transcripts", {"text": "refund", "since": "7d", "max_calls": 200})
         await call("compare_calls", {"baseline": {"since": "14d", "until": "7d"}, "candidate": {"since": "7d"}})
         live = _CALL_ID.findall(await call("list_logs", {"statuses": ["in_progress", "active"], "limit": 1}))

@@ -14,9 +14,10 @@ from typing import Any
 from ..api.events import tool_calls
 from ..api.models import CallDetail, CallRow
 from .analysis import COMPONENTS, latency_report, turn_offsets
+from .signals import compact, signals
 from .transcript_search import normal
 
-DIGEST_VERSION = 3
+DIGEST_VERSION = 4
 """Part of the store's schema version: a digest of another version is read again from the detail."""
 SLOWEST_KEPT = 3
 
@@ -47,6 +48,8 @@ class Digest:
     """(turn number, text) of the agent's last line: what callers who hung up heard last."""
     metrics: dict[str, str] = field(default_factory=dict)
     agent_errors: list[str] = field(default_factory=list)
+    conversation: dict[str, Any] = field(default_factory=dict)
+    """The call's conversation signals, as `signals.compact` writes them."""
 
     def with_row(self, row: CallRow) -> Digest:
         """The digest with what the call's list row says filled in where the digest has nothing: a call first
@@ -109,6 +112,7 @@ def digest_of(call: CallDetail) -> Digest:
         last_agent_line=_last_agent_line(call),
         metrics=_metrics(call),
         agent_errors=[_error_text(e.get("error")) for e in call.timeline if e.kind == "agent_error"],
+        conversation=compact(signals(call)),
     )
 
 

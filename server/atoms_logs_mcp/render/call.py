@@ -12,13 +12,15 @@ from ..api.models import CallDetail, CallRow
 from ..api.query import CALL_ID_PATTERN
 from ..domain.analysis import call_end, call_start, latency_report, turn_offsets
 from ..domain.live_watch import LIVE_STATUSES
+from ..domain.signals import signals
 from . import formats
 from .budget import EVENTS_TOKENS, METRIC_VALUE_CHARS, SUMMARY_CHARS, TRANSCRIPT_PAGE_TOKENS, estimate_tokens
 from .events import timeline
+from .signals import signal_lines
 from .untrusted import clean, clip, fence
 
-Section = Literal["overview", "transcript", "events", "metrics", "latency"]
-SECTIONS: tuple[Section, ...] = ("overview", "transcript", "events", "metrics", "latency")
+Section = Literal["overview", "transcript", "events", "signals", "metrics", "latency"]
+SECTIONS: tuple[Section, ...] = ("overview", "transcript", "events", "signals", "metrics", "latency")
 TRANSCRIPT_PAGE_TURNS = 200
 EVENT_LINES = 100
 MAX_VARIABLES = 25
@@ -254,6 +256,10 @@ def render_call(
                 f"{formats.plural(omitted, 'more event line')} not shown; "
                 f"read the resource atoms://calls/{call_id} for all."
             )
+    if "signals" in wanted:
+        lines = signal_lines(signals(call))
+        out += ["", "## Signals (turn numbers as the runtime counts agent turns; definitions in the README)"]
+        out.append(fence("signals", "\n".join(lines)))
     if "metrics" in wanted:
         metrics = _metrics(call, None if whole else MAX_METRICS)
         out += ["", "## Disposition metrics"]

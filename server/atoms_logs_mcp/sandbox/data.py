@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .conversation import Conversation, iso
+from .diagnostics import with_diagnostics
 from .live_shapes import live_shaped
 from .planted import plant_long_and_hostile, plant_reasons, retries
 from .profiles import (
@@ -328,7 +329,7 @@ def generate(calls: int = 500, seed: int = 7, end: datetime | None = None, days:
     plant_long_and_hostile(gen, records)
     records.extend(retries(gen, records))
     records.sort(key=lambda r: r["createdAt"])
-    return {"agents": gen.agents, "calls": [live_shaped(record) for record in records]}
+    return {"agents": gen.agents, "calls": [live_shaped(with_diagnostics(record)) for record in records]}
 
 
 def _parse(value: str) -> datetime:

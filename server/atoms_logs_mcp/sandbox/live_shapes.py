@@ -65,5 +65,5 @@ def live_shaped(record: dict[str, Any]) -> dict[str, Any]:
     reason = record.get("disconnectionReason")
     if reason in SIP and rng.random() < DETAILS_SHARE:
         code, category = SIP[reason]
-        record["disconnectDetails"] = {"sipCode": code, "category": category}
+        record.setdefault("disconnectDetails", {"sipCode": code, "category": category})
     return record

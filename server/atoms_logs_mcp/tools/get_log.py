@@ -22,7 +22,10 @@ include picks sections; a long transcript continues with transcript_from.
 Example: get_log(call_id="CALL-1737000000000-abc123")"""
 Include = Annotated[
     list[Section] | None,
-    Field(description="Sections to show (default all): overview, transcript, events, metrics, latency.", min_length=1),
+    Field(
+        description="Sections to show (default all): overview, transcript, events, signals, metrics, latency.",
+        min_length=1,
+    ),
 ]
 TranscriptFrom = Annotated[
     int, Field(description="First transcript turn to show (1-based), to continue a long transcript.", ge=1)
