@@ -1,16 +1,19 @@
 """Conversation signals of one call, computed from its events and transcript: facts a model can rely on.
 
-Each signal is None when the call's data cannot support it ("not recorded"), never a zero it did not measure:
-- greeting delay: from the `call_start` event to the first agent turn of the transcript;
-- interruptions: `barge_in` events (the caller talking over the agent), with the hold outcome and the agent turn
-  they fell in (the turn_index of the latest turn event before them); not recorded when the log carries none of
-  the runtime's diagnostics (turn_outcome, barge_in, call_end diagnostics);
-- unanswered turns: `turn_outcome` events with outcome `no_reply`, by the runtime's turn_index;
+Turn numbers are the runtime's turn_index (as its events count turns), not get_log's transcript #N. An event id
+sent twice is one event. Each signal is None when the call's data cannot support it ("not recorded"), never a
+zero it did not measure:
+- greeting delay: from the `call_start` event to the first agent turn of the transcript (not recorded if before);
+- interruptions: `barge_in` events (the caller talking over the agent), with the hold outcome (`accepted`: the
+  agent yielded, its turn ends interrupted; `refused`: it kept talking) and the runtime turn they fell in (the
+  turn_index of the latest turn event before them); not recorded when the log carries none of the runtime's
+  diagnostics (turn_outcome, barge_in, call_end diagnostics);
+- unanswered turns: turns whose last `turn_outcome` attempt is `no_reply`, by the runtime's turn_index;
 - dead air: agent replies slower than `dead_air_ms`, from `turn_latency` events (total_turn_ms), else from
   turnLatencyMetrics.transitions;
 - talk time: each transcript turn lasts until the next one starts (the last until the call ends);
 - repeated lines: agent turns said word for word more than once;
-- transfers and end_call: tool calls whose function name holds "transfer", or is end_call;
+- transfers and end_call: tool calls whose function name starts with "transfer", or is end_call;
 - voicemail: the disconnection reason or details, or an event, naming voicemail;
 - timeline completeness: events stored with the call_end's `source` (call_end aside) against its
   `diagnostics.counts.events_emitted` (NOTES, "Runtime diagnostics").
@@ -18,6 +21,7 @@ Each signal is None when the call's data cannot support it ("not recorded"), nev
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +39,7 @@ TURN_EVENTS = ("turn_latency", "turn_outcome")
 class Interruption:
     at: datetime | None
     hold: str | None
-    """accepted or refused (whether the agent held its turn), when the event says."""
+    """As the event says: accepted (the agent yielded: the turn ends interrupted) or refused (it kept talking)."""
     turn: int | None
 
 
@@ -54,7 +58,7 @@ class Completeness:
 class Signals:
     greeting_delay_s: float | None
     interruptions: list[Interruption] | None
-    unanswered_turns: list[int] | None
+    unanswered_turns: list[int | None] | None
     dead_air: list[tuple[int | None, float]] | None
     """(turn, milliseconds) of each reply slower than the threshold."""
     turn_ms: list[float]
@@ -92,9 +96,9 @@ def compact(s: Signals) -> dict[str, Any]:
 
 
 def signals(call: CallDetail, dead_air_ms: float = DEAD_AIR_MS) -> Signals:
-    events = call.timeline
+    events = _unique(call.timeline)
     tools = tool_calls(events)
-    measured = _measured_turns(call)
+    measured = _measured_turns(call, events)
     dead_air = None if not measured else [(turn, ms) for turn, ms in measured if ms > dead_air_ms]
     return Signals(
         greeting_delay_s=_greeting_delay(call),
@@ -104,14 +108,30 @@ def signals(call: CallDetail, dead_air_ms: float = DEAD_AIR_MS) -> Signals:
         turn_ms=[ms for _, ms in measured],
         talk_time_s=_talk_time(call),
         repeated_lines=_repeated_lines(call),
-        transfers=[tool for tool in tools if "transfer" in tool.name.lower()],
+        transfers=[tool for tool in tools if tool.name.lower().startswith("transfer")],
         end_calls=sum(1 for tool in tools if tool.name.lower() in ("end_call", "endcall", "end_call_tool")),
         voicemail=_voicemail(call),
         timeline=_completeness(events),
         ended_by=call.disconnection_reason,
-        talked=bool(call.transcript),
+        talked=any(turn.content for turn in call.transcript),
         dead_air_ms=dead_air_ms,
     )
+
+
+def _unique(events: list[CallEvent]) -> list[CallEvent]:
+    """The events with a repeated event id kept once (the same event delivered twice is one event)."""
+    seen: set[str] = set()
+    kept = []
+    for event in events:
+        if event.event_id is None or event.event_id not in seen:
+            kept.append(event)
+        if event.event_id is not None:
+            seen.add(event.event_id)
+    return kept
+
+
+def _role(role: str | None) -> str:
+    return (role or "").strip().lower()
 
 
 def _turn_index(event: CallEvent) -> int | None:
@@ -121,9 +141,9 @@ def _turn_index(event: CallEvent) -> int | None:
 
 def _greeting_delay(call: CallDetail) -> float | None:
     started = next((e.at for e in call.timeline if e.kind == "call_start" and e.at is not None), None)
-    spoke = next((t.timestamp for t in call.transcript if t.role == "agent" and t.timestamp is not None), None)
-    if started is None or spoke is None:
-        return None
+    spoke = next((t.timestamp for t in call.transcript if _role(t.role) == "agent" and t.timestamp is not None), None)
+    if started is None or spoke is None or spoke < started:
+        return None  # an agent line before the call started: the times disagree, so nothing is measured
     return (spoke - started).total_seconds()
 
 
@@ -135,39 +155,58 @@ def _diagnosed(events: list[CallEvent]) -> bool:
 def _interruptions(events: list[CallEvent]) -> list[Interruption]:
     found, turn = [], None
     for event in events:
-        if event.kind in TURN_EVENTS and _turn_index(event) is not None:
-            turn = _turn_index(event)
+        index = _turn_index(event) if event.kind in TURN_EVENTS else None
+        turn = index if index is not None else turn
         if event.kind == "barge_in":
             hold = event.text("hold_outcome")
             found.append(Interruption(event.at, hold.lower() if hold else None, turn))
     return found
 
 
-def _unanswered(events: list[CallEvent]) -> list[int] | None:
+def _unanswered(events: list[CallEvent]) -> list[int | None] | None:
+    """The turns whose last attempt the agent never answered (a retried turn counts by its last attempt); a
+    no_reply without a turn_index is kept as an unknown turn."""
     outcomes = [e for e in events if e.kind == "turn_outcome"]
     if not outcomes:
         return None
-    turns = {_turn_index(e) for e in outcomes if (e.text("outcome") or "").lower() == "no_reply"}
-    return sorted(turn for turn in turns if turn is not None)
+    last: dict[int, CallEvent] = {}
+    unknown = []
+    for event in outcomes:
+        index = _turn_index(event)
+        if index is None:
+            unknown.append(event)
+        elif index not in last or (event.number("attempt") or 0) >= (last[index].number("attempt") or 0):
+            last[index] = event
+    known: list[int | None] = [index for index in sorted(last) if _no_reply(last[index])]
+    return known + [None for e in unknown if _no_reply(e)]
 
 
-def _measured_turns(call: CallDetail) -> list[tuple[int | None, float]]:
-    """(turn_index, reply ms) from the turn_latency events, else from turnLatencyMetrics.transitions."""
+def _no_reply(event: CallEvent) -> bool:
+    return (event.text("outcome") or "").lower() == "no_reply"
+
+
+def _measured_turns(call: CallDetail, events: list[CallEvent]) -> list[tuple[int | None, float]]:
+    """(turn_index, reply ms) from the turn_latency events, else turnLatencyMetrics.transitions, else its
+    latencies (turn unknown): the sources the Latency section reads."""
     measured = [
         (_turn_index(e), total)
-        for e in call.timeline
-        if e.kind == "turn_latency" and (total := e.number("total_turn_ms", "turn_latency")) is not None
+        for e in events
+        if e.kind == "turn_latency" and (total := e.number("total_turn_ms", "turn_latency", "latency_ms")) is not None
     ]
-    if not measured and call.turn_latency_metrics is not None:
-        transitions = call.turn_latency_metrics.transitions
+    metrics = call.turn_latency_metrics
+    if not measured and metrics is not None:
         measured = [
-            (round(t.turn) if t.turn is not None else None, t.latency) for t in transitions if t.latency is not None
+            (round(t.turn) if t.turn is not None else None, t.latency)
+            for t in metrics.transitions
+            if t.latency is not None
         ]
-    return measured
+        if not measured:
+            measured = [(None, ms) for value in metrics.latencies if (ms := number(value)) is not None]
+    return [(turn, ms) for turn, ms in measured if ms >= 0]
 
 
 def _talk_time(call: CallDetail) -> dict[str, float] | None:
-    turns = [t for t in call.transcript if t.timestamp is not None and t.role in ("agent", "user")]
+    turns = [t for t in call.transcript if t.timestamp is not None and _role(t.role) in ("agent", "user")]
     end = call_end(call)
     if not turns or end is None or len(turns) != len(call.transcript):
         return None  # a turn without a time cannot be given its length
@@ -175,14 +214,14 @@ def _talk_time(call: CallDetail) -> dict[str, float] | None:
     for turn, following in zip(turns, [*turns[1:], None], strict=True):
         until = following.timestamp if following is not None else end
         if turn.timestamp is not None and until is not None and until >= turn.timestamp:
-            talk[str(turn.role)] += (until - turn.timestamp).total_seconds()
+            talk[_role(turn.role)] += (until - turn.timestamp).total_seconds()
     return dict(talk)
 
 
 def _repeated_lines(call: CallDetail) -> list[tuple[str, list[int]]]:
     said: dict[str, list[int]] = defaultdict(list)
     for number_, turn in enumerate(call.transcript, start=1):
-        if turn.role == "agent" and turn.content and turn.content.strip():
+        if _role(turn.role) == "agent" and turn.content and turn.content.strip():
             said[turn.content.strip()].append(number_)
     return [(line, turns) for line, turns in said.items() if len(turns) > 1]
 
@@ -195,10 +234,22 @@ def _voicemail(call: CallDetail) -> bool:
 
 def _completeness(events: list[CallEvent]) -> Completeness | None:
     end = next((e for e in reversed(events) if e.kind == "call_end"), None)
-    diagnostics = end.get("diagnostics") if end is not None else None
-    counts = diagnostics.get("counts") if isinstance(diagnostics, dict) else None
-    emitted = number(counts.get("events_emitted")) if isinstance(counts, dict) else None
-    if end is None or emitted is None:
+    diagnostics = _object(end.get("diagnostics")) if end is not None else {}
+    counts = _object(diagnostics.get("counts"))
+    emitted = number(counts.get("events_emitted"))
+    if end is None or emitted is None or emitted < 0:
         return None
+    if end.source is None and any(e.source for e in events):
+        return None  # the call_end names no source to count by, while other events have one
     stored = sum(1 for e in events if e is not end and e.source == end.source)
     return Completeness(round(emitted), stored, end.source)
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """An object sent as an object or as a JSON string (NOTES: nested diagnostics can be either)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return {}
+    return value if isinstance(value, dict) else {}

@@ -258,7 +258,7 @@ def render_call(
             )
     if "signals" in wanted:
         lines = signal_lines(signals(call))
-        out += ["", "## Signals (turn numbers as the runtime counts agent turns; definitions in the README)"]
+        out += ["", "## Signals (runtime turn N: the turn_index in the events, not transcript #N; definitions: README)"]
         out.append(fence("signals", "\n".join(lines)))
     if "metrics" in wanted:
         metrics = _metrics(call, None if whole else MAX_METRICS)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..domain.conversation import ConversationReport, ConversationStats, Tally
+from ..domain.signals import DEAD_AIR_MS
 from . import formats
 from .investigation import percent
-from .untrusted import clean, clip
+from .untrusted import clean, clip, fence
 
 MAX_ROWS = 10
 HEADER = (
@@ -28,7 +29,7 @@ def conversation_section(report: ConversationReport) -> str:
     lines += [_row(row) for row in report.by_agent[:MAX_ROWS]]
     if len(report.by_version) > len(report.by_agent):
         lines += ["By version:", *[_row(row) for row in report.by_version[:MAX_ROWS]]]
-    lines += [_not_recorded(overall), _endings(overall), _examples(overall)]
+    lines += [_not_recorded(overall), fence("how calls ended", _endings(overall)), _examples(report)]
     return "\n".join(line for line in lines if line)
 
 
@@ -81,10 +82,14 @@ def _endings(row: ConversationStats) -> str:
     return f"How calls ended: {shown}" + (again if twice.count else "")
 
 
-def _examples(row: ConversationStats) -> str:
+def _examples(report: ConversationReport) -> str:
+    row = report.overall
     parts = [
         f"{tally.name}: {', '.join(tally.shown.examples)}"
         for tally in (row.interruptions, row.unanswered, row.dead_air, row.incomplete)
         if tally.shown.examples
     ]
-    return "Examples (get_log shows the Signals): " + "; ".join(parts) if parts else ""
+    if not parts:
+        return ""
+    note = "" if report.dead_air_ms == DEAD_AIR_MS else f"; it measures dead air at {round(DEAD_AIR_MS):,} ms"
+    return f"Examples (get_log shows their Signals{note}): " + "; ".join(parts)

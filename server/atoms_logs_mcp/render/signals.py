@@ -4,6 +4,7 @@ saying "not recorded" when the call's data cannot support it."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from ..domain.signals import Completeness, Interruption, Signals
 from . import formats
@@ -55,17 +56,22 @@ def _interruptions(found: list[Interruption] | None) -> str:
         return f"{NOT_RECORDED} (no events)"
     if not found:
         return "none"
-    holds = Counter(i.hold or "not said" for i in found)
+    holds = Counter(clip(clean(i.hold), 20) if i.hold else "not said" for i in found)
     turns = sorted({i.turn for i in found if i.turn is not None})
-    where = f"; in agent {'turn' if len(turns) == 1 else 'turns'} {_listed(turns)}" if turns else ""
+    where = f"; in runtime {'turn' if len(turns) == 1 else 'turns'} {_listed(turns)}" if turns else ""
     held = ", ".join(f"{kind} {n}" for kind, n in sorted(holds.items()))
     return f"{len(found)} (the caller talked over the agent; hold {held}){where}"
 
 
-def _turns(turns: list[int] | None, why: str) -> str:
+def _turns(turns: list[int | None] | None, why: str) -> str:
     if turns is None:
         return f"{NOT_RECORDED} ({why})"
-    return f"{'turn' if len(turns) == 1 else 'turns'} {_listed(turns)} (outcome no_reply)" if turns else "none"
+    shown = [turn if turn is not None else "?" for turn in turns]
+    return (
+        f"{'runtime turn' if len(turns) == 1 else 'runtime turns'} {_listed(shown)} (outcome no_reply)"
+        if turns
+        else "none"
+    )
 
 
 def _dead_air(s: Signals) -> str:
@@ -73,7 +79,7 @@ def _dead_air(s: Signals) -> str:
         return f"{NOT_RECORDED} (no per-turn latency)"
     if not s.dead_air:
         return f"none of {formats.plural(len(s.turn_ms), 'measured turn')}"
-    shown = ", ".join(f"turn {turn if turn is not None else '?'} ({round(ms):,} ms)" for turn, ms in s.dead_air)
+    shown = ", ".join(f"runtime turn {turn if turn is not None else '?'} ({round(ms):,} ms)" for turn, ms in s.dead_air)
     return f"{len(s.dead_air)} of {formats.plural(len(s.turn_ms), 'measured turn')}: {shown}"
 
 
@@ -96,7 +102,7 @@ def _repeats(repeats: list[tuple[str, list[int]]]) -> str:
 def _transfers(s: Signals) -> str:
     if not s.transfers:
         return "none"
-    words = {"ok": "connected", "failed": "FAILED", "no result": "no result recorded"}
+    words = {"ok": "succeeded", "failed": "FAILED", "no result": "no result recorded"}
     return "; ".join(
         f"{clean(t.name)} {words.get(t.outcome, 'outcome not recorded')}"
         + (f": {clip(clean(t.error), 80)}" if t.error else "")
@@ -129,6 +135,6 @@ def _timeline(done: Completeness | None) -> str:
     return f"complete ({done.stored} of {done.emitted} events{source} stored)"
 
 
-def _listed(values: list[int]) -> str:
+def _listed(values: Sequence[int | str]) -> str:
     shown = ", ".join(map(str, values[:MAX_LISTED]))
     return shown + (f" and {len(values) - MAX_LISTED} more" if len(values) > MAX_LISTED else "")

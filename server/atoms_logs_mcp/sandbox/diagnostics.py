@@ -3,8 +3,8 @@
 Added after a call is generated, drawing from a generator seeded by the call id (the main generator's sequence,
 and so every other generated value, is unchanged):
 - a `turn_outcome` per agent reply, `turn_index` counting replies as the generator's turn_latency events do;
-- on about 1 reply in 25 the caller talks over the agent: a `barge_in` (hold accepted 7 times in 10) and that
-  turn's outcome `interrupted`;
+- on about 1 reply in 25 the caller talks over the agent: a `barge_in`, its hold accepted 7 times in 10 (the
+  agent yields: that turn's outcome is `interrupted`) or refused (it keeps talking: `replied`);
 - on about 1 call in 5 that ends on the caller's words, the agent never answers: outcome `no_reply`;
 - `call_end` metadata gets `call_status` and `diagnostics.counts.events_emitted`: the events stored, or on about
   1 call in 30, 2 to 5 more (events lost on the way);
@@ -52,21 +52,15 @@ def with_diagnostics(record: dict[str, Any]) -> dict[str, Any]:
     added: list[dict[str, Any]] = []
     transcript = record.get("transcript") or []
     replies = [turn for position, turn in enumerate(transcript) if turn["role"] == "agent" and position > 0]
+    barge_ins = 0
     for number, turn in enumerate(replies, start=1):
         outcome = "replied"
         if rng.random() < BARGE_IN_RATE:
-            outcome = "interrupted"
+            barge_ins += 1
             hold = "accepted" if rng.random() < 0.7 else "refused"
-            added.append(
-                _event(
-                    record,
-                    "barge_in",
-                    _later(turn["timestamp"], 0.8),
-                    len(added),
-                    barge_in_seq=number,
-                    hold_outcome=hold,
-                )
-            )
+            outcome = "interrupted" if hold == "accepted" else "replied"  # accepted: the agent yielded
+            at = _later(turn["timestamp"], 0.8)
+            added.append(_event(record, "barge_in", at, len(added), barge_in_seq=barge_ins, hold_outcome=hold))
         added.append(
             _event(record, "turn_outcome", turn["timestamp"], len(added), turn_index=number, attempt=1, outcome=outcome)
         )

@@ -26,7 +26,7 @@ endings, incomplete timelines). Same filters as list_logs.
 Example: analyze_calls(agents=["Support"], since="7d", aspects=["tools"])"""
 Aspect = Literal["tools", "latency", "outcomes", "metrics", "errors", "conversation"]
 ASPECTS: tuple[Aspect, ...] = ("tools", "latency", "outcomes", "metrics", "errors", "conversation")
-Aspects = Annotated[list[Aspect] | None, Field(description="Sections (default all).")]
+Aspects = Annotated[list[Aspect] | None, Field(description="Sections (default all), as listed above.")]
 DeadAir = Annotated[int, Field(description="Dead air: a reply slower than this (ms).", ge=100, le=60_000)]
 
 
