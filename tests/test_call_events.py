@@ -7,6 +7,7 @@ import json
 from atoms_logs_mcp.api.events import moment, number, read_events, tool_calls
 from atoms_logs_mcp.api.models import CallDetail
 from atoms_logs_mcp.domain.analysis import call_end, latency_report
+from atoms_logs_mcp.render.events import timeline
 
 
 def test_numbers_and_times_in_every_form_or_none():
@@ -139,3 +140,18 @@ def test_every_figure_comes_from_the_same_values_whatever_the_api_says():
 def test_an_impossible_duration_does_not_fail():
     assert call_end(detail(status="completed", duration=1e300)) is None
     assert detail(duration=10**400).duration is None
+
+
+def test_a_count_of_one_reads_in_the_singular():
+    events = read_events(
+        [
+            {"event_type": "turn_latency", "total_turn_ms": 900},
+            {"event_type": "turn_outcome", "metadata": {"outcome": "replied"}},
+            {"event_type": "metrics"},
+            {"event_type": "metrics"},
+        ]
+    )
+    lines, _ = timeline(events, None)
+    assert lines[-1] == (
+        "also: 2 pipeline metrics; 1 turn latency measurement (see Turn latency); 1 agent turn replied normally"
+    )

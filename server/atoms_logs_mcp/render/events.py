@@ -30,6 +30,24 @@ COUNTED = {
     "sse_close": "stream closed",
 }
 DETAIL_CHARS = 120
+_SINGULAR = {
+    "measurements": "measurement",
+    "transcriptions": "transcription",
+    "segments": "segment",
+    "replies": "reply",
+    "metrics": "metric",
+    "turns": "turn",
+    "lines": "line",
+}
+
+
+def _numbered(phrase: str, count: int) -> str:
+    """The counted phrase (written in the plural) for `count`: its first plural noun made singular for one."""
+    if count != 1:
+        return phrase
+    words = phrase.split(" ")
+    at = next((i for i, word in enumerate(words) if word in _SINGULAR), None)
+    return phrase if at is None else " ".join([*words[:at], _SINGULAR[words[at]], *words[at + 1 :]])
 
 
 def _text(value: Any, limit: int = DETAIL_CHARS) -> str:
@@ -179,7 +197,7 @@ def timeline(
     rendered = [text for _, text in lines]
     if counted:
         words = {**counted_kinds, "turn_outcome": "agent turns replied normally"}
-        rendered.append("also: " + "; ".join(f"{n} {words[kind]}" for kind, n in counted.most_common()))
+        rendered.append("also: " + "; ".join(f"{n} {_numbered(words[kind], n)}" for kind, n in counted.most_common()))
     kept = len(rendered) if limit is None else min(limit, len(rendered))
     if max_tokens is not None:
         size = 0
