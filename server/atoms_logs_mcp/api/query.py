@@ -21,6 +21,8 @@ Status = Literal[
     "no_answer",
     "cancelled",
 ]
+LIVE_STATUSES: tuple[Status, ...] = ("in_progress", "active")
+"""The statuses of a call in progress: the only ones `GET /events` streams (it answers 400 for any other)."""
 CallType = Literal["telephony_inbound", "telephony_outbound", "webcall"]
 DisconnectReason = Literal[
     "user_hangup", "agent_hangup", "connection_error", "timeout", "system_error", "transfer_complete"

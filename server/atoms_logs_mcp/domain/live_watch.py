@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from ..api.events import CallEvent, read_event
+from ..api.query import LIVE_STATUSES
 
-LIVE_STATUSES = ("in_progress", "active")
-"""The statuses of a call that can be watched (the stream answers 400 for any other)."""
+__all__ = ["LIVE_STATUSES", "NOT_STARTED", "LiveLine", "LiveWatch", "RecentWatches"]
+
 NOT_STARTED = ("pending", "in_queue", "processing")
 SPEECH = {
     "user_transcription": ("user", ("user_transcription_text", "text", "transcript", "content")),

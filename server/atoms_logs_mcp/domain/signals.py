@@ -100,9 +100,10 @@ def signals(call: CallDetail, dead_air_ms: float = DEAD_AIR_MS) -> Signals:
     tools = tool_calls(events)
     measured = _measured_turns(call, events)
     dead_air = None if not measured else [(turn, ms) for turn, ms in measured if ms > dead_air_ms]
+    timeline = _completeness(events)
     return Signals(
         greeting_delay_s=_greeting_delay(call),
-        interruptions=_interruptions(events) if _diagnosed(events) else None,
+        interruptions=_interruptions(events) if _diagnosed(events, timeline) else None,
         unanswered_turns=_unanswered(events),
         dead_air=dead_air,
         turn_ms=[ms for _, ms in measured],
@@ -111,7 +112,7 @@ def signals(call: CallDetail, dead_air_ms: float = DEAD_AIR_MS) -> Signals:
         transfers=[tool for tool in tools if tool.name.lower().startswith("transfer")],
         end_calls=sum(1 for tool in tools if tool.name.lower() in ("end_call", "endcall", "end_call_tool")),
         voicemail=_voicemail(call),
-        timeline=_completeness(events),
+        timeline=timeline,
         ended_by=call.disconnection_reason,
         talked=any(turn.content for turn in call.transcript),
         dead_air_ms=dead_air_ms,
@@ -147,9 +148,9 @@ def _greeting_delay(call: CallDetail) -> float | None:
     return (spoke - started).total_seconds()
 
 
-def _diagnosed(events: list[CallEvent]) -> bool:
+def _diagnosed(events: list[CallEvent], timeline: Completeness | None) -> bool:
     """Whether the runtime's diagnostics reached the log: without them no barge-in means nothing."""
-    return any(e.kind in ("turn_outcome", "barge_in") for e in events) or _completeness(events) is not None
+    return timeline is not None or any(e.kind in ("turn_outcome", "barge_in") for e in events)
 
 
 def _interruptions(events: list[CallEvent]) -> list[Interruption]:

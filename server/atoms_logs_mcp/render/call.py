@@ -45,15 +45,19 @@ class TranscriptPage:
         return self.last + 1 if self.last < self.total else None
 
 
+def turn_line(number: int, at: float | None, role: str | None, text: str | None) -> str:
+    """`#5 [mm:ss.s] Speaker: text`: one transcript turn, the text cleaned but otherwise verbatim."""
+    stamp = formats.offset(at) if at is not None else "  ?  "
+    return f"#{number} [{stamp}] {clean(role or 'unknown').capitalize()}: {clean(text or '')}"
+
+
 def transcript_lines(call: CallDetail) -> list[str]:
-    """`#5 [mm:ss.s] Speaker: text`, one line per turn, numbered from 1, the text cleaned but otherwise verbatim."""
+    """One line per turn (`turn_line`), numbered from 1."""
     offsets = turn_offsets(call)
-    lines = []
-    for index, (turn, at) in enumerate(zip(call.transcript, offsets, strict=True), start=1):
-        speaker = clean(turn.role or "unknown").capitalize()
-        stamp = formats.offset(at) if at is not None else "  ?  "
-        lines.append(f"#{index} [{stamp}] {speaker}: {clean(turn.content or '')}")
-    return lines
+    return [
+        turn_line(number, at, turn.role, turn.content)
+        for number, (turn, at) in enumerate(zip(call.transcript, offsets, strict=True), start=1)
+    ]
 
 
 def transcript_page(

@@ -7,7 +7,7 @@ from ..api.live import Listening
 from ..api.models import CallDetail
 from ..domain.live_watch import NOT_STARTED, LiveLine, LiveWatch
 from . import formats
-from .call import shown_id
+from .call import shown_id, turn_line
 from .events import timeline
 from .untrusted import clean, clip, fence
 
@@ -23,9 +23,11 @@ LIVE_COUNTED = {
 
 def line_text(line: LiveLine, watch: LiveWatch) -> str:
     """`#3 [00:12.4] Agent: text`, as get_log writes a transcript turn."""
-    at = watch.offset(line.at)
-    stamp = formats.offset(at) if at is not None else "  ?  "
-    return f"#{line.number} [{stamp}] {line.speaker.capitalize()}: {clean(line.text)}"
+    return turn_line(line.number, watch.offset(line.at), line.speaker, line.text)
+
+
+def _heard(watch: LiveWatch) -> str:
+    return fence("live transcript", "\n".join(line_text(line, watch) for line in watch.lines))
 
 
 def progress_text(line: LiveLine, watch: LiveWatch) -> str:
@@ -69,7 +71,7 @@ def heard_so_far(watch: LiveWatch) -> str:
     heading = f"## Heard live by watch_call ({formats.plural(len(watch.lines), 'line')} so far)"
     if not watch.lines:
         return heading + "\nNothing yet."
-    return heading + "\n" + fence("live transcript", "\n".join(line_text(line, watch) for line in watch.lines))
+    return heading + "\n" + _heard(watch)
 
 
 def _transcript(watch: LiveWatch) -> str:
@@ -79,7 +81,7 @@ def _transcript(watch: LiveWatch) -> str:
         f"## Live transcript ({formats.plural(len(watch.lines), 'line')} heard, numbered in this watch; "
         "[mm:ss.s] from call start)"
     )
-    return heading + "\n" + fence("live transcript", "\n".join(line_text(line, watch) for line in watch.lines))
+    return heading + "\n" + _heard(watch)
 
 
 def _events(watch: LiveWatch) -> list[str]:

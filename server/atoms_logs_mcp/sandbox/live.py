@@ -25,11 +25,11 @@ from typing import Any
 
 import anyio
 
+from ..api.query import LIVE_STATUSES
 from .conversation import iso
+from .live_shapes import SOURCE
 from .store import Call, record_moment
 
-LIVE_STATUSES = ("in_progress", "active")
-SOURCE = "atoms-orchestrator"
 SPEECH_KINDS = {"user_transcription", "tts_completed"}
 SPOKEN = ("tts_text", "user_transcription_text", "text")
 """Where a speech frame's words are (the spec's fields, or a plain `text` as other datasets write it)."""
