@@ -81,7 +81,7 @@ def _count(value: Any) -> int | None:
 
 def _ending(c: Mapping[str, Any], digest: Digest) -> str:
     reason = c.get("ended_by") or digest.disconnect_reason or "reason not recorded"
-    if c.get("voicemail"):
+    if c.get("voicemail") and "voicemail" not in str(reason).lower():
         return f"{reason} (voicemail)"
     return f"{reason} via end_call" if _count(c.get("end_calls")) else str(reason)
 

@@ -53,7 +53,7 @@ def _greeting(delay: float | None) -> str:
 
 def _interruptions(found: list[Interruption] | None) -> str:
     if found is None:
-        return f"{NOT_RECORDED} (no events)"
+        return f"{NOT_RECORDED} (no turn_outcome, barge_in or call_end diagnostics in the events)"
     if not found:
         return "none"
     holds = Counter(clip(clean(i.hold), 20) if i.hold else "not said" for i in found)
