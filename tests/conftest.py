@@ -105,12 +105,24 @@ def live_expected() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def agents_dataset() -> dict[str, Any]:
+    """Agents with branches, revisions and resolved configs, made by someone else from NOTES and
+    openapi-agents.yaml alone (tests/data/make_agents_dataset.py)."""
+    return json.loads((DATA / "agents_dataset.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def agents_expected() -> dict[str, Any]:
+    return json.loads((DATA / "agents_dataset_expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
 
 
 def _serve(dataset: dict[str, Any]) -> Iterator[SandboxServer]:
-    store = CallStore(dataset["agents"], dataset["calls"])
+    store = CallStore.from_dataset(dataset)
     with SandboxServer(store, api_key=SANDBOX_KEY) as server:
         yield server
 
@@ -126,6 +138,11 @@ def _foreign_server(foreign_dataset: dict[str, Any]) -> Iterator[SandboxServer]:
 
 
 @pytest.fixture(scope="session")
+def _agents_server(agents_dataset: dict[str, Any]) -> Iterator[SandboxServer]:
+    yield from _serve(agents_dataset)
+
+
+@pytest.fixture(scope="session")
 def _live_server(live_dataset: dict[str, Any]) -> Iterator[SandboxServer]:
     yield from _serve(live_dataset)
 
@@ -134,6 +151,7 @@ def _fresh(server: SandboxServer) -> SandboxServer:
     server.set_faults(reset=True)
     server.reset_stats()
     server.reset_live(speed=1.0)
+    server.set_versioning("v2")
     return server
 
 
@@ -147,6 +165,12 @@ def sandbox(_generated_server: SandboxServer) -> SandboxServer:
 def foreign_sandbox(_foreign_server: SandboxServer) -> SandboxServer:
     """The foreign dataset on loopback, with no faults and zeroed counters."""
     return _fresh(_foreign_server)
+
+
+@pytest.fixture
+def agents_sandbox(_agents_server: SandboxServer) -> SandboxServer:
+    """The agent-versions dataset on loopback, on the v2 branch model, with no faults and zeroed counters."""
+    return _fresh(_agents_server)
 
 
 @pytest.fixture
@@ -169,20 +193,27 @@ def settings_for(server: SandboxServer, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-@pytest.fixture
-def openapi_spec_path() -> Path:
-    """The official spec subset; contract tests skip with the reason when it is absent, and fail in CI."""
-    candidates = [
-        os.environ.get("ATOMS_OPENAPI_SPEC"),
-        Path(__file__).parents[2] / "shared/atoms-api/openapi.yaml",
-    ]
+def _spec(variable: str, name: str) -> Path:
+    candidates = [os.environ.get(variable), Path(__file__).parents[2] / "shared/atoms-api" / name]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return Path(candidate)
-    missing = "the official spec is not here: set ATOMS_OPENAPI_SPEC or put ../shared/atoms-api/openapi.yaml"
+    missing = f"the official spec is not here: set {variable} or put ../shared/atoms-api/{name}"
     if os.environ.get("CI"):
         pytest.fail(f"{missing} (CI must check the contract, not skip it)")
     pytest.skip(missing)
+
+
+@pytest.fixture
+def openapi_spec_path() -> Path:
+    """The official spec subset; contract tests skip with the reason when it is absent, and fail in CI."""
+    return _spec("ATOMS_OPENAPI_SPEC", "openapi.yaml")
+
+
+@pytest.fixture
+def agents_spec_path() -> Path:
+    """The official spec subset of the agent reads (openapi-agents.yaml), found and required alike."""
+    return _spec("ATOMS_OPENAPI_AGENTS_SPEC", "openapi-agents.yaml")
 
 
 # MCP sessions -----------------------------------------------------------------------------------

@@ -28,12 +28,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"atoms-logs-mcp {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="{serve,check,sandbox,store}")
 
-    def data_options(command: argparse.ArgumentParser) -> None:
-        source = command.add_mutually_exclusive_group()
-        source.add_argument("--data", metavar="FILE", help='dataset JSON: {"agents": [...], "calls": [...]}')
-        source.add_argument("--calls", type=int, default=500, metavar="N", help="generated calls (default 500)")
-        command.add_argument("--seed", type=int, default=7, help="seed of the generated data (default 7)")
-
     serve = commands.add_parser("serve", help="serve MCP (the default command)")
     serve.add_argument("--demo", action="store_true", help="serve the built-in sandbox in-process (no key needed)")
     serve.add_argument("--transport", choices=("stdio", "http"), default="stdio")
@@ -64,7 +58,25 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--redact", choices=("phone",), help="mask phone numbers (keeps the last four digits)")
     data_options(check)
 
-    sandbox = commands.add_parser("sandbox", help="serve the Atoms API sandbox over HTTP")
+    _sandbox_options(commands.add_parser("sandbox", help="serve the Atoms API sandbox over HTTP"))
+    store = commands.add_parser("store", help="show the local call store (location, size, calls); `store clear`")
+    store.add_argument("action", nargs="?", choices=("show", "clear"), default="show")
+    return parser
+
+
+def data_options(command: argparse.ArgumentParser) -> None:
+    """--data FILE or --calls N, and --seed: where the sandbox's data comes from."""
+    source = command.add_mutually_exclusive_group()
+    source.add_argument(
+        "--data",
+        metavar="FILE",
+        help='dataset JSON: {"agents": [...], "calls": [...]}, optionally "branches" and "revisions"',
+    )
+    source.add_argument("--calls", type=int, default=500, metavar="N", help="generated calls (default 500)")
+    command.add_argument("--seed", type=int, default=7, help="seed of the generated data (default 7)")
+
+
+def _sandbox_options(sandbox: argparse.ArgumentParser) -> None:
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8765)
     data_options(sandbox)
@@ -76,9 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--malformed-rate", type=float, default=0.0, help="share of 200s with a broken body")
     sandbox.add_argument("--drop-rate", type=float, default=0.0, help="share of connections dropped mid-response")
     sandbox.add_argument("--live-speed", type=float, default=1.0, help="live calls replay this many times real time")
-    store = commands.add_parser("store", help="show the local call store (location, size, calls); `store clear`")
-    store.add_argument("action", nargs="?", choices=("show", "clear"), default="show")
-    return parser
+    sandbox.add_argument(
+        "--versioning", choices=("v2", "v1"), default="v2", help="agent versioning model: v2 branches, or v1 only"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,6 +140,7 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as error:
         print(f"atoms-logs-mcp sandbox: {error}", file=sys.stderr)
         return 2
+    store.versions.mode = args.versioning
     key = args.api_key or DEFAULT_SANDBOX_KEY
     serve_forever(store, host=args.host, port=args.port, api_key=key, faults=faults, live_speed=args.live_speed)
     return 0

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import __version__
 from ..config import Settings
+from .agent_models import AgentDetail
 from .diagnosis import address, connect_failure, describe_body, parse_retry_after
 from .errors import (
     AtomsAPIError,
@@ -33,7 +34,7 @@ from .errors import (
     WrongServiceError,
     scrub,
 )
-from .models import Agent, AgentPage, CallDetail, CallRow, LogPage, SearchResult
+from .models import AgentPage, CallDetail, CallRow, LogPage, SearchResult
 from .query import LogQuery
 from .redact import redact
 
@@ -42,12 +43,11 @@ logger = logging.getLogger(__name__)
 USER_AGENT = f"atoms-logs-mcp/{__version__} python-httpx/{httpx.__version__}"
 SEARCH_BATCH_LIMIT = 100
 Parsed = TypeVar("Parsed", bound=BaseModel)
-Transport = httpx.AsyncBaseTransport
-"""What the client sends requests through: the network by default, or (tests, --demo) an app in process."""
+Transport = httpx.AsyncBaseTransport  # the network by default, or (tests, --demo) an app in process
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray")
 
 
-def _parse(model: type[Parsed], data: Any, operation: str) -> Parsed:
+def parse_data(model: type[Parsed], data: Any, operation: str) -> Parsed:
     """The payload as `model`. Every field is lenient, so only a `data` that is not an object fails."""
     try:
         return model.model_validate(data)
@@ -99,7 +99,7 @@ class AtomsClient:
     async def list_logs(self, query: LogQuery | None = None) -> LogPage:
         """`GET /conversation`: one page of calls matching the filters."""
         data = await self.request("GET", "conversation", params=(query or LogQuery()).to_params())
-        return _parse(LogPage, data, "GET /conversation")
+        return parse_data(LogPage, data, "GET /conversation")
 
     async def search(self, call_ids: Sequence[str]) -> SearchResult:
         """`POST /conversation/search`: up to 100 calls by id (unknown ids are simply absent)."""
@@ -107,20 +107,19 @@ class AtomsClient:
             raise ValueError(f"search takes 1 to {SEARCH_BATCH_LIMIT} call ids, got {len(call_ids)}")
         # A POST, but a read: repeating it changes nothing, so it is retried like a GET.
         data = await self.request("POST", "conversation/search", json={"callIds": list(call_ids)}, idempotent=True)
-        return _parse(SearchResult, data, "POST /conversation/search")
+        return parse_data(SearchResult, data, "POST /conversation/search")
 
     async def get_call(self, call_id: str) -> CallDetail:
         """`GET /conversation/{callId}`: one call in full."""
         data = await self.request("GET", f"conversation/{quote(call_id, safe='')}", subject=f"call {call_id}")
-        return _parse(CallDetail, data, "GET /conversation/{callId}")
+        return parse_data(CallDetail, data, "GET /conversation/{callId}")
 
     async def get_retries(self, call_id: str) -> list[CallRow]:
         """`GET /conversation/{callId}/retries`: the retry family, parent first."""
         data = await self.request("GET", f"conversation/{quote(call_id, safe='')}/retries", subject=f"call {call_id}")
         rows = data.get("retries") if isinstance(data, dict) else None
-        return [
-            _parse(CallRow, row, "GET /conversation/{callId}/retries") for row in rows or [] if isinstance(row, dict)
-        ]
+        operation = "GET /conversation/{callId}/retries"
+        return [parse_data(CallRow, row, operation) for row in rows or [] if isinstance(row, dict)]
 
     async def get_recording_url(self, call_id: str) -> str:
         """`GET /conversation/{callId}/recording/download-url`: a short-lived link to the audio."""
@@ -143,10 +142,10 @@ class AtomsClient:
             params["search"] = search
         if archived is not None:
             params["archived"] = "true" if archived else "false"
-        return _parse(AgentPage, await self.request("GET", "agent", params=params), "GET /agent")
+        return parse_data(AgentPage, await self.request("GET", "agent", params=params), "GET /agent")
 
-    async def get_agent(self, agent_id: str) -> Agent:
-        """`GET /agent/{id}`. The API answers an unknown id with 400 "No agent found": raised as NotFound."""
+    async def get_agent(self, agent_id: str) -> AgentDetail:
+        """`GET /agent/{id}` with `_resolvedConfig`. An unknown id answers 400 "No agent found": raised as NotFound."""
         try:
             data = await self.request("GET", f"agent/{quote(agent_id, safe='')}", subject=f"agent {agent_id}")
         except BadRequestError as error:
@@ -159,7 +158,7 @@ class AtomsClient:
                     operation="get_agent",
                 ) from None
             raise
-        return _parse(Agent, data, "GET /agent/{id}")
+        return parse_data(AgentDetail, data, "GET /agent/{id}")
 
     # Transport ----------------------------------------------------------------------------------
 

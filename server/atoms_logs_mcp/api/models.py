@@ -57,7 +57,7 @@ JsonObject = Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance
 Nested = BeforeValidator(_object)
 
 
-def _items(model: type[BaseModel]) -> BeforeValidator:
+def items_of(model: type[BaseModel]) -> BeforeValidator:
     """A list of `model`, skipping entries that are not objects rather than failing."""
 
     def convert(value: Any) -> list[Any]:
@@ -97,7 +97,7 @@ class MetricValue(ApiModel):
 
 class PostCallAnalytics(ApiModel):
     summary: Str = None
-    disposition_metrics: Annotated[list[MetricValue], _items(MetricValue)] = Field(
+    disposition_metrics: Annotated[list[MetricValue], items_of(MetricValue)] = Field(
         default_factory=list, alias="dispositionMetrics"
     )
 
@@ -121,7 +121,7 @@ class TurnLatencyMetrics(ApiModel):
     max_latency: Num = Field(None, alias="maxLatency")
     latencies: Annotated[list[Any], BeforeValidator(_list)] = Field(default_factory=list)
     """As sent: numbers, and on live data also numeric strings, nulls or other odd values."""
-    transitions: Annotated[list[LatencyTransition], _items(LatencyTransition)] = Field(default_factory=list)
+    transitions: Annotated[list[LatencyTransition], items_of(LatencyTransition)] = Field(default_factory=list)
     processed_at: When = Field(None, alias="processedAt")
 
     @property
@@ -167,7 +167,7 @@ class CallRow(ApiModel):
     disposition_metrics: Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance(v, dict) else {})] = Field(
         default_factory=dict, alias="dispositionMetrics"
     )
-    agent_disposition_config: Annotated[list[MetricConfig], _items(MetricConfig)] = Field(
+    agent_disposition_config: Annotated[list[MetricConfig], items_of(MetricConfig)] = Field(
         default_factory=list, alias="agentDispositionConfig"
     )
     call_failure_reason: Str = Field(None, alias="callFailureReason")
@@ -189,8 +189,8 @@ class CallDetail(CallRow):
     """One call in full, as `GET /conversation/{callId}` returns it."""
 
     agent: Annotated[Agent | None, Nested] = None
-    transcript: Annotated[list[TranscriptTurn], _items(TranscriptTurn)] = Field(default_factory=list)
-    events: Annotated[list[dict[str, Any]], _items(ApiModel)] = Field(default_factory=list)
+    transcript: Annotated[list[TranscriptTurn], items_of(TranscriptTurn)] = Field(default_factory=list)
+    events: Annotated[list[dict[str, Any]], items_of(ApiModel)] = Field(default_factory=list)
     variables: JsonObject = Field(default_factory=dict)
     voice_config_used: Annotated[VoiceConfig | None, Nested] = Field(None, alias="voiceConfigUsed")
     slm_model_used: Str = Field(None, alias="slmModelUsed")
@@ -217,7 +217,7 @@ class Pagination(ApiModel):
 class CallRows(ApiModel):
     """An answer holding call rows; a row that is not an object is skipped and counted, never a failure."""
 
-    logs: Annotated[list[CallRow], _items(CallRow)] = Field(default_factory=list)
+    logs: Annotated[list[CallRow], items_of(CallRow)] = Field(default_factory=list)
     unreadable: int = 0
     """Rows the API sent that were not objects, skipped."""
 
@@ -233,7 +233,7 @@ class LogPage(CallRows):
     pagination: Annotated[Pagination, BeforeValidator(lambda v: v if isinstance(v, dict) else {})] = Field(
         default_factory=Pagination
     )
-    disposition_metrics_config: Annotated[list[MetricConfig], _items(MetricConfig)] = Field(
+    disposition_metrics_config: Annotated[list[MetricConfig], items_of(MetricConfig)] = Field(
         default_factory=list, alias="dispositionMetricsConfig"
     )
 
@@ -244,5 +244,5 @@ class SearchResult(CallRows):
 
 
 class AgentPage(ApiModel):
-    agents: Annotated[list[Agent], _items(Agent)] = Field(default_factory=list)
+    agents: Annotated[list[Agent], items_of(Agent)] = Field(default_factory=list)
     total: Int = None

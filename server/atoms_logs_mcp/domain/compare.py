@@ -71,11 +71,20 @@ class Side:
     statuses: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)
     versions: Counter[str] = field(default_factory=Counter)
+    agent_versions: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(agent id, version id) of each call that names both."""
     metrics: dict[str, Counter[str]] = field(default_factory=dict)
     durations: list[float] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
     """Each call's average turn latency (ms), where the row carries it."""
     costs: list[float] = field(default_factory=list)
+
+    @property
+    def only_version(self) -> tuple[str, str] | None:
+        """(agent id, version id) when every call of this side ran on that one version of one agent."""
+        if len(self.agent_versions) == 1 and sum(self.agent_versions.values()) == self.calls:
+            return next(iter(self.agent_versions))
+        return None
 
     def add(self, rows: Iterable[CallRow]) -> None:
         for row in rows:
@@ -83,6 +92,8 @@ class Side:
             self.statuses[row.status or "(none)"] += 1
             self.reasons[row.disconnection_reason or "(none)"] += 1
             self.versions[version_label(row.version_number, row.version_id)] += 1
+            if row.agent_id and row.version_id:
+                self.agent_versions[(row.agent_id, row.version_id)] += 1
             for identifier, value in row.disposition_metrics.items():
                 if value is not None:
                     shown = str(value).lower() if isinstance(value, bool) else str(value)

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from ..api.events import number
 from ..api.models import CallDetail, CallRow
 from ..api.query import CALL_ID_PATTERN
+from ..domain.agent_config import VERSION_ID as OBJECT_ID
 from ..domain.analysis import call_end, call_start, latency_report, turn_offsets
 from ..domain.live_watch import LIVE_STATUSES
 from ..domain.signals import signals
@@ -142,7 +143,11 @@ def _version(call: CallDetail) -> str | None:
     if call.version_number is None and not call.version_id:
         return None
     number = f"v{call.version_number:g}" if call.version_number is not None else "version"
-    return f"{number} ({call.version_id})" if call.version_id else number
+    shown = f"{number} ({call.version_id})" if call.version_id else number
+    agent_id, version_id = call.agent_id or (call.agent.id if call.agent else None), call.version_id
+    if agent_id and version_id and OBJECT_ID.fullmatch(agent_id) and OBJECT_ID.fullmatch(version_id):
+        shown += f'; its prompt and tools: get_agent(agent="{agent_id}", version="{version_id}")'
+    return shown
 
 
 def _voice(call: CallDetail) -> str | None:

@@ -2,7 +2,8 @@
 
 Routes, envelopes and status codes follow the official spec and NOTES.md; `store.py` holds the
 query semantics. The /_sandbox routes are not part of the Atoms API: they set faults at run time
-(`POST /_sandbox/faults`) and count requests per route (`GET /_sandbox/stats`).
+(`POST /_sandbox/faults`), count requests per route (`GET /_sandbox/stats`), restart live calls
+(`POST /_sandbox/live`) and set the versioning model (`POST /_sandbox/versioning`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from . import agent_routes, envelope
 from .faults import FaultConfig, FaultInjector
 from .live import CutStream, LiveCalls
 from .store import CALL_ID, CallStore, InvalidQuery
@@ -50,14 +52,6 @@ class _HalfResponse(Response):
         )
         await send({"type": "http.response.body", "body": b'{"status": true, "da', "more_body": True})
         raise DroppedConnection
-
-
-def _error(status: int, *messages: str) -> JSONResponse:
-    return JSONResponse({"status": False, "errors": list(messages)}, status_code=status)
-
-
-def _ok(data: Any) -> JSONResponse:
-    return JSONResponse({"status": True, "data": data})
 
 
 class SandboxState:
@@ -110,7 +104,7 @@ async def _guarded(state: SandboxState, route: str, handler: Handler, request: R
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), state.api_key.encode()):
-        return _error(401, "Unauthorized: User not found")
+        return envelope.error(401, "Unauthorized: User not found")
     fault = await _fault(state, request)
     if fault is not None:
         return fault
@@ -118,7 +112,7 @@ async def _guarded(state: SandboxState, route: str, handler: Handler, request: R
         return await handler(request)
     except InvalidQuery as error:
         logger.debug("400 on %s: %s", route, error)
-        return _error(400, "Invalid input")
+        return envelope.error(400, "Invalid input")
 
 
 async def _fault(state: SandboxState, request: Request) -> Response | None:
@@ -141,7 +135,7 @@ async def _fault(state: SandboxState, request: Request) -> Response | None:
             return JSONResponse(body, status_code=429, headers={"Retry-After": f"{config.retry_after:g}"})
         case "error":
             status = state.faults.pick_error_status()
-            response = _error(status, "Gateway timeout" if status == 504 else "Internal server error")
+            response = envelope.error(status, "Gateway timeout" if status == 504 else "Internal server error")
             if status == 503:  # "try again later", said the usual way
                 response.headers["Retry-After"] = f"{config.retry_after:g}"
             return response
@@ -151,7 +145,7 @@ async def _fault(state: SandboxState, request: Request) -> Response | None:
 
 
 async def list_conversations(request: Request) -> Response:
-    return _ok(_state(request).store.list_calls(request.query_params))
+    return envelope.ok(_state(request).store.list_calls(request.query_params))
 
 
 async def search_conversations(request: Request) -> Response:
@@ -159,15 +153,15 @@ async def search_conversations(request: Request) -> Response:
         body = json.loads(await request.body())
     except (ValueError, RecursionError):
         raise InvalidQuery("the body is not JSON (or nests too deep)") from None
-    return _ok(_state(request).store.search(body))
+    return envelope.ok(_state(request).store.search(body))
 
 
 async def get_conversation(request: Request) -> Response:
     state = _state(request)
     call = state.store.get(request.path_params["call_id"])
     if call is None:
-        return _error(404, "Conversation log not found")
-    return _ok(state.store.detail(call))
+        return envelope.error(404, "Conversation log not found")
+    return envelope.ok(state.store.detail(call))
 
 
 async def live_events(request: Request) -> Response:
@@ -176,10 +170,10 @@ async def live_events(request: Request) -> Response:
     call_id = request.query_params.get("callId", "")
     call = state.store.get(call_id) if CALL_ID.fullmatch(call_id) else None
     if call is None:
-        return _error(400, "Invalid callId")
+        return envelope.error(400, "Invalid callId")
     if not state.live.is_live(call):
         status = call.record.get("status")
-        return _error(400, f"Call is not active (status {status}); only active calls can be subscribed to")
+        return envelope.error(400, f"Call is not active (status {status}); only active calls can be subscribed to")
     cut_after = getattr(request.state, "cut_after", None) or state.faults.take_stream_cut()
     frames = state.live.stream(call, request.headers.get("last-event-id"), cut_after)
     headers = {"Cache-Control": "no-cache"}
@@ -198,31 +192,23 @@ async def get_retries(request: Request) -> Response:
     store = _state(request).store
     call = store.get(request.path_params["call_id"])
     if call is None:
-        return _error(404, "Call not found")
-    return _ok({"retries": [member.row() for member in store.family(call)]})
+        return envelope.error(404, "Call not found")
+    return envelope.ok({"retries": [member.row() for member in store.family(call)]})
 
 
 async def get_recording(request: Request) -> Response:
     call_id = request.path_params["call_id"]
     if not CALL_ID.fullmatch(call_id):
-        return _error(400, "Invalid call ID format")
+        return envelope.error(400, "Invalid call ID format")
     call = _state(request).store.get(call_id)
     url = call.record.get("recordingUrl") if call else None
     if not url:
-        return _error(404, "No recording found for this call")
-    return _ok({"presignedUrl": f"{url}?X-Amz-Expires=300&X-Amz-Signature={secrets.token_hex(16)}"})
+        return envelope.error(404, "No recording found for this call")
+    return envelope.ok({"presignedUrl": f"{url}?X-Amz-Expires=300&X-Amz-Signature={secrets.token_hex(16)}"})
 
 
 async def list_agents(request: Request) -> Response:
-    return _ok(_state(request).store.list_agents(request.query_params))
-
-
-async def get_agent(request: Request) -> Response:
-    store = _state(request).store
-    agent = store.agents.get(request.path_params["agent_id"])
-    if agent is None:
-        return _error(400, "No agent found")
-    return _ok(store.agent_dto(agent))
+    return envelope.ok(_state(request).store.list_agents(request.query_params))
 
 
 async def get_live(request: Request) -> Response:
@@ -239,6 +225,22 @@ async def set_live(request: Request) -> Response:
     except (ValueError, TypeError) as error:
         return JSONResponse({"error": str(error)}, status_code=400)
     return JSONResponse({"speed": live.speed})
+
+
+async def get_versioning(request: Request) -> Response:
+    return JSONResponse({"mode": _state(request).store.versions.mode})
+
+
+async def set_versioning(request: Request) -> Response:
+    """`{"mode": "v2"}`: the branch model (v1 list reads answer 409); `"v1"`: no v2 branch routes."""
+    try:
+        mode = json.loads(await request.body() or b"{}").get("mode", "v2")
+    except (ValueError, AttributeError):
+        mode = None
+    if mode not in ("v2", "v1"):
+        return JSONResponse({"error": "mode must be v2 or v1"}, status_code=400)
+    _state(request).store.versions.mode = mode
+    return JSONResponse({"mode": mode})
 
 
 async def get_faults(request: Request) -> Response:
@@ -283,7 +285,7 @@ API_ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/conversation/{callId}/recording/download-url", get_recording),
     ("GET", "/conversation/{callId}", get_conversation),
     ("GET", "/agent", list_agents),
-    ("GET", "/agent/{id}", get_agent),
+    *agent_routes.ROUTES,
     ("GET", "/events", live_events),
 ]
 """(method, path as the spec writes it, handler); the spec's path names the route in the traffic counters."""
@@ -311,6 +313,8 @@ def create_app(
         Route("/_sandbox/stats/reset", reset_stats, methods=["POST"]),
         Route("/_sandbox/live", get_live, methods=["GET"]),
         Route("/_sandbox/live", set_live, methods=["POST"]),
+        Route("/_sandbox/versioning", get_versioning, methods=["GET"]),
+        Route("/_sandbox/versioning", set_versioning, methods=["POST"]),
     ]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed, Exception: _crashed})
     app.state.sandbox = SandboxState(store, api_key, faults, live_speed)
@@ -318,18 +322,18 @@ def create_app(
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return _error(404, "Not found")
+    return envelope.error(404, "Not found")
 
 
 async def _not_allowed(request: Request, exc: Exception) -> Response:
-    return _error(405, "Method not allowed")
+    return envelope.error(405, "Method not allowed")
 
 
 async def _crashed(request: Request, exc: Exception) -> Response:
     if isinstance(exc, DroppedConnection):
         raise exc
     logger.error("sandbox handler crashed on %s %s", request.method, request.url.path, exc_info=exc)
-    return _error(500, "Internal server error")
+    return envelope.error(500, "Internal server error")
 
 
 class _CatchAll:

@@ -1,7 +1,7 @@
 """A deterministic, seeded generator of a realistic Atoms organisation for the sandbox.
 
-`generate(calls=500, seed=7, end=...)` returns `{"agents": [...], "calls": [...]}` in the dataset
-format `store.py` loads. The same seed and `end` always give the same data. Besides ordinary
+`generate(calls=500, seed=7, end=...)` returns `{"agents", "branches", "revisions", "calls"}` in the
+dataset format `store.py` loads. The same seed and `end` always give the same data. Besides ordinary
 traffic it plants the cases a log reader must survive: every status and disconnect reason, retry
 chains, transcripts from empty to 180 turns, failing tools and agent errors, unknown event types,
 and hostile call content (prompt injection, fence and tag breakouts, ANSI escapes, zero-width,
@@ -15,6 +15,7 @@ import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .agent_configs import agent_versions
 from .conversation import Conversation, iso
 from .diagnostics import with_diagnostics
 from .live_shapes import live_shaped
@@ -329,7 +330,13 @@ def generate(calls: int = 500, seed: int = 7, end: datetime | None = None, days:
     plant_long_and_hostile(gen, records)
     records.extend(retries(gen, records))
     records.sort(key=lambda r: r["createdAt"])
-    return {"agents": gen.agents, "calls": [live_shaped(with_diagnostics(record)) for record in records]}
+    branches, revisions = agent_versions(gen.agents, gen.profiles, gen.versions)
+    return {
+        "agents": gen.agents,
+        "branches": branches,
+        "revisions": revisions,
+        "calls": [live_shaped(with_diagnostics(record)) for record in records],
+    }
 
 
 def _parse(value: str) -> datetime:

@@ -23,8 +23,7 @@ def load_store(data: str | Path | None = None, calls: int = 500, seed: int = 7) 
     """The dataset file when given, else a generated organisation."""
     if data is not None:
         return CallStore.from_file(data)
-    generated = generate(calls=calls, seed=seed)
-    return CallStore(generated["agents"], generated["calls"])
+    return CallStore.from_dataset(generate(calls=calls, seed=seed))
 
 
 class _QuietDrops(logging.Filter):
@@ -130,6 +129,10 @@ class SandboxServer(BackgroundServer):
     def live(self) -> dict[str, Any]:
         """The live calls: speed, which have ended, and each frame sent with its wall-clock time."""
         return self._control("GET", "/_sandbox/live")  # type: ignore[no-any-return]
+
+    def set_versioning(self, mode: str) -> None:
+        """ "v2" (the branch model, the default) or "v1" (an account before the migration)."""
+        self._control("POST", "/_sandbox/versioning", {"mode": mode})
 
     def reset_live(self, **settings: Any) -> None:
         """Every live call afresh (nothing heard yet), at `speed=` when given."""

@@ -1,7 +1,8 @@
 """The sandbox's data and the query semantics of the Atoms API (NOTES.md), without any HTTP.
 
 A dataset is `{"agents": [AgentDTO...], "calls": [record...]}`, where a record is the `data` object of
-`GET /conversation/{callId}` plus the list-row fields. List and search rows are derived from records.
+`GET /conversation/{callId}` plus the list-row fields. List and search rows are derived from records. It may
+also hold `branches` and `revisions`: the agents' versions (`agent_versions.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..api.query import (
     DurationBucket,
     Status,
 )
+from .agent_versions import AgentVersions
 
 CALL_ID = re.compile(r"^CALL-\d{13}-[0-9a-f]{6}$")
 # The enumerations and names of the spec, as the client knows them (api/query.py): one definition.
@@ -67,6 +69,8 @@ ROW_FIELDS = (
     "versionNumber",
 )
 SEARCH_OMITS = ("dispositionMetrics", "agentDispositionConfig", "versionNumber")
+SINGLE_AGENT_ONLY = ("_resolvedConfig", "_configSource", "_versionedWorkflow")
+"""Not in `GET /agent` list rows (the spec: only the single-agent read resolves a version's config)."""
 
 
 class InvalidQuery(ValueError):
@@ -201,8 +205,15 @@ def _positive_int(params: Mapping[str, str], name: str, default: int) -> int:
 class CallStore:
     """The organisation's agents and calls, answering queries the way the Atoms API does."""
 
-    def __init__(self, agents: list[dict[str, Any]], calls: list[dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        agents: list[dict[str, Any]],
+        calls: list[dict[str, Any]],
+        branches: list[dict[str, Any]] | None = None,
+        revisions: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.agents: dict[str, dict[str, Any]] = {str(a["_id"]): a for a in agents if a.get("_id")}
+        self.versions = AgentVersions(self.agents, branches or [], revisions or [])
         self.calls: list[Call] = [_prepare(dict(record), self.agents) for record in calls]
         self.by_id: dict[str, Call] = {call.call_id: call for call in self.calls}
         if len(self.by_id) != len(self.calls):
@@ -219,7 +230,16 @@ class CallStore:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if not isinstance(data, dict) or not isinstance(data.get("calls"), list):
             raise ValueError(f"{path}: expected an object with a 'calls' list (and optionally 'agents')")
-        return cls(list(data.get("agents") or []), data["calls"])
+        return cls.from_dataset(data)
+
+    @classmethod
+    def from_dataset(cls, data: Mapping[str, Any]) -> CallStore:
+        return cls(
+            list(data.get("agents") or []),
+            list(data["calls"]),
+            list(data.get("branches") or []),
+            list(data.get("revisions") or []),
+        )
 
     # GET /conversation ---------------------------------------------------------------------------
 
@@ -356,7 +376,7 @@ class CallStore:
             raise InvalidQuery("type must be single_prompt or workflow_graph")
         search = (params.get("search") or "").lower()
         agents = [
-            self.agent_dto(a)
+            {k: v for k, v in self.agent_dto(a).items() if k not in SINGLE_AGENT_ONLY}
             for a in self.agents.values()
             if bool(a.get("archived")) == (archived_raw == "true")
             and (not workflow or a.get("workflowType", "workflow_graph") == workflow)

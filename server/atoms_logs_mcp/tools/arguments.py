@@ -43,6 +43,23 @@ Agents = Annotated[
         max_length=50,
     ),
 ]
+AgentName = Annotated[
+    str,
+    BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value),
+    Field(
+        description="The agent: its id or name (case-insensitive), from list_agents or get_log.",
+        min_length=1,
+        max_length=64,
+    ),
+]
+Version = Annotated[
+    str,
+    BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value),
+    Field(
+        description='A version: a number like "v3", or a version id (a call\'s versionId).',
+        pattern=r"^([vV]?\d{1,6}|[0-9a-fA-F]{24}|active)$",
+    ),
+]
 CampaignIds = Annotated[list[Ident] | None, Field(description="Campaign ids to keep.", max_length=50)]
 Search = Annotated[
     str | None,

@@ -7,17 +7,24 @@ from typing import Annotated, Any
 from mcp.server import MCPServer
 from pydantic import BaseModel, Field
 
+from ..api.errors import AtomsError
 from ..api.models import CallRow
+from ..domain.agent_config import VERSION_ID as OBJECT_ID
+from ..domain.agent_config import VersionNameError, catalog_of
+from ..domain.agent_diff import diff_versions
 from ..domain.compare import Side
 from ..domain.filters import Filters, slow_query
 from ..domain.investigate import tool_stats
+from ..domain.lookup import AgentNameError
 from ..domain.scan import scan_window
+from ..render.agent_diff import diff_summary
 from ..render.comparison import render_comparison
 from ..render.deep_coverage import deep_coverage
+from ..render.failures import explain
 from ..render.rows import describe_filters
 from ..render.summary import coverage
 from .arguments import FilterSet
-from .context import READ_ONLY, Ctx, failing_as_tool_error, state
+from .context import READ_ONLY, AppContext, Ctx, failing_as_tool_error, state
 from .filtering import query_for
 from .investigating import investigate
 
@@ -25,7 +32,7 @@ DESCRIPTION = """Compare two sets of calls side by side: this week vs last week,
 
 Use it for "did version 5 make things worse?". Each side is list_logs filters, read whole. Shows status shares
 with 95% intervals and whether a difference is noise, durations, latency, cost, the disconnect reasons and metric
-values that moved most; deep=true adds tool failure rates.
+values that moved most; deep=true adds tool failure rates. Two versions of one agent also get what changed.
 Example: compare_calls(baseline={"agents": ["Support"], "since": "last week"}, candidate={"agents": ["Support"],
 "since": "this week"})"""
 SideArgument = Annotated[FilterSet, Field(description="Filters of this side, as list_logs takes them.")]
@@ -64,7 +71,27 @@ def register(server: MCPServer[Any]) -> None:
             tools = (tool_stats(first.scan.digests), tool_stats(second.scan.digests))
             for which, opened in (("baseline", first), ("candidate", second)):
                 lines += [f"{which} opened: {line}" for line in deep_coverage(opened.scan)]
-        return render_comparison((labels[0], labels[1]), (sides[0], sides[1]), lines, tools)
+        text = render_comparison((labels[0], labels[1]), (sides[0], sides[1]), lines, tools)
+        return text + await _versions_diff(app, sides[0], sides[1])
+
+
+async def _versions_diff(app: AppContext, baseline: Side, candidate: Side) -> str:
+    """When each side is one version of the same agent: what changed in its configuration between them."""
+    before, after = baseline.only_version, candidate.only_version
+    if before is None or after is None or before[0] != after[0] or before[1] == after[1]:
+        return ""
+    if not all(OBJECT_ID.fullmatch(value) for value in (*before, after[1])):
+        return ""  # ids from the calls, shown in an instruction-like line: only plain ones
+    agent, base, target = before[0], before[1], after[1]
+    call = f'diff_agent_versions(agent="{agent}", base="{base}", target="{target}")'
+    try:
+        catalog = await catalog_of(app.versions, app.agents, agent)
+        diff = await diff_versions(app.versions, catalog, base, target)
+    except AtomsError as error:
+        return f"\nWhat changed between the two versions could not be read ({explain(error)}): try {call}."
+    except (AgentNameError, VersionNameError):
+        return f"\nWhat changed between the two versions could not be read (the agent no longer lists them): {call}."
+    return f"\nWhat changed in the agent between the two versions ({call} shows it all): {diff_summary(diff)}."
 
 
 def _values(argument: BaseModel | dict[str, Any]) -> dict[str, Any]:

@@ -12,13 +12,18 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
 from mcp.types import ToolAnnotations
 
+from ..api.agent_versions import AgentVersions
 from ..api.client import AtomsClient
 from ..api.errors import AtomsError, NotFoundError
 from ..api.query import CALL_ID_PATTERN
 from ..config import Settings
+from ..domain.agent_config import VersionNameError
+from ..domain.agent_diff import NoEarlierVersionError
 from ..domain.calls import CallReader
 from ..domain.live_watch import RecentWatches
 from ..domain.lookup import AgentDirectory, AgentNameError
+from ..render.agent_config import version_name_problem
+from ..render.agent_diff import no_earlier_version
 from ..render.agents import agent_name_problem
 from ..render.failures import CALL_ID_HINT, explain
 
@@ -38,6 +43,8 @@ class AppContext:
     client: AtomsClient
     agents: AgentDirectory
     calls: CallReader
+    versions: AgentVersions
+    """The agent reads, remembering which versioning model the account answers."""
     subscribers: Subscribers
     """The 2025-era sessions subscribed to call resources (`tools.subscriptions`)."""
     watches: RecentWatches
@@ -69,6 +76,10 @@ def failing_as_tool_error(subject: str | None = None, *, slow_query: bool = Fals
         yield
     except AgentNameError as error:
         raise ToolError(agent_name_problem(error.wanted, error.candidates, ambiguous=error.ambiguous)) from None
+    except VersionNameError as error:
+        raise ToolError(version_name_problem(error)) from None
+    except NoEarlierVersionError as error:
+        raise ToolError(no_earlier_version(error)) from None
     except AtomsError as error:
         raise ToolError(explain(error, subject=subject, slow_query=slow_query)) from None
 

@@ -1,0 +1,32 @@
+"""`diff_agent_versions`: what changed between two versions of an agent, section by section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp.server import MCPServer
+
+from ..domain.agent_config import catalog_of
+from ..domain.agent_diff import diff_versions
+from ..render.agent_diff import render_diff
+from .arguments import AgentName, Version
+from .context import READ_ONLY, Ctx, failing_as_tool_error, state
+
+DESCRIPTION = """Show what changed between two versions of an Atoms agent: prompt lines, tools, settings.
+
+Use it when a version behaves worse than the one before ("what changed in v4?"). base and target are "v3" or
+version ids; target defaults to the active version, base to the version before target. Unchanged parts are
+named, not shown.
+Example: diff_agent_versions(agent="Support", base="v2", target="v3")"""
+
+
+def register(server: MCPServer[Any]) -> None:
+    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    async def diff_agent_versions(
+        ctx: Ctx, agent: AgentName, base: Version | None = None, target: Version | None = None
+    ) -> str:
+        app = state(ctx)
+        with failing_as_tool_error(subject=f"Agent {agent}"):
+            catalog = await catalog_of(app.versions, app.agents, agent)
+            diff = await diff_versions(app.versions, catalog, base, target)
+        return render_diff(diff)

@@ -1,0 +1,37 @@
+"""`get_agent`: the agent behind a call, at one version: its prompt, tools, messages and metrics."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server import MCPServer
+from pydantic import Field
+
+from ..domain.agent_config import catalog_of, read_version
+from ..render.agent_config import Part, render_agent
+from .arguments import AgentName, Version
+from .context import READ_ONLY, Ctx, failing_as_tool_error, state
+
+DESCRIPTION = """Read an Atoms agent's configuration at one version: prompt, first message, tools, post-call metrics.
+
+Use it to see what the agent was told on a call (get_log names the call's version) before proposing a change to
+its prompt or tools. version is "v3" or a version id; left out, the active version. A long prompt continues with
+prompt_from.
+Example: get_agent(agent="Support", version="v3")"""
+Include = Annotated[
+    list[Part] | None,
+    Field(description="Parts to show (default all): versions, prompt, tools, metrics.", min_length=1),
+]
+PromptFrom = Annotated[int, Field(description="First prompt line to show (1-based), to continue a long prompt.", ge=1)]
+
+
+def register(server: MCPServer[Any]) -> None:
+    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    async def get_agent(
+        ctx: Ctx, agent: AgentName, version: Version | None = None, include: Include = None, prompt_from: PromptFrom = 1
+    ) -> str:
+        app = state(ctx)
+        with failing_as_tool_error(subject=f"Agent {agent}"):
+            catalog = await catalog_of(app.versions, app.agents, agent)
+            reading = await read_version(app.versions, catalog, version)
+        return render_agent(reading, include or ("versions", "prompt", "tools", "metrics"), prompt_from)
