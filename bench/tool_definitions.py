@@ -23,7 +23,7 @@ from token_economy import encoder
 from atoms_logs_mcp.app import INSTRUCTIONS, create_server
 from atoms_logs_mcp.config import Settings
 
-BUDGET = 5_800
+BUDGET = 6_200
 
 
 def _json(tool: Any) -> str:

@@ -255,6 +255,8 @@ def _tool_args(tool: str, ids: list[str], era: str) -> dict[str, Any]:
         "analyze_calls": {"since": "7d", "aspects": ["tools", "outcomes"], "max_calls": 20},
         "compare_calls": {"baseline": {"since": "14d", "until": "7d"}, "candidate": {"since": "7d"}},
         "watch_call": {"call_id": ids[0] if ids else UNKNOWN_CALL, "seconds": 2},  # a completed call: says so
+        "get_agent": {"agent": "Support", "version": "v1", "include": ["versions", "tools"]},
+        "diff_agent_versions": {"agent": "Support"},
     }
     if tool not in table:
         raise StepFailed(f"tools/list names {tool!r}, which this script has no arguments for: add it to _tool_args")

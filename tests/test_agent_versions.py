@@ -26,7 +26,7 @@ async def whole_agent(client: Any, **arguments: Any) -> str:
     text = await call_text(client, "get_agent", arguments)
     pages = [text]
     while match := re.search(r"^More of the prompt: get_agent\((.*)\)$", pages[-1], re.M):
-        assert f'include=["prompt"]' in match.group(1)
+        assert 'include=["prompt"]' in match.group(1)
         start = int(re.search(r"prompt_from=(\d+)", match.group(1)).group(1))
         version = re.search(r'version="([^"]+)"', match.group(1)).group(1)
         agent = re.search(r'agent="([^"]+)"', match.group(1)).group(1)

@@ -30,6 +30,8 @@ VALID = {
     "search_by_call_ids": {"call_ids": ["CALL-1737000000000-abc123"]},
     "export_logs": {"format": "csv"},
     "watch_call": {"call_id": "CALL-1737000000000-abc123"},
+    "get_agent": {"agent": "Support"},
+    "diff_agent_versions": {"agent": "Support"},
 }
 WRONG_TYPES = st.one_of(
     st.integers(),
@@ -39,6 +41,15 @@ WRONG_TYPES = st.one_of(
 )
 NOT_A_CALL_ID = st.text(max_size=40).filter(lambda s: not re.fullmatch(r"CALL-\d{13}-[0-9a-fA-F]{6}", s))
 JUNK_TIME = st.text(min_size=1, max_size=30).map(lambda s: "§" + s)
+NOT_A_VERSION = st.one_of(
+    st.text(max_size=30).filter(
+        lambda s: not re.fullmatch(r"[vV]?\d{1,6}|[0-9a-fA-F]{24}|active", s.strip()) and not _json_the_sdk_decodes(s)
+    ),
+    WRONG_TYPES,
+)
+NOT_AN_AGENT = st.one_of(
+    st.just(""), st.just("   "), st.text(min_size=65, max_size=100).filter(lambda s: len(s.strip()) > 64)
+)
 
 
 def _json_the_sdk_decodes(text: str) -> bool:
@@ -92,6 +103,13 @@ BREAKERS: dict[str, dict[str, st.SearchStrategy]] = {
         "seconds": st.one_of(st.floats(max_value=0), st.floats(min_value=120.001), st.sampled_from(["soon", [30]])),
         "after_event": st.one_of(st.just(""), st.text(min_size=201, max_size=400), WRONG_TYPES),
     },
+    "get_agent": {
+        "agent": NOT_AN_AGENT,
+        "version": NOT_A_VERSION,
+        "include": st.lists(st.sampled_from(["everything", "settings", ""]), min_size=1, max_size=2),
+        "prompt_from": st.integers(max_value=0),
+    },
+    "diff_agent_versions": {"agent": NOT_AN_AGENT, "base": NOT_A_VERSION, "target": NOT_A_VERSION},
     "export_logs": {
         "format": st.text(max_size=6).filter(lambda s: s not in {"csv", "json"}),
         "file_name": st.sampled_from(

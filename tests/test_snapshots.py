@@ -214,3 +214,13 @@ async def test_watch_call(live_sandbox, live_dataset, snapshot):
         texts.append(await call_text(client, "watch_call", {"call_id": live["callId"]}))
         texts.append(await call_text(client, "watch_call", {"call_id": pending}))
     assert "\n\n=====\n\n".join(texts) == snapshot
+
+
+async def test_get_agent_and_diff_agent_versions(sandbox, snapshot):
+    """The regressed Support agent: its active version (prompt, tools, metrics), an older one by number, and what
+    changed in the newest version."""
+    async with mcp_client(sandbox) as client:
+        texts = [await call_text(client, "get_agent", {"agent": "Support"})]
+        texts.append(await call_text(client, "get_agent", {"agent": "Support", "version": "v1", "include": ["tools"]}))
+        texts.append(await call_text(client, "diff_agent_versions", {"agent": "Support"}))
+    assert "\n\n=====\n\n".join(texts) == snapshot

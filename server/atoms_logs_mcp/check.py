@@ -19,6 +19,10 @@ from mcp.types import TextContent
 from .app import create_server
 from .config import Settings
 
+_GET_AGENT = re.compile(r'get_agent\(agent="(?P<agent>[0-9a-f]{24})", version="(?P<version>[0-9a-f]{24})"\)')
+_DIFF = re.compile(
+    r'diff_agent_versions\(agent="(?P<agent>[^"]+)", base="(?P<base>[^"]+)", target="(?P<target>[^"]+)"\)'
+)
 _CALL_ID = re.compile(r"CALL-\d{13}-[0-9a-fA-F]{6}")
 
 
@@ -77,7 +81,8 @@ async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None,
         if not call_ids:
             say("\nNo calls in this account, so get_log, search_by_call_ids and the resources were not tried.")
         else:
-            await call("get_log", {"call_id": call_ids[0]})
+            opened = await call("get_log", {"call_id": call_ids[0]})
+            await _agent_behind(call, opened)
             await call("search_by_call_ids", {"call_ids": call_ids[:3]})
             uri = f"atoms://calls/{call_ids[0]}/transcript"
             try:
@@ -90,3 +95,15 @@ async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None,
                 say(f"\n=== resource {uri} -> ERROR\n{error}")
     say("\n" + ("OK: every check passed." if not failures else f"FAIL: {failures} check(s) failed."))
     return 1 if failures else 0
+
+
+async def _agent_behind(call: Any, opened: str) -> None:
+    """get_agent as get_log points to it, then the diff get_agent offers (none for a first version)."""
+    pointer = _GET_AGENT.search(opened)
+    if pointer is None:
+        return
+    agent = await call("get_agent", {"agent": pointer["agent"], "version": pointer["version"], "include": ["versions"]})
+    if offered := _DIFF.search(agent):
+        await call(
+            "diff_agent_versions", {"agent": offered["agent"], "base": offered["base"], "target": offered["target"]}
+        )

@@ -143,11 +143,15 @@ def _version(call: CallDetail) -> str | None:
     if call.version_number is None and not call.version_id:
         return None
     number = f"v{call.version_number:g}" if call.version_number is not None else "version"
-    shown = f"{number} ({call.version_id})" if call.version_id else number
+    return f"{number} ({call.version_id})" if call.version_id else number
+
+
+def _agent_pointer(call: CallDetail) -> str | None:
+    """The get_agent call that shows the version behind this call (plain ids only: they come from the call)."""
     agent_id, version_id = call.agent_id or (call.agent.id if call.agent else None), call.version_id
-    if agent_id and version_id and OBJECT_ID.fullmatch(agent_id) and OBJECT_ID.fullmatch(version_id):
-        shown += f'; its prompt and tools: get_agent(agent="{agent_id}", version="{version_id}")'
-    return shown
+    if not (agent_id and version_id and OBJECT_ID.fullmatch(agent_id) and OBJECT_ID.fullmatch(version_id)):
+        return None
+    return f'The agent version behind this call (prompt, tools): get_agent(agent="{agent_id}", version="{version_id}")'
 
 
 def _voice(call: CallDetail) -> str | None:
@@ -245,6 +249,8 @@ def render_call(
         out.append(f'The call is live: watch_call(call_id="{call_id}") follows it as it happens.')
     if "overview" in wanted:
         out += ["", "## Overview", fence("overview", _overview(call, family or retry_note(call), whole))]
+        if pointer := _agent_pointer(call):
+            out.append(pointer)
     if "transcript" in wanted:
         out += ["", *_transcript_section(call, transcript_from, whole)]
     if "events" in wanted:

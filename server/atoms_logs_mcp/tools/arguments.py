@@ -47,7 +47,7 @@ AgentName = Annotated[
     str,
     BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value),
     Field(
-        description="The agent: its id or name (case-insensitive), from list_agents or get_log.",
+        description="Agent id or name, from list_agents or get_log.",
         min_length=1,
         max_length=64,
     ),
@@ -56,7 +56,7 @@ Version = Annotated[
     str,
     BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value),
     Field(
-        description='A version: a number like "v3", or a version id (a call\'s versionId).',
+        description='A version: "v3", or a version id.',
         pattern=r"^([vV]?\d{1,6}|[0-9a-fA-F]{24}|active)$",
     ),
 ]

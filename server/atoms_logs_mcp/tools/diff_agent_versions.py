@@ -14,9 +14,8 @@ from .context import READ_ONLY, Ctx, failing_as_tool_error, state
 
 DESCRIPTION = """Show what changed between two versions of an Atoms agent: prompt lines, tools, settings.
 
-Use it when a version behaves worse than the one before ("what changed in v4?"). base and target are "v3" or
-version ids; target defaults to the active version, base to the version before target. Unchanged parts are
-named, not shown.
+Use it when a version behaves worse than the one before. target defaults to the active version, base to the
+version before target.
 Example: diff_agent_versions(agent="Support", base="v2", target="v3")"""
 
 

@@ -15,14 +15,13 @@ from .context import READ_ONLY, Ctx, failing_as_tool_error, state
 DESCRIPTION = """Read an Atoms agent's configuration at one version: prompt, first message, tools, post-call metrics.
 
 Use it to see what the agent was told on a call (get_log names the call's version) before proposing a change to
-its prompt or tools. version is "v3" or a version id; left out, the active version. A long prompt continues with
-prompt_from.
+its prompt or tools. Without version, the active version.
 Example: get_agent(agent="Support", version="v3")"""
 Include = Annotated[
     list[Part] | None,
     Field(description="Parts to show (default all): versions, prompt, tools, metrics.", min_length=1),
 ]
-PromptFrom = Annotated[int, Field(description="First prompt line to show (1-based), to continue a long prompt.", ge=1)]
+PromptFrom = Annotated[int, Field(description="First prompt line to show, to continue a long prompt.", ge=1)]
 
 
 def register(server: MCPServer[Any]) -> None:
