@@ -130,6 +130,7 @@ def _requests(http: httpx.Client, server: Any, dataset: dict[str, Any], contract
         agent = first["agent"]
         contract.check(http.get(f"agent/{agent}/diff", params={"a": first["_id"], "b": "not-an-id"}), 400)
         contract.check(http.get(f"agent/{agent}/versions/{UNKNOWN}"), 404)
+        contract.check(http.get(f"agent/{agent}", params={"versionId": UNKNOWN}), 400)
         other = next(
             (b["_id"] for b in dataset["branches"] if b["agent"] == agent and b["_id"] != first.get("branch")), None
         )

@@ -25,16 +25,17 @@ async def whole_agent(client: Any, **arguments: Any) -> str:
     """get_agent's answer with every page of the prompt read, following the continuation it names."""
     text = await call_text(client, "get_agent", arguments)
     pages = [text]
-    while match := re.search(r"^More of the prompt: get_agent\((.*)\)$", pages[-1], re.M):
-        assert 'include=["prompt"]' in match.group(1)
-        start = int(re.search(r"prompt_from=(\d+)", match.group(1)).group(1))
-        version = re.search(r'version="([^"]+)"', match.group(1)).group(1)
-        agent = re.search(r'agent="([^"]+)"', match.group(1)).group(1)
-        pages.append(
-            await call_text(
-                client, "get_agent", {"agent": agent, "version": version, "include": ["prompt"], "prompt_from": start}
-            )
-        )
+    queue = re.findall(r"^More of the (?:global )?prompt: get_agent\((.*)\)$", text, re.M)
+    while queue:
+        call = queue.pop(0)
+        arguments = {
+            "agent": re.search(r'agent="([^"]+)"', call).group(1),
+            "version": re.search(r'version="([^"]+)"', call).group(1),
+            "include": [re.search(r'include=\["(\w+)"\]', call).group(1)],
+            "prompt_from": int(re.search(r"prompt_from=(\d+)", call).group(1)),
+        }
+        pages.append(await call_text(client, "get_agent", arguments))
+        queue += re.findall(r"^More of the (?:global )?prompt: get_agent\((.*)\)$", pages[-1], re.M)
     return "\n".join(pages)
 
 
@@ -57,12 +58,11 @@ def assert_shows(text: str, agent: dict[str, Any], version: dict[str, Any]) -> N
     assert tools == version["tools"]
     assert f"First message: {version['first_message']}" in content
     assert f"model: {version['model']}" in text
-    name = (
-        f"v{version['number']}"
-        if version["number"] is not None
-        else f"revision {version['revisionNumber']} on branch {version['branch_name']}"
-    )
-    assert f", {name}, id {version['id']}" in text.splitlines()[0]
+    first = text.splitlines()[0]
+    if version["number"] is not None:
+        assert f": v{version['number']} (id {version['id']})," in first
+    else:
+        assert f": revision {version['revisionNumber']} on branch {version['branch_name']} ({version['id']})," in first
     assert ("the active version (new calls use it)" in text.splitlines()[0]) is version["active"]
 
 
@@ -80,6 +80,24 @@ async def test_get_agent_shows_the_active_version_prompt_and_tools(agents_sandbo
             assert await whole_agent(client, agent=agent_id) == text  # by id as by name
 
 
+async def read_paged(client: Any, agent: str, version: str, part: str = "prompt") -> tuple[list[str], int]:
+    """Every line of one paged text, read page by page through the continuation each page names; and the pages."""
+    lines, start, pages = [], 1, 0
+    title = {"prompt": "Prompt", "global_prompt": "Global prompt"}[part]
+    while True:
+        arguments = {"agent": agent, "version": version, "include": [part], "prompt_from": start}
+        text = await call_text(client, "get_agent", arguments)
+        pages += 1
+        body = fenced(text).splitlines()
+        header = next(i for i, line in enumerate(body) if line.startswith(title))
+        lines += body[header + 1 :]
+        following = re.search(rf"^More of the {title.lower()}: .*prompt_from=(\d+)\)$", text, re.M)
+        if following is None:
+            return lines, pages
+        assert int(following.group(1)) == start + len(body) - header - 1  # the next line, none skipped or repeated
+        start = int(following.group(1))
+
+
 async def test_the_long_prompt_pages_with_a_continuation_and_loses_no_line(agents_sandbox, agents_dataset):
     long = max(
         (r for r in agents_dataset["revisions"] if r["revision"]["status"] == "published"),
@@ -88,11 +106,11 @@ async def test_the_long_prompt_pages_with_a_continuation_and_loses_no_line(agent
     agent, revision_id = long["revision"]["agent"], long["revision"]["_id"]
     async with mcp_client(agents_sandbox) as client:
         first = await call_text(client, "get_agent", {"agent": agent, "version": revision_id})
-        text = await whole_agent(client, agent=agent, version=revision_id)
+        lines, pages = await read_paged(client, agent, revision_id)
+        past = await call_text(client, "get_agent", {"agent": agent, "version": revision_id, "prompt_from": 10_000})
     assert "More of the prompt:" in first and re.search(r"Prompt \(lines 1-\d+ of \d+\)", first)
-    shown = [line for body in (fenced(page) for page in text.split("\nAgent ")) for line in body.splitlines()]
-    prompt = [line.rstrip() for line in long["resolvedConfig"]["prompt"].splitlines() if line.strip()]
-    assert [line for line in shown if line in set(prompt)][: len(prompt)] == prompt
+    assert pages > 1 and lines == [line.rstrip() for line in long["resolvedConfig"]["prompt"].split("\n")]
+    assert f"it has {len(lines)} lines; prompt_from=10000 is past its end" in past
 
 
 async def test_an_older_version_by_id_and_by_number(agents_sandbox, agents_expected):
@@ -149,7 +167,7 @@ async def test_get_log_names_the_version_with_the_get_agent_call_that_shows_it(a
         experiment = next(c for c, e in agents_expected["calls"].items() if e["branch_name"] == "experiment")
         expected = agents_expected["calls"][experiment]
         opened = await call_text(client, "get_agent", {"agent": expected["agent"], "version": expected["version_id"]})
-    assert "on branch experiment" in opened.splitlines()[0] and expected["version_id"] in opened.splitlines()[0]
+    assert f"on branch experiment ({expected['version_id']})" in opened.splitlines()[0]
 
 
 async def test_an_account_without_the_branch_routes_is_read_through_v1_and_says_so(agents_sandbox, agents_expected):
@@ -164,7 +182,7 @@ async def test_an_account_without_the_branch_routes_is_read_through_v1_and_says_
     statuses = agents_sandbox.stats()["statuses"]
     assert statuses["GET /agent/{id}/branches 404"] == 1  # tried once, then remembered for every later read
     assert statuses["GET /agent/{id}/versions/{versionId} 200"] >= 2 and statuses["GET /agent/{id}/versions 200"] >= 2
-    assert "v1, id " in again.splitlines()[0]
+    assert ": v1 (id " in again.splitlines()[0]
 
 
 async def test_a_client_that_starts_with_v1_moves_to_v2_on_the_409(agents_sandbox, agents_expected):
@@ -224,8 +242,8 @@ async def test_compare_calls_of_two_versions_adds_what_changed(agents_sandbox, a
                 "candidate": {**side, "version_ids": [expected["target"]]},
             },
         )
-    summary = text.splitlines()[-1]
-    assert summary.startswith("What changed in the agent between the two versions (diff_agent_versions(")
+    summary = text[text.index("What changed in the agent between the two versions (diff_agent_versions(") :]
+    assert re.search(r"\):\n<<<call-data \w+ configuration changes: content from the agent's configuration", summary)
     for tool in expected["tools_added"]:
         assert f"added tool {tool}" in summary
     for tool in expected["tools_removed"]:

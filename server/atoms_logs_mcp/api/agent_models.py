@@ -103,6 +103,7 @@ class Branch(ApiModel):
     name: Str = None
     is_default: Bool = Field(None, alias="isDefault")
     head_revision_id: Str = Field(None, alias="headRevisionId")
+    source_revision_id: Str = Field(None, alias="sourceRevisionId")
     status: Str = None
 
 

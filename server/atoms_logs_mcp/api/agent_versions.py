@@ -9,7 +9,7 @@ when the route is not there (404) or refuses (409); every answer says which one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import quote
 
@@ -50,6 +50,8 @@ class VersionList:
     branches: list[BranchSummary]
     """Empty when read through v1."""
     route: Route
+    unread: list[tuple[str, AtomsAPIError]] = field(default_factory=list)
+    """Branches whose revisions could not be read (their versions are missing from `revisions`)."""
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,9 @@ class AgentVersions:
 
     async def diff(self, agent_id: str, base: str, target: str) -> DiffResult:
         """`GET /agent/{id}/diff?a=&b=`: what changed from `base` to `target`, per section."""
+        subject = f"the diff of versions {base} and {target}"
         data = await self._client.request(
-            "GET", f"{_agent_path(agent_id)}/diff", params={"a": base, "b": target}, subject=f"agent {agent_id}"
+            "GET", f"{_agent_path(agent_id)}/diff", params={"a": base, "b": target}, subject=subject
         )
         return parse_data(DiffResult, data, "GET /agent/{id}/diff")
 
@@ -126,12 +129,13 @@ class AgentVersions:
         if model == "v1":
             revisions = await self._pages(f"{_agent_path(agent_id)}/versions", "versions")
             branches: list[BranchSummary] = []
+            unread: list[tuple[str, AtomsAPIError]] = []
         else:
             branches = await self._branches(agent_id)
-            revisions = await self._branch_revisions(agent_id, branches)
+            revisions, unread = await self._branch_revisions(agent_id, branches)
         self.model = model
         published = [r for r in revisions if (r.status or "published") == "published" and r.id]
-        return VersionList(list({r.id: r for r in published}.values()), branches, Route(model, why))
+        return VersionList(list({r.id: r for r in published}.values()), branches, Route(model, why), unread)
 
     async def _branches(self, agent_id: str) -> list[BranchSummary]:
         data = await self._client.request("GET", f"{_agent_path(agent_id)}/branches", subject=f"agent {agent_id}")
@@ -141,21 +145,32 @@ class AgentVersions:
         ]
         return [s for s in summaries if s.branch and s.branch.id and (s.branch.status or "active") == "active"]
 
-    async def _branch_revisions(self, agent_id: str, branches: list[BranchSummary]) -> list[Revision]:
+    async def _branch_revisions(
+        self, agent_id: str, branches: list[BranchSummary]
+    ) -> tuple[list[Revision], list[tuple[str, AtomsAPIError]]]:
+        """Each branch's revisions, a few branches at a time. A branch that cannot be read is left out and named;
+        when none can be, its error is raised."""
         found: dict[int, list[Revision]] = {}
+        unread: list[tuple[str, AtomsAPIError]] = []
         limiter = anyio.CapacityLimiter(BRANCH_CONCURRENCY)
 
         async def read(index: int, branch_id: str) -> None:
+            path = f"{_agent_path(agent_id)}/branches/{quote(branch_id, safe='')}/revisions"
             async with limiter:
-                path = f"{_agent_path(agent_id)}/branches/{quote(branch_id, safe='')}/revisions"
-                rows = await self._pages(path, "revisions")
+                try:
+                    rows = await self._pages(path, "revisions")
+                except AtomsAPIError as error:
+                    unread.append((branch_id, error))
+                    return
             found[index] = [r if r.branch else r.model_copy(update={"branch": branch_id}) for r in rows]
 
         async with anyio.create_task_group() as group:
             for index, summary in enumerate(branches):
                 assert summary.branch is not None and summary.branch.id is not None
                 group.start_soon(read, index, summary.branch.id)
-        return [revision for index in sorted(found) for revision in found[index]]
+        if unread and not found:
+            raise unread[0][1]
+        return [revision for index in sorted(found) for revision in found[index]], unread
 
     async def _pages(self, path: str, key: Literal["revisions", "versions"]) -> list[Revision]:
         """Every page of a revision (or v1 version) list, `PAGE` at a time, at most `MAX_REVISIONS`."""

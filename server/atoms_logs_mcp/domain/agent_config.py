@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from ..api.agent_models import AgentConfig, AgentDetail, Revision
 from ..api.agent_versions import AgentVersions, Route, VersionList, VersionNotFoundError
@@ -67,20 +66,26 @@ class Catalog:
         return next((r for r in self.revisions if (r.id or "").lower() == wanted), None)
 
     def number(self, revision: Revision) -> int | None:
-        """N of the `vN` that names this revision, or None when only its id does."""
-        if revision.version_number is not None:
-            return revision.version_number
-        if revision.revision_number is None or revision.branch != self.live_branch:
-            return None
-        taken = any(r.version_number == revision.revision_number for r in self.revisions)
-        return None if taken else revision.revision_number
+        """N of the `vN` that names this revision (only when `vN` names it and nothing else), else None."""
+        for candidate in (revision.version_number, revision.revision_number):
+            if candidate is not None and self.by_number(candidate) is revision:
+                return candidate
+        return None
 
     def by_number(self, number: int) -> Revision | None:
-        legacy = next((r for r in self.revisions if r.version_number == number), None)
+        """The one revision `vN` names, or None when none does or several could."""
+        legacy = [r for r in self.revisions if r.version_number == number]
+        if len(legacy) > 1:  # the same number on two branches: the live branch's, if it has exactly one
+            legacy = [r for r in legacy if r.branch == self.live_branch]
+        if legacy:
+            return legacy[0] if len(legacy) == 1 else None
         live = self.live_branch
-        return legacy or next(
-            (r for r in self.revisions if r.revision_number == number and r.branch == live and live), None
-        )
+        rows = [
+            r
+            for r in self.revisions
+            if r.revision_number == number and r.version_number is None and r.branch == live and live is not None
+        ]
+        return rows[0] if len(rows) == 1 else None
 
     def find(self, wanted: str) -> Revision | None:
         token = wanted.strip()
@@ -91,21 +96,27 @@ class Catalog:
     def newest_first(self) -> list[Revision]:
         """Versions of the live branch first (newest first), then the other branches' and unplaced ones."""
         live = self.live_branch
-
-        def key(r: Revision) -> tuple[int, float, int]:
-            moment = r.published_at or r.created_at or datetime.min.replace(tzinfo=UTC)
-            return (0 if r.branch == live else 1, -moment.timestamp(), -(self.number(r) or 0))
-
-        return sorted(self.revisions, key=key)
+        return sorted(self.revisions, key=lambda r: (0 if r.branch == live else 1, *_newest(r)))
 
     def previous(self, revision: Revision) -> Revision | None:
-        """The version published just before `revision` on its branch (by number, else by time)."""
-        mine = self.number(revision) if revision.branch == self.live_branch else revision.revision_number
-        same = [r for r in self.revisions if r.branch == revision.branch and r.id != revision.id]
-        if mine is not None:
-            older = [r for r in same if (self.number(r) or r.revision_number or 0) < mine]
-            return max(older, key=lambda r: self.number(r) or r.revision_number or 0, default=None)
-        return None
+        """The version published just before `revision` on its branch (by time, else by number), or for the first
+        revision of a forked branch, the revision it was forked from."""
+        same = sorted((r for r in self.revisions if r.branch == revision.branch), key=_newest)
+        index = next((i for i, r in enumerate(same) if r.id == revision.id), None)
+        if index is not None and index + 1 < len(same):
+            return same[index + 1]
+        branches = self.listed.branches if self.listed else []
+        source = next(
+            (s.branch.source_revision_id for s in branches if s.branch and s.branch.id == revision.branch), None
+        )
+        return self.by_id(source) if source else None
+
+
+def _newest(revision: Revision) -> tuple[float, int]:
+    """Sort key, newest first: publication (or creation) time, then the revision's numbers."""
+    moment = revision.published_at or revision.created_at
+    number = revision.revision_number or revision.version_number or 0
+    return (-moment.timestamp() if moment else 0.0, -number)
 
 
 @dataclass(frozen=True)

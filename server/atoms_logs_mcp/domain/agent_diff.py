@@ -5,6 +5,7 @@ make every later one look changed), and settings as old -> new."""
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ class NoEarlierVersionError(ValueError):
         super().__init__("no earlier version")
 
 
+TOOLS_PATH = re.compile(r"(^|\.)tools($|[.\[])")
 LONG_TEXT = 120
 """A changed string longer than this, or with a line break, is shown as a line diff."""
 
@@ -99,7 +101,7 @@ def read_sections(result: DiffResult, before: AgentConfig | None, after: AgentCo
             path = change.path or "?"
             if change.old_value == change.new_value:
                 continue  # a leaf the API lists without a change (null on both sides)
-            if "tools" in path.split("."):
+            if TOOLS_PATH.search(path):
                 diff.tools = diff.tools or tool_changes(before, after, section.changes)
             elif _is_text(change.old_value) or _is_text(change.new_value):
                 diff.texts.append(TextChange(path, line_diff(change.old_value, change.new_value)))
@@ -116,8 +118,7 @@ def _is_text(value: Any) -> bool:
 
 def line_diff(old: Any, new: Any) -> list[Hunk]:
     """The changed lines only (no context, no blank lines), with where they start on each side (1-based)."""
-    before = [line.rstrip() for line in (old if isinstance(old, str) else "").splitlines()]
-    after = [line.rstrip() for line in (new if isinstance(new, str) else "").splitlines()]
+    before, after = _lines(old), _lines(new)
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     hunks = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -127,10 +128,20 @@ def line_diff(old: Any, new: Any) -> list[Hunk]:
     return hunks
 
 
+def _lines(text: Any) -> list[str]:
+    """Lines as get_agent numbers them: any line break, trailing spaces dropped."""
+    if not isinstance(text, str):
+        return []
+    return [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+
+
 def tool_changes(before: AgentConfig | None, after: AgentConfig | None, changes: list[DiffChange]) -> ToolChanges:
-    """Tools matched by name across the two configs; without the configs, the API's leaves are all there is."""
+    """Tools matched by name across the two configs. Without the configs, or when matching by name finds no change
+    the API reported (tools reordered, two with one name), the API's leaves are shown as they are."""
+    leaves = [
+        (c.path or "?", [("value", c.old_value, c.new_value)]) for c in changes if TOOLS_PATH.search(c.path or "")
+    ]
     if before is None or after is None:
-        leaves = [(c.path or "?", [("value", c.old_value, c.new_value)]) for c in changes if "tools" in (c.path or "")]
         return ToolChanges([], [], leaves)
     old = {tool.name or f"#{i}": tool for i, tool in enumerate(before.tools)}
     new = {tool.name or f"#{i}": tool for i, tool in enumerate(after.tools)}
@@ -140,8 +151,9 @@ def tool_changes(before: AgentConfig | None, after: AgentConfig | None, changes:
         fields = [(key, a.get(key), b.get(key)) for key in sorted(a.keys() | b.keys()) if a.get(key) != b.get(key)]
         if fields:
             changed.append((name, fields))
-    return ToolChanges(
+    found = ToolChanges(
         [tool for name, tool in new.items() if name not in old],
         [tool for name, tool in old.items() if name not in new],
-        sorted(changed),
+        sorted(changed, key=lambda item: item[0]),
     )
+    return found if found else ToolChanges([], [], leaves)

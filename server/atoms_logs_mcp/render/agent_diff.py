@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..api.agent_models import AgentTool
 from ..domain.agent_diff import NoEarlierVersionError, SectionDiff, TextChange, ToolChanges, VersionDiff
 from . import formats
-from .agent_config import ORIGIN, compact, version_argument, version_name
+from .agent_config import ORIGIN, agent_argument, compact, plain_id, version_argument, version_name
 from .budget import estimate_tokens
 from .untrusted import clean, clip, fence
 
@@ -19,21 +19,18 @@ def render_diff(diff: VersionDiff) -> str:
     catalog = diff.catalog
     base = version_name(catalog, diff.base.revision, diff.base.revision_id)
     target = version_name(catalog, diff.target.revision, diff.target.revision_id)
-    agent = clip(clean(catalog.agent.name or catalog.agent.id or "?"), 60)
-    lines = [f"Agent {agent!r}: what changed from {base} to {target}."]
+    lines = [f"Agent {plain_id(catalog.agent.id)}: what changed from {base} to {target}."]
+    body = [f"agent name: {clip(clean(catalog.agent.name or '?'), 80)}"]
+    for section in diff.sections:
+        body += _section(section)
     if not diff.sections:
-        lines.append("Nothing changed: the two versions have the same configuration.")
-    else:
-        body: list[str] = []
-        for section in diff.sections:
-            body += _section(section)
-        lines.append(fence("configuration changes", "\n".join(_bounded(body)), ORIGIN))
+        body.append("Nothing changed: the two versions have the same configuration.")
     if diff.unchanged:
-        lines.append(f"Unchanged sections: {', '.join(clean(name) for name in diff.unchanged)}.")
-    agent_id = clean(catalog.agent.id or "")
-    version = version_argument(catalog, diff.target.revision, diff.target.revision_id)
-    reading = f'get_agent(agent="{agent_id}", version="{version}")'
-    lines.append(f"The whole {target}: {reading}.")
+        body.append(f"Unchanged sections: {', '.join(clip(clean(name), 40) for name in diff.unchanged[:40])}.")
+    lines.append(fence("configuration changes", "\n".join(_bounded(body)), ORIGIN))
+    agent, version = agent_argument(catalog), version_argument(catalog, diff.target.revision, diff.target.revision_id)
+    if agent and version:
+        lines.append(f'The whole {target}: get_agent(agent="{agent}", version="{version}").')
     return "\n".join(lines)
 
 
@@ -83,8 +80,8 @@ def _bounded(lines: list[str]) -> list[str]:
 
 
 def diff_summary(diff: VersionDiff) -> str:
-    """One line per changed section, for an answer that is about something else (compare_calls)."""
-    parts = []
+    """What changed, a line per section, fenced: for an answer that is about something else (compare_calls)."""
+    lines = []
     for section in diff.sections:
         items = [f"{clean(t.path)} +{t.added}/-{t.removed} lines" for t in section.texts]
         if section.tools:
@@ -96,13 +93,18 @@ def diff_summary(diff: VersionDiff) -> str:
             for c in section.settings[:4]
         ]
         more = len(section.settings) - 4
-        parts.append(f"{clean(section.name)}: {', '.join(items)}" + (f" and {more} more settings" if more > 0 else ""))
-    unchanged = f"; unchanged: {', '.join(clean(n) for n in diff.unchanged)}" if diff.unchanged else ""
-    return ("; ".join(parts) or "no configuration change") + unchanged
+        lines.append(
+            f"{clip(clean(section.name), 40)}: {', '.join(items)}" + (f" and {more} more settings" if more > 0 else "")
+        )
+    if diff.unchanged:
+        lines.append(f"unchanged: {', '.join(clip(clean(n), 40) for n in diff.unchanged[:40])}")
+    return fence("configuration changes", "\n".join(_bounded(lines or ["no configuration change"])), ORIGIN)
 
 
 def no_earlier_version(error: NoEarlierVersionError) -> str:
     target = error.target
+    if target.revision_id is None:
+        return f"Agent {plain_id(target.catalog.agent.id)} has no published version, so there is nothing to compare."
     name = version_name(target.catalog, target.revision, target.revision_id)
     return (
         f"{name} has no earlier version on its branch to compare with: pass base= (a number like v1 or a version id)."

@@ -67,7 +67,10 @@ class AgentVersions:
         dto = dict(dto)
         config, source = self.resolved_config(dto), None
         if version := params.get("versionId"):
-            config, source = self.configs[self._published(dto, version)["_id"]], "version"
+            try:
+                config, source = self.configs[self._published(dto, version)["_id"]], "version"
+            except Refused as refused:  # this route answers every "not found" with 400 (the spec)
+                raise Refused(400, refused.message) from None
         elif draft := params.get("draftId"):
             found = [r for r in self._of(dto) if r.get("draftId") == draft and r.get("status") == "draft"]
             config, source = (self.configs[found[-1]["_id"]] if found else None), "draft"

@@ -91,7 +91,7 @@ async def _versions_diff(app: AppContext, baseline: Side, candidate: Side) -> st
         return f"\nWhat changed between the two versions could not be read ({explain(error)}): try {call}."
     except (AgentNameError, VersionNameError):
         return f"\nWhat changed between the two versions could not be read (the agent no longer lists them): {call}."
-    return f"\nWhat changed in the agent between the two versions ({call} shows it all): {diff_summary(diff)}."
+    return f"\nWhat changed in the agent between the two versions ({call} shows it all):\n{diff_summary(diff)}"
 
 
 def _values(argument: BaseModel | dict[str, Any]) -> dict[str, Any]:

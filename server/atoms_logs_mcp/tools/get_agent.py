@@ -8,7 +8,7 @@ from mcp.server import MCPServer
 from pydantic import Field
 
 from ..domain.agent_config import catalog_of, read_version
-from ..render.agent_config import Part, render_agent
+from ..render.agent_config import PARTS, Part, render_agent
 from .arguments import AgentName, Version
 from .context import READ_ONLY, Ctx, failing_as_tool_error, state
 
@@ -19,9 +19,9 @@ its prompt or tools. Without version, the active version.
 Example: get_agent(agent="Support", version="v3")"""
 Include = Annotated[
     list[Part] | None,
-    Field(description="Parts to show (default all): versions, prompt, tools, metrics.", min_length=1),
+    Field(description="Parts to show (default all): versions, prompt, global_prompt, tools, metrics.", min_length=1),
 ]
-PromptFrom = Annotated[int, Field(description="First prompt line to show, to continue a long prompt.", ge=1)]
+PromptFrom = Annotated[int, Field(description="First line of the prompts to show, to continue a long one.", ge=1)]
 
 
 def register(server: MCPServer[Any]) -> None:
@@ -33,4 +33,4 @@ def register(server: MCPServer[Any]) -> None:
         with failing_as_tool_error(subject=f"Agent {agent}"):
             catalog = await catalog_of(app.versions, app.agents, agent)
             reading = await read_version(app.versions, catalog, version)
-        return render_agent(reading, include or ("versions", "prompt", "tools", "metrics"), prompt_from)
+        return render_agent(reading, include or PARTS, prompt_from)
