@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 from datetime import UTC, datetime
@@ -103,7 +104,23 @@ async def measure(server: SandboxServer, pages: int, calls: int) -> tuple[Counts
             counts.add("summarize_logs, every page it read", ours, bodies)
         ours = await call(client, "list_agents", {})
         counts.add("list_agents", ours, [(await api.get("agent", params={"page": 1, "offset": 100})).json()])
+        for agent in (await api.get("agent", params={"page": 1, "offset": 100})).json()["data"]["agents"]:
+            ours = await call(client, "get_agent", {"agent": agent["_id"]})
+            counts.add("get_agent, active version", ours, [(await api.get(f"agent/{agent['_id']}")).json()])
+            ours = await call(client, "diff_agent_versions", {"agent": agent["_id"]})
+            diff = re.search(r'base="(\w+)", target="(\w+)"', await call(client, "get_agent", {"agent": agent["_id"]}))
+            ids = [await _version_id(client, agent["_id"], version) for version in diff.groups()] if diff else []
+            body = (await api.get(f"agent/{agent['_id']}/diff", params={"a": ids[0], "b": ids[1]})).json()
+            counts.add("diff_agent_versions, active vs previous", ours, [body])
     return counts, structured
+
+
+async def _version_id(client: Client, agent: str, version: str) -> str:
+    """The id of `vN`, as get_agent's heading names it."""
+    heading = (
+        await call(client, "get_agent", {"agent": agent, "version": version, "include": ["versions"]})
+    ).splitlines()[0]
+    return re.search(r"\(id (\w{24})\)", heading).group(1)  # type: ignore[union-attr]
 
 
 def _structured(body: dict[str, Any]) -> dict[str, Any]:
@@ -155,7 +172,7 @@ def _rows_notes() -> list[str]:
     }
     notes = []
     for name, data in datasets.items():
-        with SandboxServer(CallStore(data["agents"], data["calls"]), api_key=DEFAULT_SANDBOX_KEY) as server:
+        with SandboxServer(CallStore.from_dataset(data), api_key=DEFAULT_SANDBOX_KEY) as server:
             listed, searched = anyio.run(rows_ratio, server)
         notes.append(f"Rows on {name}: list_logs {listed:.3f}x, search_by_call_ids {searched:.3f}x the compact JSON.")
     return notes
@@ -165,7 +182,7 @@ def run(quick: bool = False, calls: int | None = None, seed: int = 7) -> Section
     calls = calls or (500 if quick else 2000)
     pages, details = (2, 10) if quick else (5, 30)
     data = generate(calls=calls, seed=seed, end=datetime(2026, 11, 20, tzinfo=UTC))
-    with SandboxServer(CallStore(data["agents"], data["calls"]), api_key=DEFAULT_SANDBOX_KEY) as server:
+    with SandboxServer(CallStore.from_dataset(data), api_key=DEFAULT_SANDBOX_KEY) as server:
         counts, structured = anyio.run(measure, server, pages, details)
     table = [["output", "n", "ours", "API compact JSON", "pretty JSON", "ours / compact", "ours / pretty"]]
     for name, (ours, compact, pretty) in counts.rows.items():
@@ -193,7 +210,11 @@ def run(quick: bool = False, calls: int | None = None, seed: int = 7) -> Section
         "completed calls (the retry-family request it also makes is not counted, which favours the API); "
         "search_by_call_ids with `POST /conversation/search`; summarize_logs (3 filter/grouping variants) with "
         "every `GET /conversation` page of 500 it read, replayed from the sandbox's request log; list_agents with "
-        "`GET /agent`. Cells: median over n pages, calls or variants; ratios: median (min–max) of per-item ratios."
+        "`GET /agent`; get_agent (prompt, tools and metrics of the active version) with `GET /agent/{id}` (its "
+        "`_resolvedConfig`); diff_agent_versions with `GET /agent/{id}/diff` of the same two versions (a diff of "
+        "one setting is a few dozen tokens of JSON, less than our fixed heading, fence and next-call line; a "
+        "changed prompt is both whole prompts in the JSON). Cells: median over n pages, calls or variants; "
+        "ratios: median (min–max) of per-item ratios."
     )
     note = (
         f"list_logs, 50 calls, if it also returned structuredContent with the same row fields: "
