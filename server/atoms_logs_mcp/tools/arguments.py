@@ -22,10 +22,12 @@ from ..domain.aggregate import GroupKey
 from ..domain.filters import FILTER_NAMES
 
 Ident = Annotated[str, Field(min_length=1, max_length=64)]
+STRIPPED = BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value)
+"""Surrounding spaces dropped before a value is checked (a pasted id often carries them)."""
 
 CallId = Annotated[
     str,
-    BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value),
+    STRIPPED,
     Field(
         pattern=CALL_ID_PATTERN,
         description="A call id such as CALL-1737000000000-abc123, from list_logs or search_by_call_ids.",
@@ -45,7 +47,7 @@ Agents = Annotated[
 ]
 AgentName = Annotated[
     str,
-    BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value),
+    STRIPPED,
     Field(
         description="Agent id or name, from list_agents or get_log.",
         min_length=1,
@@ -54,7 +56,7 @@ AgentName = Annotated[
 ]
 Version = Annotated[
     str,
-    BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value),
+    STRIPPED,
     Field(
         description='A version: "v3", or a version id.',
         pattern=r"^([vV]?\d{1,6}|[0-9a-fA-F]{24}|active)$",
