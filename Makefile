@@ -1,11 +1,16 @@
-# `make bundle` writes dist/atoms-logs-mcp-<version>.mcpb, the Claude Desktop bundle, for this machine's
-# operating system, processor and Python version (scripts/build_bundle.py says why it is per-platform).
+# `make bundles` writes dist/atoms-logs-mcp-<version>-<target>.mcpb, the Claude Desktop bundles, for macOS (arm64,
+# x64), Windows x64 and Linux (x64, arm64), each carrying its dependencies for CPython 3.11-3.13, and
+# dist/atoms-logs-mcp-<version>-uv.mcpb, for which the host provides Python (scripts/build_bundle.py says how).
 PYTHON ?= python3
 
-.PHONY: bundle check-manifest test-bundle clean-bundle
+.PHONY: bundles bundle check-manifest test-bundle clean-bundle
 
-bundle:
+bundles:
 	$(PYTHON) scripts/build_bundle.py
+
+# Only this machine's target (Linux x86_64 here).
+bundle:
+	$(PYTHON) scripts/build_bundle.py --target linux-x64
 
 # manifest.json in step with pyproject.toml and valid for the official MCPB CLI, without building.
 check-manifest:
@@ -15,4 +20,4 @@ test-bundle:
 	$(PYTHON) -m pytest tests/test_bundle.py -q
 
 clean-bundle:
-	rm -rf build/bundle dist/*.mcpb
+	rm -rf build/bundles dist/*.mcpb

@@ -1,6 +1,7 @@
 """Entry point of the Claude Desktop bundle (manifest.json `server.entry_point`; built by scripts/build_bundle.py).
 
-Runs `atoms_logs_mcp.cli.main()` from the dependencies vendored into `server/lib`, after two translations the
+Runs `atoms_logs_mcp.cli.main()` with the dependencies vendored for this Python (`server/lib/cp3XX` and
+`server/lib/common`; the uv bundle has none: the host's uv made the environment), after two translations the
 manifest's `${user_config.*}` substitution cannot express: the "Mask phone numbers" checkbox arrives as
 ATOMS_REDACT=true/false and becomes "phone"/"", and an optional setting the host left as a literal
 `${user_config.…}` placeholder is dropped so the server's own default applies. Nothing newer than Python 3.7
@@ -12,8 +13,10 @@ from __future__ import annotations
 import json
 import os
 import platform
+import site
 import sys
 from collections.abc import MutableMapping
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -26,25 +29,59 @@ def bundle_environment(environ: MutableMapping[str, str]) -> None:
         environ["ATOMS_REDACT"] = "phone" if redact == "true" else ""
 
 
+MACHINES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "arm64", "aarch64": "arm64"}
+
+
+def dependency_folders(built: dict[str, Any], version: tuple[int, ...], machine: str) -> list[str]:
+    """Where this Python finds the dependencies: lib/cp3XX and lib/common of a platform bundle, this folder
+    of the uv bundle (the package beside this file, its dependencies in the environment uv made). Raises
+    LookupError with what to do when this bundle has nothing for this interpreter."""
+    lib = os.path.join(HERE, "lib")
+    if not os.path.isdir(lib):
+        return [HERE]
+    pythons = built.get("pythons") or []
+    wanted = built.get("machine", machine)
+    versioned = os.path.join(lib, f"cp{version[0]}{version[1]}")
+    if MACHINES.get(machine.lower(), machine) != MACHINES.get(wanted.lower(), wanted):
+        raise LookupError(
+            f"this bundle is for {wanted} processors ({built.get('target', '?')}), but {sys.executable} runs on "
+            f"{machine}: install the bundle for your processor"
+        )
+    if not os.path.isdir(versioned):
+        carried = ", ".join(pythons) or "?"
+        newest = (pythons or ["3.13"])[-1]
+        raise LookupError(
+            f"this bundle carries its dependencies for Python {carried}, but {sys.executable} is Python "
+            f'{version[0]}.{version[1]}. Install Python {newest} from python.org (on Windows, tick "Add python.exe to '
+            'PATH"), make it the first python3 (python on Windows) on your PATH, and restart Claude Desktop; or '
+            "install the uv bundle, which brings its own Python."
+        )
+    return [versioned, os.path.join(lib, "common")]
+
+
+def put_first(folders: list[str]) -> None:
+    """Each folder at the front of sys.path, its .pth files processed (pywin32's name its folders and DLLs)."""
+    before = list(sys.path)
+    for folder in folders:
+        site.addsitedir(folder)
+    added = [path for path in sys.path if path not in before]
+    sys.path[:] = added + [path for path in before if path not in added]
+
+
 def main() -> int:
-    # The compiled dependencies in lib/ load only into the Python version and processor that built them.
     try:
         with open(os.path.join(HERE, "bundle.json"), encoding="utf-8") as file:
             built = json.load(file)
     except (OSError, ValueError):
         built = {}
-    running = {"python": "{}.{}".format(*sys.version_info[:2]), "machine": platform.machine()}
-    if any(built.get(key, value) != value for key, value in running.items()):
-        print(
-            f"atoms-logs-mcp: this bundle was built for Python {built.get('python')} on {built.get('machine')}, "
-            f"but {sys.executable} is Python {running['python']} on {running['machine']}. Put a matching "
-            "python3 first on the PATH Claude Desktop sees, or rebuild the bundle with yours (make bundle).",
-            file=sys.stderr,
-        )
+    try:
+        folders = dependency_folders(built, (sys.version_info[0], sys.version_info[1]), platform.machine())
+    except LookupError as problem:
+        print(f"atoms-logs-mcp: {problem}", file=sys.stderr)
         return 2
     bundle_environment(os.environ)
-    sys.path.insert(0, os.path.join(HERE, "lib"))
-    from atoms_logs_mcp.cli import main as serve  # importable only now that lib/ is on sys.path
+    put_first(folders)
+    from atoms_logs_mcp.cli import main as serve  # importable only now that its folders are on sys.path
 
     return serve()
 

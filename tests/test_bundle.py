@@ -1,16 +1,21 @@
-"""The Claude Desktop bundle as a host runs it.
+"""The Claude Desktop bundles as a host runs them.
 
-scripts/build_bundle.py builds the .mcpb once per session (with the official @anthropic-ai/mcpb CLI from the
-npm registry); it is unpacked like any zip, its `mcp_config` is resolved by the MCPB reference implementation
-of the substitution hosts perform (`getMcpConfigForManifest` from the same npm package: `${__dirname}`,
-`${user_config.*}` with defaults, platform overrides), and the server is started exactly so, over stdio,
-reading the sandbox. The whole module is skipped only when npm is missing.
+scripts/build_bundle.py (`make bundles`) builds every platform bundle and the uv bundle once per session (with the
+official @anthropic-ai/mcpb CLI from the npm registry); each is unpacked like any zip. The platform bundles are
+checked statically (scripts/bundle_checks.py: binaries, wheel tags, imports, for targets this machine cannot run);
+the Linux x86_64 one, this machine's, has its `mcp_config` resolved by the MCPB reference implementation of the
+substitution hosts perform (`getMcpConfigForManifest` from the same npm package: `${__dirname}`,
+`${user_config.*}` with defaults, platform overrides) and is started exactly so, over stdio, reading the sandbox,
+and driven through every tool; the uv bundle is started the same way with this machine's uv. The whole module is
+skipped only when npm is missing.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import platform
 import re
 import shutil
 import subprocess
@@ -45,10 +50,12 @@ def _load(name: str, path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is made
     spec.loader.exec_module(module)
     return module
 
 
+bundle_checks = _load("bundle_checks", ROOT / "scripts" / "bundle_checks.py")
 build_bundle = _load("build_bundle", ROOT / "scripts" / "build_bundle.py")
 run_bundle = _load("run_bundle", ROOT / "server" / "run_bundle.py")
 
@@ -67,24 +74,35 @@ def mcpb_cli() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def bundle(tmp_path_factory, mcpb_cli) -> Bundle:
-    work = tmp_path_factory.mktemp("bundle")
+def built(tmp_path_factory, mcpb_cli) -> dict[str, Bundle]:
+    """`make bundles` once per session: every platform bundle and the uv bundle, each unpacked as a host does."""
+    work = tmp_path_factory.mktemp("bundles")
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "build_bundle.py"), "--dist", str(work / "dist"),
          "--stage", str(work / "stage"), "--cli-prefix", str(build_bundle.cli_prefix())],
-        capture_output=True, text=True, timeout=600, check=False,
+        capture_output=True, text=True, timeout=900, check=False,
     )  # fmt: skip
     seconds = time.monotonic() - started
     assert done.returncode == 0, done.stdout + done.stderr
-    archive = Path(done.stdout.strip().splitlines()[-1])
-    assert archive == work / "dist" / f"atoms-logs-mcp-{MANIFEST['version']}.mcpb"
-    root = work / "unpacked"
-    with zipfile.ZipFile(archive) as zipped:
-        zipped.extractall(root)
-    print(f"\nbundle built in {seconds:.1f} s: {archive.stat().st_size / 1e6:.1f} MB")
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    return Bundle(archive, root, manifest, seconds)
+    found = {}
+    for line in done.stdout.strip().splitlines():
+        archive = Path(line)
+        name = archive.stem.removeprefix(f"atoms-logs-mcp-{MANIFEST['version']}-")
+        root = work / "unpacked" / name
+        with zipfile.ZipFile(archive) as zipped:
+            zipped.extractall(root)
+        manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+        found[name] = Bundle(archive, root, manifest, seconds)
+        print(f"{archive.name}: {archive.stat().st_size / 1e6:.1f} MB")
+    print(f"bundles built in {seconds:.1f} s")
+    return found
+
+
+@pytest.fixture(scope="session")
+def bundle(built) -> Bundle:
+    """The bundle of this machine (Linux x86_64), which the tests start as a host would."""
+    return built["linux-x64"]
 
 
 def resolve_mcp_config(bundle: Bundle, user_config: dict[str, Any], home: Path) -> dict[str, Any]:
@@ -126,8 +144,7 @@ def server_parameters(config: dict[str, Any], **extra_env: str) -> StdioServerPa
     version = subprocess.run(
         [command, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True, check=True
     ).stdout.strip()
-    built_for = "{}.{}".format(*sys.version_info[:2])
-    assert version == built_for, f"{command} is Python {version}; the bundle was built for {built_for}"
+    assert version in ("3.11", "3.12", "3.13"), f"{command} is Python {version}; the bundles serve 3.11 to 3.13"
     return StdioServerParameters(command=config["command"], args=config["args"], env={**config["env"], **extra_env})
 
 
@@ -230,38 +247,105 @@ def test_manifest_validates_with_the_official_cli(mcpb_cli):
     assert "validation passes" in done.stdout
 
 
-def test_bundle_contents(bundle):
-    """The shipped manifest differs only in compatibility; lib holds the runtime dependencies and nothing else."""
-    shipped = dict(bundle.manifest)
-    compatibility = shipped.pop("compatibility")
-    assert shipped == {k: v for k, v in MANIFEST.items() if k != "compatibility"}
-    major, minor = sys.version_info[:2]
-    assert compatibility == {
-        **MANIFEST["compatibility"],
-        "platforms": [build_bundle.bundle_platform()],
-        "runtimes": {"python": f">={major}.{minor} <{major}.{minor + 1}"},
-    }
-    with zipfile.ZipFile(bundle.archive) as zipped:
-        names = set(zipped.namelist())
-    assert {"manifest.json", "LICENSE", "server/run_bundle.py", "server/bundle.json"} <= names
-    lib = bundle.root / "server" / "lib"
-    top = {path.name.split("-")[0].lower() for path in lib.iterdir()}
-    assert {"atoms_logs_mcp", "mcp", "httpx", "pydantic", "pydantic_core", "anyio", "stamina", "tzdata"} <= top
-    assert not top & {"pytest", "syrupy", "hypothesis", "openapi_core", "yaml", "tiktoken", "ruff", "mypy", "bin"}
-    assert (lib / f"atoms_logs_mcp-{MANIFEST['version']}.dist-info").is_dir()
-    assert not any(name.endswith(".pyc") or "__pycache__/" in name for name in names)
+PLATFORMS = {"darwin-arm64": "darwin", "darwin-x64": "darwin", "win32-x64": "win32", "linux-x64": "linux",
+             "linux-arm64": "linux"}  # fmt: skip
 
 
-def test_launcher_refuses_another_python(tmp_path):
+def test_make_bundles_writes_every_platform_bundle_and_the_uv_bundle(built, mcpb_cli):
+    assert set(built) == {*PLATFORMS, "uv"}
+    for name, bundle in built.items():
+        done = subprocess.run([*mcpb_cli, "validate", str(bundle.root / "manifest.json")],
+                              capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+        assert done.returncode == 0 and "validation passes" in done.stdout, (name, done.stdout + done.stderr)
+        shipped = dict(bundle.manifest)
+        compatibility = shipped.pop("compatibility")
+        assert compatibility["runtimes"] == {"python": ">=3.11 <3.14"}
+        if name == "uv":
+            assert compatibility["platforms"] == MANIFEST["compatibility"]["platforms"]
+            assert shipped["manifest_version"] == "0.4" and shipped["server"]["type"] == "uv"
+            continue
+        assert compatibility["platforms"] == [PLATFORMS[name]]
+        assert shipped == {k: v for k, v in MANIFEST.items() if k != "compatibility"}
+        info = json.loads((bundle.root / "server" / "bundle.json").read_text(encoding="utf-8"))
+        assert info["target"] == name and info["pythons"] == ["3.11", "3.12", "3.13"]
+
+
+def test_each_platform_bundle_holds_the_runtime_and_nothing_else(built):
+    for name in PLATFORMS:
+        bundle = built[name]
+        with zipfile.ZipFile(bundle.archive) as zipped:
+            names = set(zipped.namelist())
+        assert {"manifest.json", "LICENSE", "server/run_bundle.py", "server/bundle.json"} <= names
+        lib = bundle.root / "server" / "lib"
+        assert sorted(p.name for p in lib.iterdir()) == ["common", "cp311", "cp312", "cp313"]
+        tops = {p.name.split("-")[0].lower() for folder in lib.iterdir() for p in folder.iterdir()}
+        assert {"atoms_logs_mcp", "mcp", "httpx", "pydantic", "pydantic_core", "anyio", "stamina", "tzdata"} <= tops
+        assert not tops & {"pytest", "syrupy", "hypothesis", "openapi_core", "yaml", "tiktoken", "ruff", "mypy", "bin"}
+        assert (lib / "common" / f"atoms_logs_mcp-{MANIFEST['version']}.dist-info").is_dir()
+        assert (lib / "cp312" / "pydantic_core").is_dir() and not (lib / "common" / "pydantic_core").exists()
+        assert ("pywin32.pth" in {p.name for p in (lib / "cp313").iterdir()}) is (name == "win32-x64")
+        assert not any(n.endswith(".pyc") or "__pycache__/" in n for n in names)
+
+
+def test_every_compiled_file_and_import_is_right_for_each_target(built):
+    """The static checks (scripts/bundle_checks.py) on every platform bundle, and that they looked at something."""
+    for name in PLATFORMS:
+        root = built[name].root
+        assert bundle_checks.compiled_problems(root, bundle_checks.TARGETS[name]) == []
+        assert bundle_checks.import_problems(root, bundle_checks.TARGETS[name]) == []
+        compiled = [p for p in (root / "server" / "lib").rglob("*") if bundle_checks.COMPILED.search(p.name)]
+        kinds = {bundle_checks.binary_kind(p) for p in compiled}
+        assert len(compiled) >= 9 and len({k[0] for k in kinds if k}) == 1, (name, kinds)
+
+
+def test_the_static_checks_catch_a_wrong_binary_a_misplaced_one_and_a_missing_module(built, tmp_path):
+    darwin = tmp_path / "darwin"
+    shutil.copytree(built["darwin-arm64"].root, darwin)
+    linux_so = next((built["linux-x64"].root / "server/lib/cp312/pydantic_core").glob("*.so"))
+    shutil.copy2(linux_so, darwin / "server/lib/cp312/pydantic_core" / "_pydantic_core.cpython-312-darwin.so")
+    intel = next((built["darwin-x64"].root / "server/lib/cp311/pydantic_core").glob("*.so"))
+    shutil.copy2(intel, darwin / "server/lib/cp311/pydantic_core" / intel.name)
+    shutil.move(str(darwin / "server/lib/cp313/rpds"), darwin / "server/lib/cp311/rpds_from_313")
+    shutil.rmtree(darwin / "server/lib/common/httpx")
+    target = bundle_checks.TARGETS["darwin-arm64"]
+    compiled = "\n".join(bundle_checks.compiled_problems(darwin, target))
+    imports = "\n".join(bundle_checks.import_problems(darwin, target))
+    assert (
+        "cp312/pydantic_core/_pydantic_core.cpython-312-darwin.so: a elf x86_64 binary, not macho for arm64" in compiled
+    )
+    assert "_pydantic_core.cpython-311-darwin.so: a macho x86_64 binary, not macho for arm64" in compiled
+    assert "rpds_from_313/rpds.cpython-313-darwin.so: built for Python 3.13, found in lib/cp311" in compiled
+    assert "Python 3.13: atoms_logs_mcp.api.client imports httpx, which is not there" in imports
+    assert "Python 3.11: httpx_sse._exceptions imports httpx, which is not there" in imports
+
+
+def test_the_launcher_picks_the_folder_of_the_running_python_or_says_what_to_install(tmp_path):
     server = tmp_path / "server"
-    server.mkdir()
+    for folder in ("common", "cp311", "cp312", "cp313"):
+        (server / "lib" / folder).mkdir(parents=True)
+    built = {"target": "linux-x64", "machine": "x86_64", "pythons": ["3.11", "3.12", "3.13"]}
+    run_bundle.HERE = str(server)
+    assert run_bundle.dependency_folders(built, (3, 12), "x86_64") == [
+        str(server / "lib" / "cp312"), str(server / "lib" / "common")
+    ]  # fmt: skip
+    assert run_bundle.dependency_folders(built, (3, 13), "AMD64")[0].endswith("cp313")  # Windows names x86_64 so
+    with pytest.raises(LookupError, match=r"Python 3.11, 3.12, 3.13, but .* is Python 3.10. Install Python 3.13"):
+        run_bundle.dependency_folders(built, (3, 10), "x86_64")
+    with pytest.raises(LookupError, match=r"this bundle is for x86_64 processors .* runs on arm64"):
+        run_bundle.dependency_folders(built, (3, 12), "arm64")
+    run_bundle.HERE = str(ROOT / "server")
+
+
+def test_the_launcher_refuses_another_python_with_the_message(tmp_path):
+    server = tmp_path / "server"
+    (server / "lib" / "cp399").mkdir(parents=True)
     shutil.copy2(ROOT / "server" / "run_bundle.py", server)
-    (server / "bundle.json").write_text(json.dumps({"python": "3.99", "machine": "x86_64"}), encoding="utf-8")
+    (server / "bundle.json").write_text(json.dumps({"pythons": ["3.99"], "machine": platform.machine()}), "utf-8")
     done = subprocess.run(
         [sys.executable, "-I", str(server / "run_bundle.py")], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 2
-    assert "built for Python 3.99" in done.stderr
+    assert "carries its dependencies for Python 3.99" in done.stderr and "Install Python 3.99" in done.stderr
 
 
 @pytest.mark.parametrize(
@@ -284,3 +368,86 @@ def test_build_refuses_a_manifest_out_of_step(monkeypatch):
     monkeypatch.setattr(build_bundle, "project", lambda: {"name": "atoms-logs-mcp", "version": "9.9.9"})
     with pytest.raises(build_bundle.BuildError, match=re.escape("says '9.9.9'")):
         build_bundle.check_manifest_matches_project(MANIFEST)
+
+
+EVERY_TOOL: dict[str, dict[str, Any]] = {
+    "list_logs": {"limit": 5, "statuses": ["completed"]},
+    "summarize_logs": {"since": "2026-11-01", "group_by": ["status", "agent"]},
+    "list_agents": {"with_calls": True, "since": "2026-11-01"},
+    "get_log": {},
+    "search_by_call_ids": {},
+    "export_logs": {"format": "json", "file_name": "every-tool.json", "max_calls": 20},
+    "search_transcripts": {"text": "refund", "since": "2026-11-13", "max_calls": 40},
+    "analyze_calls": {"since": "2026-11-13", "aspects": ["tools", "conversation"], "max_calls": 40},
+    "compare_calls": {"baseline": {"since": "2026-11-06", "until": "2026-11-12"}, "candidate": {"since": "2026-11-13"}},
+    "watch_call": {"seconds": 2},
+    "get_agent": {"agent": "Support", "include": ["versions", "tools"]},
+    "diff_agent_versions": {"agent": "Support"},
+}
+
+
+async def test_the_linux_bundle_started_as_its_manifest_says_runs_every_tool(
+    bundle, sandbox, generated_dataset, tmp_path
+):
+    completed = [c["callId"] for c in generated_dataset["calls"] if c["status"] == "completed"][:3]
+    arguments = {**EVERY_TOOL, "get_log": {"call_id": completed[0]}, "search_by_call_ids": {"call_ids": completed},
+                 "watch_call": {"call_id": completed[0], "seconds": 2}}  # fmt: skip
+    user_config = {"api_key": SANDBOX_KEY, "base_url": sandbox.base_url, "export_dir": str(tmp_path)}
+    config = resolve_mcp_config(bundle, user_config, home=tmp_path)
+    async with Client(server_parameters(config)) as client:
+        listed = [tool.name for tool in (await client.list_tools()).tools]
+        answers = {name: await call_text(client, name, arguments[name]) for name in listed}
+    assert sorted(listed) == sorted(EVERY_TOOL)
+    assert "what changed from" in answers["diff_agent_versions"] and "ended" in answers["watch_call"]
+    assert (tmp_path / "every-tool.json").is_file()
+
+
+async def test_the_uv_bundle_runs_in_the_environment_uv_makes_from_its_lock(built, sandbox, tmp_path):
+    """Started as its manifest says, with this machine's uv standing in for the host's: uv makes the environment
+    from the bundle's pyproject.toml and uv.lock (from its cache: the test suite's own installs filled it)."""
+    bundle = built["uv"]
+    assert {p.name for p in bundle.root.iterdir()} >= {
+        "manifest.json",
+        "pyproject.toml",
+        "uv.lock",
+        "server",
+        "LICENSE",
+    }
+    assert not (bundle.root / "server" / "lib").exists()
+    config = resolve_mcp_config(bundle, {"api_key": SANDBOX_KEY, "base_url": sandbox.base_url}, home=tmp_path)
+    assert config["command"] == "uv" and config["args"][:3] == ["run", "--frozen", "--no-dev"]
+    uv = str(Path(sys.executable).with_name("uv"))
+    parameters = StdioServerParameters(command=uv, args=config["args"], env={**config["env"], "UV_OFFLINE": "1"})
+    async with Client(parameters) as client:
+        tools = [tool.name for tool in (await client.list_tools()).tools]
+        agents = await call_text(client, "list_agents", {})
+    assert sorted(tools) == sorted(EVERY_TOOL) and "Support" in agents
+    assert (bundle.root / ".venv").is_dir()  # made by uv at first start, as the host's uv does
+
+
+def test_the_wheel_and_sdist_pass_twine_check_and_run_with_uvx(tmp_path):
+    uv = str(Path(sys.executable).with_name("uv"))
+    subprocess.run([uv, "build", "--quiet", "--out-dir", str(tmp_path / "dist"), str(ROOT)], check=True, timeout=300)
+    files = sorted(f for f in (tmp_path / "dist").iterdir() if f.suffix in (".gz", ".whl"))
+    assert sorted(f.suffix for f in files) == [".gz", ".whl"]
+    checked = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", *map(str, files)],
+                             capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert checked.returncode == 0 and checked.stdout.count("PASSED") == 2, checked.stdout + checked.stderr
+    # A clean environment: an empty HOME, no virtual environment, only uv on PATH besides the system's; the
+    # machine's network settings (proxies, certificates) and uv's cache kept.
+    home = tmp_path / "home"
+    home.mkdir()
+    network = {
+        k: v for k, v in os.environ.items() if k in ("SSL_CERT_FILE", "SSL_CERT_DIR") or k.lower().endswith("_proxy")
+    }
+    env = {**network, "PATH": f"{Path(uv).parent}:/usr/bin:/bin", "HOME": str(home), "UV_CACHE_DIR": _uv_cache(uv)}
+    wheel = next(f for f in files if f.suffix == ".whl")
+    done = subprocess.run([uv, "tool", "run", "--isolated", "--from", str(wheel), "atoms-logs-mcp", "check", "--demo"],
+                          capture_output=True, text=True, timeout=600, env=env, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "OK: every check passed." in done.stdout
+
+
+def _uv_cache(uv: str) -> str:
+    """The machine's uv cache (wheels already downloaded), so the clean environment needs no network."""
+    return subprocess.run([uv, "cache", "dir"], capture_output=True, text=True, check=True).stdout.strip()
