@@ -1,7 +1,7 @@
 # `make bundles` writes dist/atoms-logs-mcp-<version>-<target>.mcpb, the Claude Desktop bundles, for macOS (arm64,
 # x64), Windows x64 and Linux (x64, arm64), each carrying its dependencies for CPython 3.11-3.13, and
 # dist/atoms-logs-mcp-<version>-uv.mcpb, for which the host provides Python (scripts/build_bundle.py says how).
-PYTHON ?= python3
+PYTHON ?= $(if $(wildcard .venv/bin/python),.venv/bin/python,python3)  # the README's environment has uv
 
 .PHONY: bundles bundle check-manifest test-bundle clean-bundle
 

@@ -91,8 +91,12 @@ def check_manifest_matches_project(manifest: dict[str, object]) -> None:
 
 
 def uv() -> list[str]:
-    beside = Path(sys.executable).with_name("uv")
-    found = shutil.which("uv") or (str(beside) if beside.exists() else None)
+    candidates = [
+        Path(sys.executable).with_name("uv"),
+        ROOT / ".venv" / "bin" / "uv",
+        ROOT / ".venv" / "Scripts" / "uv.exe",
+    ]
+    found = shutil.which("uv") or next((str(path) for path in candidates if path.exists()), None)
     if not found:
         raise BuildError("uv is needed to resolve each target's dependencies: pip install uv (the test extra has it)")
     return [found]
@@ -157,6 +161,8 @@ def inputs(work: Path) -> Inputs:
 
 
 NO_WHEEL = re.compile(r"Because ([A-Za-z0-9_.-]+)==(\S+) has no usable wheels")
+NOT_AS_LOCKED = {("cryptography", "darwin-x64"): "50.0.2 and the releases since 49 ship no x86_64 macOS wheel"}
+"""The only (package, target) pairs that may carry another version than uv.lock's: an older one that has a wheel."""
 
 
 def vendor(target: Target, python: str, given: Inputs, lib: Path, work: Path) -> dict[str, str]:
@@ -177,8 +183,13 @@ def vendor(target: Target, python: str, given: Inputs, lib: Path, work: Path) ->
             break
         if missing is None or missing.group(1) in freed:
             raise BuildError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-        freed[missing.group(1)] = missing.group(2)
-        pins = [pin for pin in pins if not pin.lower().startswith(missing.group(1).lower() + "==")]
+        package, locked = missing.group(1), missing.group(2)
+        if (package, target.name) not in NOT_AS_LOCKED:
+            raise BuildError(
+                f"uv.lock's {package} {locked} has no wheel for {target.name}; no other version is allowed"
+            )
+        freed[package] = locked
+        pins = [pin if not pin.lower().startswith(f"{package.lower()}==") else f"{package}<{locked}" for pin in pins]
     # Console scripts point at this machine, direct_url.json at the temporary wheel.
     shutil.rmtree(lib / "bin", ignore_errors=True)
     for record in lib.glob("*.dist-info/direct_url.json"):
@@ -188,13 +199,35 @@ def vendor(target: Target, python: str, given: Inputs, lib: Path, work: Path) ->
     return freed
 
 
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _versions(lib: Path) -> dict[str, str]:
+    """Installed distribution (normalised name) -> version."""
+    pairs = (p.name.removesuffix(".dist-info").rsplit("-", 1) for p in lib.glob("*.dist-info"))
+    return {_normal(name): version for name, version in pairs}
+
+
+def exceptions(given: Inputs, work: Path) -> list[tuple[str, str, str, Target]]:
+    """(package, locked version, version installed instead, target) for each allowed exception to uv.lock."""
+    found = []
+    for _, target_name in NOT_AS_LOCKED:
+        target = TARGETS[target_name]
+        folder = work / f"probe-{target_name}"
+        for name, locked in vendor(target, PYTHONS[0], given, folder, work).items():
+            found.append((name, locked, _versions(folder).get(_normal(name), "?"), target))
+        shutil.rmtree(folder, ignore_errors=True)
+    return found
+
+
 def distributions(lib: Path) -> dict[str, tuple[str, set[str]]]:
     """dist-info name -> (its RECORD, the top-level names it installed)."""
     found = {}
     for info in lib.glob("*.dist-info"):
         record = (info / "RECORD").read_text(encoding="utf-8")
         tops = {line.split(",")[0].split("/")[0] for line in record.splitlines() if line and not line.startswith("..")}
-        found[info.name] = (record, tops | {info.name})
+        found[info.name] = (record, {top for top in tops if (lib / top).exists()} | {info.name})  # bin/ is gone
     return found
 
 
@@ -205,19 +238,23 @@ def share_identical(libs: dict[str, Path], common: Path) -> None:
     common.mkdir(parents=True, exist_ok=True)
     found = {version: distributions(lib) for version, lib in libs.items()}
     first, *others = found.values()
-    for name, (record, tops) in first.items():
-        if all(other.get(name, ("", set()))[0] == record for other in others):
-            for version, lib in libs.items():
-                for top in tops:
-                    source = lib / top
-                    if not source.exists():
-                        continue  # a console script, removed
-                    if version == PYTHONS[0]:
-                        shutil.move(str(source), common / top)
-                    elif source.is_dir():
-                        shutil.rmtree(source)
-                    elif source.exists():
-                        source.unlink()
+    same = {name for name, (record, _) in first.items() if all(o.get(name, ("", set()))[0] == record for o in others)}
+    kept = {top for name, (_, tops) in first.items() if name not in same for top in tops}
+    for name in sorted(same):
+        tops = first[name][1]
+        if tops & kept:
+            continue  # a folder (a namespace package) shared with a distribution that differs: all of it stays
+        for version, lib in libs.items():
+            for top in tops:
+                source = lib / top
+                if not source.exists():
+                    continue  # a console script, removed; or moved with another distribution of the folder
+                if version == PYTHONS[0]:
+                    shutil.move(str(source), common / top)
+                elif source.is_dir():
+                    shutil.rmtree(source)
+                else:
+                    source.unlink()
 
 
 def platform_manifest(manifest: dict[str, object], target: Target) -> dict[str, object]:
@@ -237,19 +274,22 @@ def stage_platform(manifest: dict[str, object], target: Target, given: Inputs, s
     freed: dict[str, str] = {}
     for python, folder in libs.items():
         freed |= vendor(target, python, given, folder, work)
+    installed = {python: _versions(folder) for python, folder in libs.items()}
     share_identical(libs, lib / "common")
     shutil.copy2(ROOT / LAUNCHER, stage_dir / LAUNCHER)
     info: dict[str, object] = {
         "target": target.name, "platform": target.os, "machine": target.machine, "pythons": list(PYTHONS)
     }  # fmt: skip
     if freed:
-        installed = dict(p.name.removesuffix(".dist-info").rsplit("-", 1) for p in lib.glob("*/*.dist-info"))
         info["not_as_locked"] = {
-            name: f"uv.lock has {locked}, which has no wheel for {target.name}; "
-            f"{installed.get(name.replace('-', '_'), '?')} is the newest that has one"
+            name: {
+                "locked": locked,
+                "installed": {python: versions.get(_normal(name), "?") for python, versions in installed.items()},
+                "why": NOT_AS_LOCKED[(name, target.name)],
+            }
             for name, locked in freed.items()
         }
-        log(f"{target.name}: {info['not_as_locked']}")
+        log(f"{target.name}: not as locked: {info['not_as_locked']}")
     (stage_dir / "server" / "bundle.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     shutil.copy2(ROOT / "LICENSE", stage_dir / "LICENSE")
     staged = platform_manifest(manifest, target)
@@ -270,10 +310,16 @@ def uv_manifest(manifest: dict[str, object]) -> dict[str, object]:
         "env": server["mcp_config"]["env"],
     }
     staged["compatibility"] = {**staged["compatibility"], "runtimes": {"python": PYTHON_RANGE}}
+    described = str(staged["long_description"]).split("\n\nThis bundle carries")[0]
+    staged["long_description"] = described + (
+        "\n\nThis bundle carries only the server's source: on first start, uv installs Python 3.11-3.13 if needed and"
+        " the locked dependencies (it needs the network once). For a bundle that works offline, install the one"
+        " for your platform."
+    )
     return staged  # type: ignore[no-any-return]
 
 
-def stage_uv(manifest: dict[str, object], given: Inputs, stage_dir: Path) -> None:
+def stage_uv(manifest: dict[str, object], given: Inputs, stage_dir: Path, work: Path) -> None:
     shutil.rmtree(stage_dir, ignore_errors=True)
     (stage_dir / "server").mkdir(parents=True)
     shutil.copytree(ROOT / "server" / "atoms_logs_mcp", stage_dir / "server" / "atoms_logs_mcp",
@@ -282,6 +328,10 @@ def stage_uv(manifest: dict[str, object], given: Inputs, stage_dir: Path) -> Non
     pins = [
         line.split("#")[0].strip() for line in given.pins.read_text(encoding="utf-8").splitlines() if line[:1].isalnum()
     ]
+    for package, locked, instead, target in exceptions(given, work):
+        pins = [pin for pin in pins if not pin.lower().startswith(f"{package.lower()}==")]
+        elsewhere = " or ".join(part.replace(" == ", " != ") for part in target.marker.split(" and "))
+        pins += [f"{package}=={instead} ; {target.marker}", f"{package}=={locked} ; {elsewhere}"]
     pyproject = (
         '[project]\nname = "atoms-logs-mcp-bundle"\nversion = "' + project()["version"] + '"\n'
         'requires-python = ">=3.11,<3.14"\ndependencies = [\n'
@@ -329,7 +379,7 @@ def build(dist: Path, stage_root: Path, prefix: Path, targets: list[str]) -> lis
             stage_dir = stage_root / name
             output = dist / f"{manifest['name']}-{manifest['version']}-{name}.mcpb"
             if name == "uv":
-                stage_uv(manifest, given, stage_dir)
+                stage_uv(manifest, given, stage_dir, Path(work))
             else:
                 target = TARGETS[name]
                 stage_platform(manifest, target, given, stage_dir, Path(work))

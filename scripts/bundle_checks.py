@@ -37,18 +37,25 @@ class Target:
     """x86_64 or arm64."""
     wheel_platform: str
     """A regular expression every platform wheel tag must match."""
+    marker: str
+    """A PEP 508 marker true on the target."""
 
 
 TARGETS = {
     "darwin-arm64": Target("darwin-arm64", "darwin", "aarch64-apple-darwin", "arm64", "arm64",
-                           r"macosx_\d+_\d+_(arm64|universal2)"),
+                           r"macosx_\d+_\d+_(arm64|universal2)",
+                           "sys_platform == 'darwin' and platform_machine == 'arm64'"),
     "darwin-x64": Target("darwin-x64", "darwin", "x86_64-apple-darwin", "x86_64", "x86_64",
-                         r"macosx_\d+_\d+_(x86_64|universal2|intel)"),
-    "win32-x64": Target("win32-x64", "win32", "x86_64-pc-windows-msvc", "AMD64", "x86_64", r"win_amd64"),
+                         r"macosx_\d+_\d+_(x86_64|universal2|intel)",
+                         "sys_platform == 'darwin' and platform_machine == 'x86_64'"),
+    "win32-x64": Target("win32-x64", "win32", "x86_64-pc-windows-msvc", "AMD64", "x86_64", r"win_amd64",
+                        "sys_platform == 'win32' and platform_machine == 'AMD64'"),
     "linux-x64": Target("linux-x64", "linux", "x86_64-manylinux_2_17", "x86_64", "x86_64",
-                        r"(manylinux\d*|manylinux_2_\d+)_x86_64"),
+                        r"(manylinux\d*|manylinux_2_\d+)_x86_64",
+                        "sys_platform == 'linux' and platform_machine == 'x86_64'"),
     "linux-arm64": Target("linux-arm64", "linux", "aarch64-manylinux_2_17", "aarch64", "arm64",
-                          r"(manylinux\d*|manylinux_2_\d+)_aarch64"),
+                          r"(manylinux\d*|manylinux_2_\d+)_aarch64",
+                          "sys_platform == 'linux' and platform_machine == 'aarch64'"),
 }  # fmt: skip
 COMPILED = re.compile(r"\.(so|pyd|dll|dylib)$|\.so\.")
 VERSION_TAG = re.compile(r"(?:cpython-|\.cp)3(\d+)")
@@ -222,6 +229,10 @@ def load_time_imports(body: list[ast.stmt], target: Target, python: str) -> list
     return found
 
 
+def _has_code(folder: Path) -> bool:
+    return any(p.suffix == ".py" or COMPILED.search(p.name) for p in folder.rglob("*") if p.is_file())
+
+
 def find_module(dotted: str, roots: list[Path]) -> Path | None:
     """The file (or namespace folder) that `dotted` imports from these folders, or None."""
     *parents, last = dotted.split(".")
@@ -234,8 +245,8 @@ def find_module(dotted: str, roots: list[Path]) -> Path | None:
             extension = next((p for p in folder.glob(f"{last}.*") if COMPILED.search(p.name)), None)
             if extension is not None:
                 return extension
-        if (folder / last).is_dir():
-            return folder / last  # a namespace package
+        if (folder / last).is_dir() and _has_code(folder / last):
+            return folder / last  # a namespace package (a folder of type stubs alone is not one)
     return None
 
 

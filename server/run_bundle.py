@@ -45,7 +45,7 @@ def dependency_folders(built: dict[str, Any], version: tuple[int, ...], machine:
     if MACHINES.get(machine.lower(), machine) != MACHINES.get(wanted.lower(), wanted):
         raise LookupError(
             f"this bundle is for {wanted} processors ({built.get('target', '?')}), but {sys.executable} runs on "
-            f"{machine}: install the bundle for your processor"
+            f"{machine}: install the bundle for your processor, or the uv bundle where there is none"
         )
     if not os.path.isdir(versioned):
         carried = ", ".join(pythons) or "?"
@@ -63,6 +63,9 @@ def put_first(folders: list[str]) -> None:
     """Each folder at the front of sys.path, its .pth files processed (pywin32's name its folders and DLLs)."""
     before = list(sys.path)
     for folder in folders:
+        dlls = os.path.join(folder, "pywin32_system32")  # pywin32's DLLs, before any other copy of them
+        if hasattr(os, "add_dll_directory") and os.path.isdir(dlls):
+            os.add_dll_directory(dlls)
         site.addsitedir(folder)
     added = [path for path in sys.path if path not in before]
     sys.path[:] = added + [path for path in before if path not in added]

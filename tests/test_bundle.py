@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 import zipfile
@@ -137,15 +138,46 @@ def without_key(config: dict[str, Any]) -> dict[str, Any]:
     return {**config, "env": {k: v for k, v in config["env"].items() if k != "SMALLEST_API_KEY"}}
 
 
-def server_parameters(config: dict[str, Any], **extra_env: str) -> StdioServerParameters:
-    """The host's launch; the SDK adds PATH, HOME etc. from this process, as a host adds its own environment."""
-    command = shutil.which(config["command"])
+def bare_python(version: str | None = None) -> Path:
+    """A Python with nothing installed (a fresh virtual environment without pip): what a user's python3 may be. The
+    interpreter running the tests has every dependency installed, and `-I` would not hide them from the bundle."""
+    base = sys.executable if version is None else _interpreter(version)
+    folder = BARE / (version or "default")
+    if not (folder / "bin" / "python3").exists():
+        subprocess.run([str(base), "-m", "venv", "--without-pip", str(folder)], check=True, timeout=120)
+    return folder / "bin"
+
+
+def _interpreter(version: str) -> str:
+    installed = sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))  # not pyenv's shims
+    found = str(installed[-1]) if installed else shutil.which(f"python{version}")
+    if found is None:
+        pytest.skip(f"no Python {version} on this machine to start the bundle with")
+    return found
+
+
+BARE = Path(tempfile.mkdtemp(prefix="bare-pythons-"))
+
+
+def server_parameters(config: dict[str, Any], version: str | None = None, **extra_env: str) -> StdioServerParameters:
+    """The host's launch: `command` found on a PATH whose first folder holds a bare Python of `version` (default: the
+    tests' own), as a host finds the user's; the SDK adds HOME etc. from this process, as a host adds its own."""
+    path = f"{bare_python(version)}{os.pathsep}{os.environ.get('PATH', '')}"
+    command = shutil.which(config["command"], path=path)
     assert command, f"{config['command']!r} is not on PATH: a host could not start this bundle"
-    version = subprocess.run(
-        [command, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert version in ("3.11", "3.12", "3.13"), f"{command} is Python {version}; the bundles serve 3.11 to 3.13"
-    return StdioServerParameters(command=config["command"], args=config["args"], env={**config["env"], **extra_env})
+    found = subprocess.run(
+        [
+            command,
+            "-c",
+            "import sys, importlib.util as u; print('%d.%d' % sys.version_info[:2], u.find_spec('httpx') is None)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert found[0] in ("3.11", "3.12", "3.13"), f"{command} is Python {found[0]}; the bundles serve 3.11 to 3.13"
+    assert found[1] == "True", f"{command} has httpx of its own: the bundle's lib would not be what runs"
+    return StdioServerParameters(command=command, args=config["args"], env={**config["env"], "PATH": path, **extra_env})
 
 
 async def test_bundle_serves_the_manifest_tools_and_prompts_with_every_setting(bundle, sandbox, tmp_path):
@@ -402,6 +434,39 @@ async def test_the_linux_bundle_started_as_its_manifest_says_runs_every_tool(
     assert (tmp_path / "every-tool.json").is_file()
 
 
+@pytest.mark.parametrize("version", ["3.12", "3.13"])
+async def test_the_linux_bundle_starts_under_each_python_it_carries(bundle, sandbox, tmp_path, version):
+    config = resolve_mcp_config(bundle, {"api_key": SANDBOX_KEY, "base_url": sandbox.base_url}, home=tmp_path)
+    async with Client(server_parameters(config, version)) as client:
+        tools = [tool.name for tool in (await client.list_tools()).tools]
+        agent = await call_text(client, "get_agent", {"agent": "Support", "include": ["tools"]})
+    assert sorted(tools) == sorted(EVERY_TOOL) and "lookup_order" in agent
+
+
+def test_the_uv_bundle_resolves_with_wheels_on_every_target(built):
+    """What the host's uv would install on each platform, from the bundle's lock, without building anything."""
+    uv = str(Path(sys.executable).with_name("uv"))
+    for target in bundle_checks.TARGETS.values():
+        for version in ("3.11", "3.13"):
+            done = subprocess.run(
+                [uv, "sync", "--frozen", "--no-dev", "--dry-run", "--no-build", "--offline", "--python-platform",
+                 target.uv_platform, "--python", _interpreter(version), "--directory", str(built["uv"].root)],
+                capture_output=True, text=True, timeout=120, check=False,
+            )  # fmt: skip
+            assert done.returncode == 0, (target.name, version, done.stderr)
+
+
+def test_the_readme_says_which_versions_differ_from_the_lock(built):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in PLATFORMS:
+        info = json.loads((built[name].root / "server" / "bundle.json").read_text(encoding="utf-8"))
+        for package, facts in info.get("not_as_locked", {}).items():
+            versions = set(facts["installed"].values())
+            assert len(versions) == 1, facts
+            assert f"{package} {facts['locked']} has no wheel for" in readme and f"carries {versions.pop()}" in readme
+    assert "not_as_locked" in (built["darwin-x64"].root / "server" / "bundle.json").read_text(encoding="utf-8")
+
+
 async def test_the_uv_bundle_runs_in_the_environment_uv_makes_from_its_lock(built, sandbox, tmp_path):
     """Started as its manifest says, with this machine's uv standing in for the host's: uv makes the environment
     from the bundle's pyproject.toml and uv.lock (from its cache: the test suite's own installs filled it)."""
@@ -440,9 +505,13 @@ def test_the_wheel_and_sdist_pass_twine_check_and_run_with_uvx(tmp_path):
     network = {
         k: v for k, v in os.environ.items() if k in ("SSL_CERT_FILE", "SSL_CERT_DIR") or k.lower().endswith("_proxy")
     }
-    env = {**network, "PATH": f"{Path(uv).parent}:/usr/bin:/bin", "HOME": str(home), "UV_CACHE_DIR": _uv_cache(uv)}
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    shutil.copy2(Path(uv).with_name("uvx"), tools / "uvx")
+    shutil.copy2(uv, tools / "uv")
+    env = {**network, "PATH": f"{tools}:/usr/bin:/bin", "HOME": str(home), "UV_CACHE_DIR": _uv_cache(uv)}
     wheel = next(f for f in files if f.suffix == ".whl")
-    done = subprocess.run([uv, "tool", "run", "--isolated", "--from", str(wheel), "atoms-logs-mcp", "check", "--demo"],
+    done = subprocess.run([str(tools / "uvx"), "--isolated", "--from", str(wheel), "atoms-logs-mcp", "check", "--demo"],
                           capture_output=True, text=True, timeout=600, env=env, check=False)  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "OK: every check passed." in done.stdout
