@@ -40,7 +40,7 @@ if shutil.which("npm") is None or shutil.which("node") is None:
         allow_module_level=True,
     )
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.timeout(600)]  # the session builds every bundle once (about 60 s)
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
