@@ -105,10 +105,10 @@ async def measure(server: SandboxServer, pages: int, calls: int) -> tuple[Counts
         ours = await call(client, "list_agents", {})
         counts.add("list_agents", ours, [(await api.get("agent", params={"page": 1, "offset": 100})).json()])
         for agent in (await api.get("agent", params={"page": 1, "offset": 100})).json()["data"]["agents"]:
-            ours = await call(client, "get_agent", {"agent": agent["_id"]})
-            counts.add("get_agent, active version", ours, [(await api.get(f"agent/{agent['_id']}")).json()])
+            active = await call(client, "get_agent", {"agent": agent["_id"]})
+            counts.add("get_agent, active version", active, [(await api.get(f"agent/{agent['_id']}")).json()])
             ours = await call(client, "diff_agent_versions", {"agent": agent["_id"]})
-            diff = re.search(r'base="(\w+)", target="(\w+)"', await call(client, "get_agent", {"agent": agent["_id"]}))
+            diff = re.search(r'base="(\w+)", target="(\w+)"', active)
             ids = [await _version_id(client, agent["_id"], version) for version in diff.groups()] if diff else []
             body = (await api.get(f"agent/{agent['_id']}/diff", params={"a": ids[0], "b": ids[1]})).json()
             counts.add("diff_agent_versions, active vs previous", ours, [body])

@@ -81,6 +81,8 @@ class AgentVersions:
     def __init__(self, client: AtomsClient, prefer: Model = "v2") -> None:
         self._client = client
         self.model: Model = prefer
+        self.fallback_from: str | None = None
+        """Why `model` answers and not the other (None while the preferred one does): said with every read."""
 
     async def agent(self, agent_id: str) -> AgentDetail:
         """`GET /agent/{id}`: the agent with its active version's resolved config (when it has one)."""
@@ -112,7 +114,8 @@ class AgentVersions:
                 why = why or reason or "not on that branch"
                 continue
             if read is not None:
-                return VersionConfig(read.revision or read.version, read.resolved_config, Route(model, why))
+                reason = why or (self.fallback_from if model == self.model else None)
+                return VersionConfig(read.revision or read.version, read.resolved_config, Route(model, reason))
         raise VersionNotFoundError(f"No published version {revision_id} on agent {agent_id}", status=404)
 
     async def diff(self, agent_id: str, base: str, target: str) -> DiffResult:
@@ -133,9 +136,12 @@ class AgentVersions:
         else:
             branches = await self._branches(agent_id)
             revisions, unread = await self._branch_revisions(agent_id, branches)
-        self.model = model
+        if model != self.model or why:
+            self.model, self.fallback_from = model, why
         published = [r for r in revisions if (r.status or "published") == "published" and r.id]
-        return VersionList(list({r.id: r for r in published}.values()), branches, Route(model, why), unread)
+        return VersionList(
+            list({r.id: r for r in published}.values()), branches, Route(model, self.fallback_from), unread
+        )
 
     async def _branches(self, agent_id: str) -> list[BranchSummary]:
         data = await self._client.request("GET", f"{_agent_path(agent_id)}/branches", subject=f"agent {agent_id}")

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..api.agent_models import AgentConfig, AgentDetail, Revision
 from ..api.agent_versions import AgentVersions, Route, VersionList, VersionNotFoundError
@@ -128,7 +128,6 @@ class AgentReading:
     revision_id: str | None
     config: AgentConfig | None
     route: Route | None
-    notes: list[str] = field(default_factory=list)
 
     @property
     def agent(self) -> AgentDetail:

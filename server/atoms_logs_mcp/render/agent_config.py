@@ -98,10 +98,7 @@ def _heading(reading: AgentReading) -> str:
         parts.append(f"published {formats.when(revision.published_at)}")
     parts.append("the active version (new calls use it)" if reading.active else "not the active version")
     text = ", ".join(parts) + "."
-    route = reading.route
-    listed = catalog.route
-    if route is None or (listed is not None and listed.model == route.model and listed.fallback_from):
-        route = listed
+    route = reading.route or catalog.route
     if route is not None:
         text += f" Read through the {route.describe()}."
     return text
