@@ -182,3 +182,13 @@ async def test_an_agent_without_versions_and_an_unknown_diff_say_what_is_wrong(a
         )
     assert "has no published version, so there is nothing to compare" in nothing
     assert "has no version '0123456789abcdef01234567'" in unknown
+
+
+async def test_an_active_version_the_api_does_not_have_is_said_as_such(live_sandbox, live_dataset):
+    """The live-shaped dataset (made by someone else) has calls and agents but no versions: get_log still points to
+    get_agent, which must say what is missing, not that the user asked for a version that does not exist."""
+    call = live_dataset["calls"][0]
+    async with mcp_client(live_sandbox) as client:
+        text = await call_error(client, "get_agent", {"agent": call["agentId"]})
+    assert f"names {call['versionId']} as its active version, but the API has no such version" in text
+    assert "Pass a number" not in text

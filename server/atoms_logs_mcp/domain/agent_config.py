@@ -171,6 +171,6 @@ async def read_version(api: AgentVersions, catalog: Catalog, wanted: str | None)
     try:
         read = await api.config(catalog.agent.id or "", revision_id, revision.branch if revision else None)
     except VersionNotFoundError:
-        raise VersionNameError(wanted or revision_id, catalog) from None
+        raise VersionNameError(wanted or "active", catalog) from None
     found = revision or read.revision
     return AgentReading(catalog, found, revision_id, read.config, read.route)

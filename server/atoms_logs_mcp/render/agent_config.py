@@ -245,6 +245,9 @@ def version_name_problem(error: VersionNameError) -> str:
     else:
         names = [version_name(catalog, r, r.id) for r in catalog.newest_first()[:VERSIONS_SHOWN]]
         known = f" Its versions: {', '.join(names)}." if names else " It has no published versions."
+    if error.wanted.strip().lower() == "active":  # the agent names an active version neither route has
+        active = plain_id(catalog.active_id)
+        return f"Agent {agent} names {active} as its active version, but the API has no such version.{known}"
     hint = "Pass a number like v2, a version id, or leave version out for the active one."
     return f"Agent {agent} has no version {wanted!r}.{known} {hint}"
 
