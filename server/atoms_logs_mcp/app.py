@@ -33,6 +33,7 @@ from .tools import (
     summarize_logs,
     watch_call,
 )
+from .tools.apps import extension
 from .tools.context import AppContext
 from .tools.lean_server import AtomsMCPServer
 
@@ -98,6 +99,7 @@ def create_server(settings: Settings, *, transport: Transport | None = None) -> 
         version=__version__,
         lifespan=lifespan,
         log_level="WARNING",
+        extensions=[extension(settings.tools or TOOLS)],
     )
     for name, register in TOOLS.items():
         if settings.tools is None or name in settings.tools:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..api.events import number
+from ..api.events import CallEvent, number
 from ..api.models import CallDetail, TranscriptTurn
 from ..api.query import FINAL_STATUSES
 
@@ -198,3 +198,43 @@ def _locate(
     if index + 1 < len(agent_turns):
         return agent_turns[index + 1] + 1
     return 0
+
+
+@dataclass(frozen=True)
+class TurnLatency:
+    """One timed agent reply: its wait, the transcript turn that followed it, and the wait's parts where known."""
+
+    turn_number: int
+    """1-based transcript turn the agent spoke after the wait, 0 if unknown."""
+    total_ms: float
+    parts: dict[str, float]
+    """llm, tts and stt milliseconds, from the reply's `turn_latency` event when it says all three."""
+
+
+def turn_latencies(call: CallDetail) -> list[TurnLatency]:
+    """Every timed reply in order: the totals `latency_report` reads, each with its parts where the events say.
+    The n-th `turn_latency` event gives the n-th reply's parts only when there are as many events as values sent."""
+    marks, _, _ = _from_metrics(call)
+    events = [event for event in call.timeline if event.kind == "turn_latency"]
+    metrics = call.turn_latency_metrics
+    positions = len(metrics.latencies) or len(metrics.transitions) if metrics is not None and marks else 0
+    if not marks:
+        marks, _ = _from_events(call)
+        positions = len(events)
+    offsets = turn_offsets(call)
+    agent_turns = [i for i, turn in enumerate(call.transcript) if (turn.role or "").lower() == "agent"]
+    aligned = len(events) == positions
+    return [
+        TurnLatency(
+            _locate(index, at, offsets, agent_turns, call.transcript),
+            total,
+            _parts(events[index]) if aligned else {},
+        )
+        for index, total, at in marks
+    ]
+
+
+def _parts(event: CallEvent) -> dict[str, float]:
+    """llm, tts and stt of one `turn_latency` event, or nothing unless it says all three."""
+    read = {name: event.number(field) for name, field in COMPONENTS.items()}
+    return {name: value for name, value in read.items() if value is not None} if None not in read.values() else {}

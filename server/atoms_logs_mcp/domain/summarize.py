@@ -38,16 +38,18 @@ async def summarize_window(
     ceiling: int,
     concurrency: int = 4,
     progress: Progress | None = None,
+    retries: bool = True,
 ) -> WindowSummary:
-    """Scan the window, aggregate as pages arrive, and follow the retry chains of what did not complete."""
+    """Scan the window, aggregate as pages arrive, and (unless `retries` is off) follow the retry chains of what did
+    not complete."""
     aggregator = Aggregator(group_by, zone, agent_names)
 
     async def consume(rows: list[CallRow]) -> None:
         aggregator.add(rows)
 
     scan = await scan_window(client, query, consume, ceiling=ceiling, concurrency=concurrency, progress=progress)
-    retries = None if query.attempt == "retry" else await retry_outcomes(client, aggregator.links)
-    return WindowSummary(aggregator.result(), scan, retries)
+    outcomes = None if query.attempt == "retry" or not retries else await retry_outcomes(client, aggregator.links)
+    return WindowSummary(aggregator.result(), scan, outcomes)
 
 
 async def calls_per_agent(client: AtomsClient, agents: Sequence[Agent], query: LogQuery) -> dict[str, int | None]:

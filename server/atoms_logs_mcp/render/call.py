@@ -183,28 +183,47 @@ def retry_note(call: CallDetail) -> str | None:
     return "; ".join(parts) or None
 
 
-def _metrics(call: CallDetail, limit: int | None) -> str | None:
+@dataclass(frozen=True)
+class MetricRow:
+    identifier: str
+    kind: str | None
+    """The metric's type, from the call's or its agent's disposition config."""
+    value: str | None
+    confidence: float | None = None
+
+
+def metric_rows(call: CallDetail) -> list[MetricRow]:
+    """The call's disposition metrics: from post-call analytics with their types, else the flat values."""
     analytics = call.post_call_analytics
     if analytics is None or not analytics.disposition_metrics:
-        if call.disposition_metrics:
-            return "\n".join(f"{clean(k)} = {clean(v)}" for k, v in call.disposition_metrics.items())
-        return None
+        return [MetricRow(str(k), None, None if v is None else str(v)) for k, v in call.disposition_metrics.items()]
     types = {c.identifier: c.type for c in call.agent_disposition_config if c.identifier}
     if call.agent is not None:
         config = (call.agent.model_extra or {}).get("postCallAnalyticsConfig") or {}
         for metric in config.get("dispositionMetrics") or [] if isinstance(config, dict) else []:
             if isinstance(metric, dict) and metric.get("identifier"):
                 types.setdefault(metric["identifier"], metric.get("dispositionMetricType"))
+    return [
+        MetricRow(m.identifier or "?", types.get(m.identifier or ""), m.value, m.confidence)
+        for m in analytics.disposition_metrics
+    ]
+
+
+def _metrics(call: CallDetail, limit: int | None) -> str | None:
+    rows = metric_rows(call)
+    if not rows:
+        return None
+    if call.post_call_analytics is None or not call.post_call_analytics.disposition_metrics:
+        return "\n".join(f"{clean(row.identifier)} = {clean(row.value)}" for row in rows)
     lines = []
-    for metric in analytics.disposition_metrics[:limit]:
-        kind = types.get(metric.identifier or "")
-        confidence = f" (confidence {metric.confidence:.2f})" if metric.confidence is not None else ""
+    for row in rows[:limit]:
+        confidence = f" (confidence {row.confidence:.2f})" if row.confidence is not None else ""
         lines.append(
-            f"{clean(metric.identifier or '?')} [{clean(kind or 'type unknown')}] = "
-            f"{clip(clean(metric.value if metric.value is not None else '-'), METRIC_VALUE_CHARS)}{confidence}"
+            f"{clean(row.identifier)} [{clean(row.kind or 'type unknown')}] = "
+            f"{clip(clean(row.value if row.value is not None else '-'), METRIC_VALUE_CHARS)}{confidence}"
         )
-    if limit is not None and len(analytics.disposition_metrics) > limit:
-        more = len(analytics.disposition_metrics) - limit
+    if limit is not None and len(rows) > limit:
+        more = len(rows) - limit
         lines.append(f"and {formats.plural(more, 'more metric')} (read atoms://calls/{clean(call.call_id or '?')})")
     return "\n".join(lines)
 

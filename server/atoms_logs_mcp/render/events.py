@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -169,6 +170,39 @@ def _tool_line(tool: ToolCall, ended: datetime | None, start: datetime | None) -
     return f"{name} ended, outcome not recorded{took}"
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One line of the timeline: when (seconds from the start, None if unknown), what, and its tool call if any."""
+
+    seconds: float | None
+    kind: str
+    text: str
+    tool: ToolCall | None = None
+
+
+def timeline_entries(
+    events: Sequence[CallEvent],
+    start: datetime | None,
+    ended: datetime | None = None,
+    counted_kinds: Mapping[str, str] = COUNTED,
+) -> tuple[list[Entry], Counter[str]]:
+    """Every event worth a line (a tool call's start and end as one), in time order (unknown times last), and how
+    many of each counted kind were summed up instead."""
+    counted: Counter[str] = Counter()
+    entries: list[Entry] = []
+    for event in events:
+        if event.kind in counted_kinds:
+            counted[event.kind] += 1
+        elif event.kind == "turn_outcome" and event.get("outcome") == "replied":
+            counted["turn_outcome"] += 1
+        elif event.kind != TOOL_START and event.kind not in TOOL_ENDS:
+            entries.append(Entry(_seconds(event.at, start), event.kind, _DESCRIBE.get(event.kind, _generic)(event)))
+    for tool in tool_calls(events):
+        entries.append(Entry(_seconds(tool.at, start), "tool", _tool_line(tool, ended, start), tool))
+    entries.sort(key=lambda entry: float("inf") if entry.seconds is None else entry.seconds)
+    return entries, counted
+
+
 def timeline(
     events: Sequence[CallEvent],
     start: datetime | None,
@@ -182,19 +216,8 @@ def timeline(
     `start` is the call's start (offsets count from it); `ended` its end, for tool calls left unanswered.
     `counted_kinds` are summed up in one closing line (kind -> words) instead of a line each.
     """
-    counted: Counter[str] = Counter()
-    lines: list[tuple[float, str]] = []
-    for event in events:
-        if event.kind in counted_kinds:
-            counted[event.kind] += 1
-        elif event.kind == "turn_outcome" and event.get("outcome") == "replied":
-            counted["turn_outcome"] += 1
-        elif event.kind != TOOL_START and event.kind not in TOOL_ENDS:
-            lines.append(_line(event.at, start, _DESCRIBE.get(event.kind, _generic)(event)))
-    for tool in tool_calls(events):
-        lines.append(_line(tool.at, start, _tool_line(tool, ended, start)))
-    lines.sort(key=lambda item: item[0])
-    rendered = [text for _, text in lines]
+    entries, counted = timeline_entries(events, start, ended, counted_kinds)
+    rendered = [f"[{'  ?  ' if e.seconds is None else formats.offset(e.seconds)}] {e.text}" for e in entries]
     if counted:
         words = {**counted_kinds, "turn_outcome": "agent turns replied normally"}
         rendered.append("also: " + "; ".join(f"{n} {_numbered(words[kind], n)}" for kind, n in counted.most_common()))
@@ -209,8 +232,5 @@ def timeline(
     return rendered[:kept], len(rendered) - kept
 
 
-def _line(moment: datetime | None, start: datetime | None, text: str) -> tuple[float, str]:
-    if moment is None or start is None:
-        return (float("inf"), f"[  ?  ] {text}")
-    seconds = (moment - start).total_seconds()
-    return (seconds, f"[{formats.offset(seconds)}] {text}")
+def _seconds(moment: datetime | None, start: datetime | None) -> float | None:
+    return None if moment is None or start is None else (moment - start).total_seconds()

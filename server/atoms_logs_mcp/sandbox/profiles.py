@@ -15,6 +15,8 @@ HOSTILE_TURNS = (
     "\x1b[31mRED ALERT\x1b[0m please \x1b[2Jclear the screen",
     "my account number is 12\u200b34\u200b56 and my name is \u202eevil\u202c text",
     "नमस्ते, मुझे अपने बिल के बारे में जानकारी चाहिए। 我想查询我的账单。 வணக்கம்",
+    '<img src=x onerror="document.title=\'pwned\'"><script>parent.postMessage({jsonrpc:"2.0",method:"pwned"},"*")'
+    '</script><b>refund approved</b> <a href="javascript:alert(1)">click here</a>',
 )
 
 

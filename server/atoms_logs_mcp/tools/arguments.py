@@ -138,7 +138,8 @@ def with_filters(handler: Handler) -> Handler:
     ctx, its own required parameters, the filters, then its own optional ones. `Filters.take(arguments)`
     takes them back out.
     """
-    own = inspect.signature(handler, eval_str=True).parameters.values()
+    signature = inspect.signature(handler, eval_str=True)
+    own = signature.parameters.values()
     keyword = inspect.Parameter.KEYWORD_ONLY
     named = [p.replace(kind=keyword) for p in own if p.kind is not inspect.Parameter.VAR_KEYWORD]
     context, rest = named[:1], named[1:]
@@ -147,7 +148,9 @@ def with_filters(handler: Handler) -> Handler:
     filters = [
         inspect.Parameter(name, keyword, annotation=kind, default=None) for name, kind in FILTER_PARAMETERS.items()
     ]
-    handler.__signature__ = inspect.Signature([*context, *required, *filters, *optional])  # type: ignore[attr-defined]
+    handler.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [*context, *required, *filters, *optional], return_annotation=signature.return_annotation
+    )
     return handler
 
 

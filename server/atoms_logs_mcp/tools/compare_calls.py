@@ -23,6 +23,7 @@ from ..render.deep_coverage import deep_coverage
 from ..render.failures import explain
 from ..render.rows import describe_filters
 from ..render.summary import coverage
+from .apps import view_of
 from .arguments import FilterSet
 from .context import READ_ONLY, AppContext, Ctx, failing_as_tool_error, state
 from .filtering import query_for
@@ -40,7 +41,7 @@ Deep = Annotated[bool, Field(description="Also open every call for tool failure 
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION, meta=view_of("compare_calls"))
     async def compare_calls(ctx: Ctx, baseline: SideArgument, candidate: SideArgument, deep: Deep = False) -> str:
         app = state(ctx)
         names = await app.agents.names()

@@ -11,6 +11,7 @@ from pydantic import Field
 from ..api.errors import AtomsAPIError, AtomsError, NotFoundError
 from ..render.call import SECTIONS, Section, render_call, render_family
 from ..render.failures import explain
+from .apps import view_of
 from .arguments import CallId
 from .context import READ_ONLY, AppContext, Ctx, failing_as_tool_error, state
 
@@ -34,7 +35,7 @@ Recording = Annotated[bool, Field(description="Also fetch a short-lived link to 
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION, meta=view_of("get_log"))
     async def get_log(
         ctx: Ctx,
         call_id: CallId,

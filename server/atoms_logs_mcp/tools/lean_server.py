@@ -1,4 +1,5 @@
-"""The MCPServer this project serves: lean tool schemas, and strict, readable argument errors.
+"""The MCPServer this project serves: lean tool schemas, strict, readable argument errors, and the tool and
+resource lists each client should see (the MCP Apps views only for hosts that negotiated them, `tools.apps`).
 
 Tool definitions cost tokens in every conversation, before the user says anything. Pydantic's schemas
 carry noise a model does not need: a `title` on every property, `anyOf: [T, null]` for each optional
@@ -11,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from mcp.server import MCPServer
+from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
-from mcp.types import Tool
+from mcp.types import ListResourcesResult, ListToolsResult, PaginatedRequestParams, Tool
 from pydantic import ValidationError
 
 from ..render.failures import describe_invalid_arguments
 from ..render.untrusted import clean, clip
+from .apps import for_this_client, resources_for_this_client
 
 
 def lean_schema(schema: Any) -> Any:
@@ -47,6 +50,16 @@ class AtomsMCPServer(MCPServer[Any]):
     async def list_tools(self) -> list[Tool]:
         tools = await super().list_tools()
         return [tool.model_copy(update={"input_schema": lean_schema(tool.input_schema)}) for tool in tools]
+
+    async def _handle_list_tools(
+        self, ctx: ServerRequestContext[Any], params: PaginatedRequestParams | None
+    ) -> ListToolsResult:
+        return ListToolsResult(tools=for_this_client(ctx, await self.list_tools()))
+
+    async def _handle_list_resources(
+        self, ctx: ServerRequestContext[Any], params: PaginatedRequestParams | None
+    ) -> ListResourcesResult:
+        return ListResourcesResult(resources=resources_for_this_client(ctx, await self.list_resources()))
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
         # The SDK ignores arguments a tool does not take; a model that misnames one should hear so.

@@ -10,6 +10,7 @@ from ..domain.filters import Filters, slow_query
 from ..domain.summarize import summarize_window
 from ..render.rows import filter_header
 from ..render.summary import render_summary
+from .apps import view_of
 from .arguments import GroupBy, MaxCalls, with_filters
 from .context import READ_ONLY, Ctx, failing_as_tool_error, progress_reporter, state
 from .filtering import query_for
@@ -23,7 +24,9 @@ Example: summarize_logs(statuses=["failed", "no_answer"], since="7d", group_by=[
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    @server.tool(
+        annotations=READ_ONLY, structured_output=False, description=DESCRIPTION, meta=view_of("summarize_logs")
+    )
     @with_filters
     async def summarize_logs(
         ctx: Ctx,

@@ -1,0 +1,72 @@
+"""The MCP Apps views (`io.modelcontextprotocol/ui`): which tool each view is bound to, the view documents,
+and what a host that did not negotiate Apps sees (no change at all).
+
+get_log renders in the call view; summarize_logs and compare_calls in the window view. Each view gets its data
+from an app-only tool (visibility ["app"], hidden from the model by the host), so every tool's text answer is
+the same for every host. Hosts without Apps get the tool list without the bindings and without the app-only
+tools, and no `ui://` resources: exactly what they saw before views existed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any
+
+from mcp.server.apps import Apps, ResourceCsp, client_supports_apps
+from mcp.types import Resource, Tool
+
+from ..views.documents import document
+from . import call_view_data, window_view_data
+
+CALL_VIEW = "ui://atoms-logs/call.html"
+WINDOW_VIEW = "ui://atoms-logs/window.html"
+BOUND = {"get_log": CALL_VIEW, "summarize_logs": WINDOW_VIEW, "compare_calls": WINDOW_VIEW}
+"""The model's tools a view renders, with their view."""
+DATA_TOOLS: dict[str, tuple[str, Callable[[Apps, str], None]]] = {
+    "call_view_data": ("get_log", call_view_data.register),
+    "window_view_data": ("summarize_logs", window_view_data.register),
+}
+"""The app-only data tools, each with the model tool whose view needs it."""
+
+
+def view_of(tool: str) -> dict[str, Any]:
+    """The `_meta` that binds a model tool to its view."""
+    return {"ui": {"resourceUri": BOUND[tool]}}
+
+
+def extension(enabled: Collection[str]) -> Apps:
+    """The Apps extension for the enabled model tools: their views' documents and data tools."""
+    apps = Apps()
+    wanted = {BOUND[name] for name in enabled if name in BOUND}
+    pages = {CALL_VIEW: ("call.html", "Call view"), WINDOW_VIEW: ("window.html", "Window view")}
+    for uri in sorted(wanted):
+        page, title = pages[uri]
+        apps.add_html_resource(uri, document(page), name=title, csp=ResourceCsp(), prefers_border=True)
+    for needed_by, register in DATA_TOOLS.values():
+        if BOUND[needed_by] in wanted:
+            register(apps, BOUND[needed_by])
+    return apps
+
+
+def for_this_client(ctx: Any, tools: list[Tool]) -> list[Tool]:
+    """The tool list as this client should see it: unchanged with Apps; else without app-only tools or bindings."""
+    if client_supports_apps(ctx):
+        return tools
+    return [_unbound(tool) for tool in tools if "model" in _ui(tool).get("visibility", ["model"])]
+
+
+def resources_for_this_client(ctx: Any, resources: list[Resource]) -> list[Resource]:
+    """The resources, without the `ui://` views unless the client negotiated Apps."""
+    return resources if client_supports_apps(ctx) else [r for r in resources if not str(r.uri).startswith("ui://")]
+
+
+def _ui(tool: Tool) -> dict[str, Any]:
+    ui = (tool.meta or {}).get("ui")
+    return ui if isinstance(ui, dict) else {}
+
+
+def _unbound(tool: Tool) -> Tool:
+    if not _ui(tool):
+        return tool
+    meta = {key: value for key, value in (tool.meta or {}).items() if key != "ui"}
+    return tool.model_copy(update={"meta": meta or None})

@@ -1,0 +1,206 @@
+"use strict";
+// The call view: get_log's call drawn as a header, a transcript in speaker lanes, the event timeline, a
+// per-reply latency chart and the disposition metrics. Selecting a turn (click, or arrow keys in the
+// transcript) highlights the events and the latency bar that belong to it.
+
+const NO_SERVER_TOOLS = "This host does not let views call the server's tools: the text answer has everything.";
+const PARTS = [
+  ["llm", "LLM"],
+  ["tts", "TTS"],
+  ["stt", "STT"],
+];
+
+function turnWindows(turns) {
+  // A turn owns the events from its start to the next turn's start; a turn without a time owns none.
+  return turns.map((turn, index) => {
+    const next = turns.slice(index + 1).find((later) => later.seconds !== null);
+    return { start: turn.seconds, end: next ? next.seconds : Infinity };
+  });
+}
+
+function header(data) {
+  const head = data.header;
+  const version = head.versionNumber !== null ? "v" + head.versionNumber : head.versionId ? "version" : null;
+  const facts = [
+    ["Agent", [head.agent || head.agentId || "-", version ? " · " + version : ""].join("")],
+    ["Duration", span(head.durationSeconds)],
+    ["Cost", money(head.cost)],
+    ["Started", head.created ? head.created.replace("T", " ").slice(0, 19) + " UTC" : "-"],
+    ["Channel", words(head.channel)],
+    ["Disconnect", words(head.disconnectReason)],
+  ];
+  if (head.failureReason) facts.push(["Failure", head.failureReason]);
+  return h(
+    "header",
+    { class: "call-header" },
+    h("h1", {}, h("span", { class: "status status-" + String(head.status) }, words(head.status)), " ", data.callId),
+    h("dl", { class: "facts" }, facts.map(([name, value]) => h("div", {}, h("dt", {}, name), h("dd", {}, value)))),
+    head.summary ? h("p", { class: "summary" }, head.summary) : null,
+  );
+}
+
+function transcript(data, select) {
+  const list = h("ol", { class: "turns", role: "listbox", "aria-label": "Transcript turns", tabindex: "0" });
+  for (const turn of data.turns) {
+    list.append(
+      h(
+        "li",
+        {
+          class: "turn lane-" + (turn.role === "agent" ? "agent" : turn.role === "user" ? "user" : "other"),
+          role: "option",
+          id: "turn-" + turn.number,
+          "data-turn": turn.number,
+          "aria-selected": "false",
+          onclick: () => select(turn.number),
+        },
+        h("span", { class: "stamp" }, "#" + turn.number + " " + offset(turn.seconds)),
+        h("span", { class: "speaker" }, words(turn.role)),
+        h("span", { class: "text" }, turn.text),
+      ),
+    );
+  }
+  list.addEventListener("keydown", (event) => {
+    const current = Number(list.getAttribute("data-selected") || 0);
+    const moves = { ArrowDown: 1, ArrowUp: -1, Home: -Infinity, End: Infinity };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    const wanted = Math.min(Math.max(current + moves[event.key], 1), data.turns.length);
+    select(wanted);
+  });
+  return section("Transcript", data.turns.length ? list : h("p", { class: "muted" }, "No transcript."));
+}
+
+function badge(event) {
+  if (event.kind === "error" || event.kind === "node") return event.kind;
+  return words(event.type).replace(/^call /, "").replace(/^turn /, "");
+}
+
+function timeline(data) {
+  const list = h("ol", { class: "events", "aria-label": "Events" });
+  for (const event of data.events) {
+    const outcome = event.kind === "tool" ? String(event.outcome).replace(" ", "-") : null;
+    list.append(
+      h(
+        "li",
+        { class: "event kind-" + event.kind + (outcome ? " outcome-" + outcome : ""), "data-seconds": event.seconds },
+        h("span", { class: "stamp" }, offset(event.seconds)),
+        h("span", { class: "badge", title: event.type }, event.kind === "tool" ? event.outcome : badge(event)),
+        h("span", { class: "text" }, event.text),
+      ),
+    );
+  }
+  return section("Events", data.events.length ? list : h("p", { class: "muted" }, "No events recorded."));
+}
+
+function latencyChart(data, select) {
+  const latency = data.latency;
+  if (!latency) return section("Latency per reply", h("p", { class: "muted" }, "No turn latency recorded."));
+  const longest = Math.max(...latency.replies.map((reply) => reply.totalMs), 1);
+  const rows = h("div", { class: "bars", role: "list" });
+  for (const reply of latency.replies) {
+    const bar = h("div", { class: "stack" });
+    const known = PARTS.filter(([key]) => reply[key + "Ms"] !== undefined);
+    const parts = known.length ? known : [["total", "total"]];
+    for (const [key, label] of parts) {
+      const value = key === "total" ? reply.totalMs : reply[key + "Ms"];
+      const piece = h("span", { class: "part part-" + key, title: label + " " + millis(value) });
+      piece.style.width = (100 * value) / longest + "%";
+      bar.append(piece);
+    }
+    const label = reply.turn ? "#" + reply.turn : "?";
+    rows.append(
+      h(
+        "button",
+        {
+          class: "bar-row",
+          role: "listitem",
+          type: "button",
+          "data-turn": reply.turn,
+          "aria-label": "Reply " + label + ": " + millis(reply.totalMs),
+          onclick: () => reply.turn && select(reply.turn),
+        },
+        h("span", { class: "bar-label" }, label),
+        bar,
+        h("span", { class: "bar-value" }, millis(reply.totalMs)),
+      ),
+    );
+  }
+  const legend = h(
+    "p",
+    { class: "legend" },
+    PARTS.map(([key, label]) => [h("span", { class: "swatch part-" + key }), label + " "]),
+    "· median " + millis(latency.medianMs) + " · p95 " + millis(latency.p95Ms),
+  );
+  return section("Latency per reply", legend, rows);
+}
+
+function metrics(data) {
+  if (!data.metrics.length) return section("Disposition metrics", h("p", { class: "muted" }, "No metrics."));
+  const rows = data.metrics.map((metric) =>
+    h(
+      "tr",
+      {},
+      h("th", { scope: "row" }, metric.name),
+      h("td", {}, metric.value === null ? "-" : metric.value),
+      h("td", { class: "muted" }, metric.type || ""),
+      h("td", { class: "muted" }, metric.confidence === null ? "" : metric.confidence.toFixed(2)),
+    ),
+  );
+  const head = h("tr", {}, ["Metric", "Value", "Type", "Confidence"].map((name) => h("th", { scope: "col" }, name)));
+  return section("Disposition metrics", h("table", { class: "metrics" }, h("thead", {}, head), h("tbody", {}, rows)));
+}
+
+function section(title, ...content) {
+  return h("section", { "aria-label": title }, h("h2", {}, title), ...content);
+}
+
+function renderCall(root, data) {
+  const windows = turnWindows(data.turns);
+  const selectTurn = (number) => {
+    const list = root.querySelector(".turns");
+    if (list) list.setAttribute("data-selected", number);
+    for (const turn of root.querySelectorAll(".turn")) {
+      const chosen = Number(turn.dataset.turn) === number;
+      turn.setAttribute("aria-selected", String(chosen));
+      if (chosen) {
+        list.setAttribute("aria-activedescendant", turn.id);
+        turn.scrollIntoView({ block: "nearest" });
+      }
+    }
+    const owned = windows[number - 1] || { start: null };
+    for (const event of root.querySelectorAll(".event")) {
+      const at = event.dataset.seconds === undefined ? null : Number(event.dataset.seconds);
+      const inside = owned.start !== null && at !== null && at >= owned.start && at < owned.end;
+      event.classList.toggle("in-turn", inside);
+    }
+    for (const bar of root.querySelectorAll(".bar-row")) {
+      bar.classList.toggle("in-turn", Number(bar.dataset.turn) === number);
+    }
+    root.querySelector("#selection").textContent = "Turn #" + number + " selected";
+  };
+  clear(root).append(
+    header(data),
+    h("p", { id: "selection", class: "visually-hidden", "aria-live": "polite" }),
+    h("div", { class: "columns" }, transcript(data, selectTurn), timeline(data)),
+    latencyChart(data, selectTurn),
+    metrics(data),
+  );
+}
+
+function startCallView() {
+  const root = document.getElementById("app");
+  const bridge = createBridge({ name: "atoms-logs call view", version: "1" });
+  bridge.on("ui/notifications/tool-input", async (params) => {
+    const callId = (params.arguments || {}).call_id;
+    if (typeof callId !== "string") return notice(root, "No call id in the tool's arguments.", "error");
+    if (!bridge.host.capabilities.serverTools) return notice(root, NO_SERVER_TOOLS);
+    notice(root, "Reading " + callId + "…");
+    try {
+      renderCall(root, await bridge.callTool("call_view_data", { call_id: callId }));
+    } catch (error) {
+      notice(root, "The call could not be shown: " + error.message, "error");
+    }
+  });
+  bridge.on("ui/notifications/tool-cancelled", () => notice(root, "The tool call was cancelled."));
+  bridge.connect().catch((error) => notice(root, "The host did not answer: " + error.message, "error"));
+}

@@ -1,0 +1,157 @@
+"""The MCP Apps views over the protocol: which tools are bound to which view, the documents, the data tools,
+and hosts without Apps seeing exactly what they saw before (both protocol eras). The views in a real browser:
+test_views_browser.py."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from mcp import Client
+from mcp.client.extension import advertise
+from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
+
+from atoms_logs_mcp.app import TOOLS, create_server
+from atoms_logs_mcp.tools.apps import CALL_VIEW, WINDOW_VIEW
+from atoms_logs_mcp.views.documents import ASSETS, document
+from conftest import PROTOCOL_MODES, call_text, http_server_process, mcp_client, server_env, settings_for
+
+pytestmark = pytest.mark.anyio
+APPS = advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
+MAX_VIEW_BYTES = 150 * 1024
+PAGES = {CALL_VIEW: "call.html", WINDOW_VIEW: "window.html"}
+
+
+def apps_client(sandbox: Any, mode: str = "auto", **overrides: Any) -> Client:
+    return Client(create_server(settings_for(sandbox, **overrides)), mode=mode, extensions=[APPS])  # type: ignore[arg-type]
+
+
+def ui_of(tool: Any) -> dict[str, Any]:
+    return (tool.meta or {}).get("ui") or {}
+
+
+@pytest.mark.parametrize("mode", PROTOCOL_MODES)
+async def test_a_host_with_apps_gets_the_bindings_the_data_tools_and_the_documents(sandbox, mode):
+    async with apps_client(sandbox, mode) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        resources = {str(r.uri): r for r in (await client.list_resources()).resources}
+        read = {uri: (await client.read_resource(uri)).contents[0] for uri in PAGES}
+    assert ui_of(tools["get_log"]) == {"resourceUri": CALL_VIEW}
+    assert ui_of(tools["summarize_logs"]) == ui_of(tools["compare_calls"]) == {"resourceUri": WINDOW_VIEW}
+    assert ui_of(tools["call_view_data"]) == {"resourceUri": CALL_VIEW, "visibility": ["app"]}
+    assert ui_of(tools["window_view_data"]) == {"resourceUri": WINDOW_VIEW, "visibility": ["app"]}
+    assert set(tools) == set(TOOLS) | {"call_view_data", "window_view_data"}
+    for uri, page in PAGES.items():
+        assert resources[uri].mime_type == read[uri].mime_type == APP_MIME_TYPE
+        assert read[uri].text == document(page)
+        assert (resources[uri].meta or {})["ui"] == {"csp": {}, "prefersBorder": True}
+
+
+@pytest.mark.parametrize("mode", PROTOCOL_MODES)
+async def test_a_host_without_apps_sees_no_change(sandbox, mode):
+    """No binding, no app-only tool, no ui:// resource; and get_log answers the same text to both hosts."""
+    async with mcp_client(sandbox, mode) as plain, apps_client(sandbox, mode) as apps:
+        tools = (await plain.list_tools()).tools
+        resources = (await plain.list_resources()).resources
+        call_id = re.search(r"CALL-[\w-]+", await call_text(plain, "list_logs", {"limit": 1})).group()  # type: ignore[union-attr]
+        for tool, arguments in (("get_log", {"call_id": call_id}), ("summarize_logs", {"since": "7d"})):
+            assert await call_text(plain, tool, arguments) == await call_text(apps, tool, arguments)
+    assert [tool.name for tool in tools] == list(TOOLS)
+    assert all(tool.meta is None or "ui" not in tool.meta for tool in tools)
+    assert not [r for r in resources if str(r.uri).startswith("ui://")]
+
+
+async def test_only_the_views_of_the_offered_tools_are_served(sandbox):
+    async with apps_client(sandbox, tools=("list_logs", "summarize_logs")) as client:
+        tools = {tool.name for tool in (await client.list_tools()).tools}
+        uris = {str(r.uri) for r in (await client.list_resources()).resources}
+    assert tools == {"list_logs", "summarize_logs", "window_view_data"}
+    assert {uri for uri in uris if uri.startswith("ui://")} == {WINDOW_VIEW}
+
+
+@pytest.mark.parametrize("page", sorted(PAGES.values()))
+def test_each_view_is_one_self_contained_document_under_150_kb(page):
+    html = document(page)
+    assert len(html.encode("utf-8")) <= MAX_VIEW_BYTES
+    assert "default-src 'none'" in html  # the document's own policy forbids loading anything
+    assert not re.search(r"\b(src|href)\s*=|url\(|@import|https?://", html, re.IGNORECASE)
+    assert "<!--" not in html.split("</head>")[1]  # every placeholder was filled
+
+
+def test_no_asset_turns_text_into_markup():
+    """Call content is set with text nodes and attributes; nothing in the views parses strings as HTML."""
+    sinks = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|srcdoc")
+    for asset in ASSETS.iterdir():
+        if asset.name.endswith(".js"):
+            assert not sinks.search(asset.read_text(encoding="utf-8")), asset.name
+
+
+async def test_the_data_tools_answer_json_and_name_a_missing_call(sandbox):
+    async with apps_client(sandbox) as client:
+        listed = await call_text(client, "list_logs", {"limit": 1})
+        call_id = re.search(r"CALL-[\w-]+", listed).group()  # type: ignore[union-attr]
+        data = (await client.call_tool("call_view_data", {"call_id": call_id})).structured_content
+        window = (await client.call_tool("window_view_data", {"since": "30d"})).structured_content
+        missing = await client.call_tool("call_view_data", {"call_id": "CALL-1700000000000-ffffff"})
+    assert data is not None and data["callId"] == call_id and data["turns"]
+    assert window is not None and sum(bar["count"] for bar in window["groups"]["status"]) == window["calls"]
+    assert missing.is_error and "CALL-1700000000000-ffffff" in missing.content[0].text  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("mode", PROTOCOL_MODES)
+async def test_apps_over_streamable_http_each_session_by_its_own_capabilities(sandbox, tmp_path, mode):
+    """One HTTP server, two hosts: the one that negotiated Apps gets the views, the other does not."""
+    with http_server_process(server_env(sandbox), tmp_path / "server.log") as (url, _):
+        async with Client(url, mode=mode, extensions=[APPS]) as apps, Client(url, mode=mode) as plain:
+            with_apps = {tool.name: tool for tool in (await apps.list_tools()).tools}
+            without = {tool.name: tool for tool in (await plain.list_tools()).tools}
+            html = (await apps.read_resource(CALL_VIEW)).contents[0]
+            call_id = re.search(r"CALL-[\w-]+", await call_text(apps, "list_logs", {"limit": 1})).group()  # type: ignore[union-attr]
+            data = (await apps.call_tool("call_view_data", {"call_id": call_id})).structured_content
+    assert ui_of(with_apps["get_log"]) == {"resourceUri": CALL_VIEW} and "call_view_data" in with_apps
+    assert not ui_of(without["get_log"]) and "call_view_data" not in without
+    assert html.text == document("call.html") and data is not None and data["callId"] == call_id
+
+
+async def test_the_view_data_is_redacted_like_the_text(sandbox, generated_dataset):
+    spoken = next(
+        c
+        for c in generated_dataset["calls"]
+        if any("555 0199" in t["content"] for t in c["transcript"]) and c["status"] == "completed"
+    )
+    async with apps_client(sandbox, redact_phones=True) as client:
+        data = (await client.call_tool("call_view_data", {"call_id": spoken["callId"]})).structured_content
+    shown = json.dumps(data, ensure_ascii=False)
+    assert "555 0199" not in shown and "+• ••• ••• 0199" in shown
+
+
+@pytest.mark.parametrize("which", ["live", "foreign"])
+async def test_every_call_of_data_we_did_not_write_reaches_the_view(request, which):
+    """Live-shaped calls (eventType keys, JSON-string metadata, epoch times, nulls) and the foreign dataset: every
+    call's view data is read, with every transcript turn and every tool call the model's timeline shows."""
+    server = request.getfixturevalue(f"{which}_sandbox")
+    dataset = request.getfixturevalue(f"{which}_dataset")
+    tools = turns = 0
+    async with apps_client(server) as client:
+        for call in dataset["calls"]:
+            result = await client.call_tool("call_view_data", {"call_id": call["callId"]})
+            assert not result.is_error, result.content
+            data = result.structured_content or {}
+            assert len(data["turns"]) == len([t for t in call.get("transcript") or [] if isinstance(t, dict)])
+            text = await call_text(client, "get_log", {"call_id": call["callId"], "include": ["events"]})
+            tool_lines = [line for line in text.splitlines() if re.match(r"\[[^\]]+\] tool ", line)]
+            assert len([e for e in data["events"] if e["kind"] == "tool"]) == len(tool_lines)
+            tools, turns = tools + len(tool_lines), turns + len(data["turns"])
+    assert tools > 10 and turns > 100  # not vacuous: the datasets carry both
+
+
+async def test_the_call_view_data_of_a_debugging_call(sandbox, generated_dataset, snapshot):
+    """What the call view reads, pinned: a call with a failed tool and latency split into its parts."""
+    from test_views_browser import _debug_call
+
+    call = _debug_call(generated_dataset)
+    async with apps_client(sandbox) as client:
+        data = (await client.call_tool("call_view_data", {"call_id": call["callId"]})).structured_content
+    assert data == snapshot

@@ -1,0 +1,305 @@
+"""The views in a real browser (Debian's chromium, driven by Playwright): a test host page plays the host's side
+of MCP Apps, a real get_log / summarize_logs / compare_calls result from the sandbox is delivered to the view, and
+the view's own tool calls go through a real MCP client session to our server, which reads the sandbox over
+loopback HTTP. Assertions read the rendered DOM. Screenshots for the README: WRITE_VIEW_SCREENSHOTS=1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client
+from playwright.async_api import Frame, Page, async_playwright
+
+from atoms_logs_mcp.views.documents import document
+from conftest import GENERATED_END
+from test_views import apps_client
+
+pytestmark = pytest.mark.anyio
+HOST_PAGE = (Path(__file__).parent / "views" / "host.html").read_text(encoding="utf-8")
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+FULL_HOST = {"serverTools": {}, "message": {"text": {}}}
+WINDOW = {"since": (GENERATED_END - timedelta(days=45)).isoformat(), "until": GENERATED_END.isoformat()}
+
+
+@pytest.fixture
+def chromium() -> str:
+    found = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail("no chromium here: CI must run the browser tests (.ci/run installs Debian's chromium)")
+    pytest.skip("no chromium on PATH (apt install chromium, or set CHROMIUM)")
+
+
+class View:
+    """One view in the test host: its frame, and what reached the network or the host."""
+
+    def __init__(self, page: Page, frame: Frame, requests: list[str]) -> None:
+        self.page, self.frame, self.requests = page, frame, requests
+
+    async def host_log(self) -> dict[str, Any]:
+        return await self.page.evaluate("window.hostLog")
+
+    async def texts(self, selector: str) -> list[str]:
+        return await self.frame.locator(selector).all_text_contents()
+
+    async def screenshot(self, name: str, tmp_path: Path) -> None:
+        """The view at the height it asked the host for, the whole of it in the browser's viewport."""
+        height = await self.frame.evaluate("document.documentElement.scrollHeight")
+        await self.page.set_viewport_size({"width": 980, "height": height})
+        await self.page.wait_for_function(f"document.getElementById('view').offsetHeight >= {height}")
+        shot = await self.page.locator("#view").screenshot(animations="disabled")
+        (tmp_path / name).write_bytes(shot)
+        if os.environ.get("WRITE_VIEW_SCREENSHOTS"):
+            (DOCS / name).write_bytes(shot)
+
+
+@asynccontextmanager
+async def open_view(
+    chromium: str,
+    client: Client,
+    page_name: str,
+    tool: str,
+    arguments: dict[str, Any],
+    *,
+    theme: str = "light",
+    capabilities: dict[str, Any] | None = None,
+) -> AsyncIterator[View]:
+    """The model's tool called for real, its result delivered to the view the host renders for it."""
+    result = await client.call_tool(tool, arguments)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium)
+        try:
+            page = await browser.new_page(viewport={"width": 980, "height": 700})
+            requests: list[str] = []
+            page.on("request", lambda request: requests.append(request.url))
+
+            async def call_server_tool(name: str, args: dict[str, Any]) -> dict[str, Any]:
+                answer = await client.call_tool(name, args)
+                return answer.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+            await page.expose_function("callServerTool", call_server_tool)
+            await page.set_content(HOST_PAGE)
+            await page.evaluate(
+                "([html, input, result, theme, caps]) => startView(html, input, result, theme, caps)",
+                [
+                    document(page_name),
+                    arguments,
+                    result.model_dump(mode="json", by_alias=True, exclude_none=True),
+                    theme,
+                    FULL_HOST if capabilities is None else capabilities,
+                ],
+            )
+            frame = next(f for f in page.frames if f != page.main_frame)
+            yield View(page, frame, requests)
+        finally:
+            await browser.close()
+
+
+def _tools_of(call: dict[str, Any]) -> list[tuple[str, str]]:
+    ends = [e for e in call["events"] if e.get("event_type") in ("tool_call_end", "tool_call_error")]
+    return [(e["function_name"], "failed" if e["event_type"] == "tool_call_error" else "ok") for e in ends]
+
+
+def _at(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+async def _seconds_of(frame: Frame) -> list[str]:
+    return await frame.locator(".event.in-turn").evaluate_all("events => events.map(event => event.dataset.seconds)")
+
+
+def _debug_call(dataset: dict[str, Any]) -> dict[str, Any]:
+    """A completed call with a failed tool, every tool call ended, and latency split into its parts."""
+    return next(
+        call
+        for call in dataset["calls"]
+        if call["status"] == "completed"
+        and 8 <= len(call["transcript"]) <= 24
+        and any(name == "failed" for _, name in _tools_of(call))
+        and len(_tools_of(call)) == sum(e.get("event_type") == "tool_call_start" for e in call["events"])
+        and any(e.get("event_type") == "turn_latency" for e in call["events"])
+    )
+
+
+def _hostile_call(dataset: dict[str, Any]) -> dict[str, Any]:
+    return next(
+        c for c in dataset["calls"] if "delete_all_logs" in ((c.get("postCallAnalytics") or {}).get("summary") or "")
+    )
+
+
+async def test_the_call_view_draws_every_turn_and_tool_call_of_a_real_get_log(
+    sandbox, generated_dataset, chromium, tmp_path
+):
+    call = _debug_call(generated_dataset)
+    async with (
+        apps_client(sandbox) as client,
+        open_view(chromium, client, "call.html", "get_log", {"call_id": call["callId"]}) as view,
+    ):
+        await view.frame.locator(".turn").first.wait_for()
+        assert await view.texts(".turn .text") == [turn["content"] for turn in call["transcript"]]
+        assert await view.texts(".turn .speaker") == [turn["role"] for turn in call["transcript"]]
+        tools = view.frame.locator(".event.kind-tool")
+        shown = [
+            (
+                await tools.nth(i).locator(".text").text_content() or "",
+                await tools.nth(i).locator(".badge").text_content(),
+            )
+            for i in range(await tools.count())
+        ]
+        assert [outcome for _, outcome in shown] == [outcome for _, outcome in _tools_of(call)]
+        assert all(name in text for (text, _), (name, _) in zip(shown, _tools_of(call), strict=True))
+        latencies = call["turnLatencyMetrics"]["latencies"]
+        assert await view.frame.locator("button.bar-row").count() == len(latencies)
+        assert await view.frame.locator("button.bar-row").first.locator(".part-llm").count() == 1
+        header = " ".join(await view.texts("header"))
+        assert call["callId"] in header and call["status"] in header
+        await view.screenshot("call-view.png", tmp_path)
+        assert view.requests == []
+
+
+async def test_selecting_a_turn_highlights_its_events_by_click_and_by_keyboard(sandbox, generated_dataset, chromium):
+    call = _debug_call(generated_dataset)
+    async with (
+        apps_client(sandbox) as client,
+        open_view(chromium, client, "call.html", "get_log", {"call_id": call["callId"]}) as view,
+    ):
+        frame = view.frame
+        await frame.locator(".turn").first.wait_for()
+        failed = frame.locator(".event.outcome-failed").first
+        # From the raw call: the failed tool call belongs to the last turn that started before the call did.
+        error = next(e for e in call["events"] if e.get("event_type") == "tool_call_error")
+        error_at = max(
+            _at(e["timestamp"])
+            for e in call["events"]
+            if e.get("event_type") == "tool_call_start"
+            and e["function_name"] == error["function_name"]
+            and _at(e["timestamp"]) <= _at(error["timestamp"])
+        )
+        starts = [_at(turn["timestamp"]) for turn in call["transcript"]]
+        owner = max(number for number, start in enumerate(starts, 1) if start <= error_at)
+        await frame.locator(f"#turn-{owner}").click()
+        assert await frame.locator(f"#turn-{owner}").get_attribute("aria-selected") == "true"
+        assert "in-turn" in (await failed.get_attribute("class") or "")
+        shown = await frame.locator(".event.in-turn .text").all_text_contents()
+        created = _at(call["createdAt"])
+        end = starts[owner] if owner < len(starts) else _at("2999-01-01T00:00:00Z")
+        inside = [e for e in call["events"] if starts[owner - 1] <= _at(e["timestamp"]) < end]
+        assert len(shown) <= len(inside) and any("FAILED" in text for text in shown)
+        assert all(starts[owner - 1] - created <= timedelta(seconds=float(at)) for at in await _seconds_of(frame))
+        await frame.locator(".turns").focus()
+        await view.page.keyboard.press("Home")
+        assert await frame.locator("#turn-1").get_attribute("aria-selected") == "true"
+        await view.page.keyboard.press("ArrowDown")
+        assert await frame.locator("#turn-2").get_attribute("aria-selected") == "true"
+        assert await frame.locator(".turns").get_attribute("aria-activedescendant") == "turn-2"
+        assert "in-turn" not in (await failed.get_attribute("class") or "") or owner == 2
+
+
+async def test_the_hostile_call_renders_inert(sandbox, generated_dataset, chromium):
+    call = _hostile_call(generated_dataset)
+    async with (
+        apps_client(sandbox) as client,
+        open_view(chromium, client, "call.html", "get_log", {"call_id": call["callId"]}) as view,
+    ):
+        frame = view.frame
+        await frame.locator(".turn").first.wait_for()
+        await view.page.wait_for_timeout(300)  # time for an onerror or a script to have run, if one could
+        assert await frame.evaluate("document.title") == "Call"
+        for tag in ("img", "a", "b", "system"):
+            assert await frame.locator(f"#app {tag}").count() == 0, tag
+        assert await frame.locator("script").count() == 1  # the view's own
+        assert "pwned" not in (await view.host_log())["methods"]
+        shown = await view.texts(".turn .text")
+        assert shown == [turn["content"] for turn in call["transcript"]]
+        assert any("<script>" in text for text in shown)
+        assert call["postCallAnalytics"]["summary"] in await view.texts(".summary")
+        assert view.requests == []
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+async def test_the_view_follows_the_host_theme(sandbox, generated_dataset, chromium, theme):
+    call = _debug_call(generated_dataset)
+    background = "getComputedStyle(document.body).backgroundColor"
+    async with (
+        apps_client(sandbox) as client,
+        open_view(chromium, client, "call.html", "get_log", {"call_id": call["callId"]}, theme=theme) as view,
+    ):
+        await view.frame.locator(".turn").first.wait_for()
+        first = await view.frame.evaluate(background)
+        other = "dark" if theme == "light" else "light"
+        await view.page.evaluate(f"setTheme('{other}')")
+        await view.frame.wait_for_function(f"document.documentElement.dataset.theme === '{other}'")
+        second = await view.frame.evaluate(background)
+    dark, light = (first, second) if theme == "dark" else (second, first)
+    assert dark == "rgb(27, 27, 29)" and light == "rgb(255, 255, 255)"
+
+
+def _expected_statuses(dataset: dict[str, Any]) -> dict[str, int]:
+    since, until = (WINDOW["since"], WINDOW["until"])
+    counts: dict[str, int] = {}
+    for call in dataset["calls"]:
+        if since <= call["createdAt"].replace("Z", "+00:00") < until and not call.get("retryAttemptNumber"):
+            counts[call["status"]] = counts.get(call["status"], 0) + 1
+    return counts
+
+
+async def test_the_window_view_draws_the_window_and_opens_an_example_through_the_host(
+    sandbox, generated_dataset, chromium, tmp_path
+):
+    async with (
+        apps_client(sandbox) as client,
+        open_view(chromium, client, "window.html", "summarize_logs", WINDOW) as view,
+    ):
+        frame = view.frame
+        status = frame.locator("section[aria-label='By status'] .bar-row")
+        await status.first.wait_for()
+        labels = [text.replace(" ", "_") for text in await status.locator(".bar-label").all_text_contents()]
+        counts = [int(text.split(" ")[0]) for text in await status.locator(".bar-value").all_text_contents()]
+        assert dict(zip(labels, counts, strict=True)) == _expected_statuses(generated_dataset)
+        assert await frame.locator("section[aria-label='By hour'] .bar-row").count() >= 20
+        assert await frame.locator("section[aria-label='By disconnect reason'] .bar-row").count() >= 3
+        percentiles = await frame.locator("section[aria-label='Percentiles'] tbody tr").all_text_contents()
+        assert percentiles[0].startswith("Reply latency") and " ms" in percentiles[0]
+        await view.screenshot("window-view.png", tmp_path)
+        example = frame.locator(".example").first
+        wanted = (await example.get_attribute("title") or "").removeprefix("Open ")
+        await example.click()
+        await view.page.wait_for_function("window.hostLog.messages.length === 1")
+        message = (await view.host_log())["messages"][0]
+        assert message == {"role": "user", "content": [{"type": "text", "text": f"Open call {wanted} with get_log."}]}
+        assert wanted in {call["callId"] for call in generated_dataset["calls"]}
+        assert view.requests == []
+
+
+async def test_compare_calls_shows_both_sides(sandbox, generated_dataset, chromium):
+    middle = (GENERATED_END - timedelta(days=7)).isoformat()
+    sides = {
+        "baseline": {"since": WINDOW["since"], "until": middle},
+        "candidate": {"since": middle, "until": WINDOW["until"]},
+    }
+    async with (
+        apps_client(sandbox) as client,
+        open_view(chromium, client, "window.html", "compare_calls", sides) as view,
+    ):
+        await view.frame.locator(".panel").nth(1).wait_for()
+        assert await view.texts(".panel h1") == ["Baseline", "Candidate"]
+        first, second = [int(t.split(" ")[0]) for t in await view.texts(".panel > header > p:last-child")]
+        assert first + second == sum(_expected_statuses(generated_dataset).values())
+
+
+async def test_a_host_that_cannot_pass_tool_calls_gets_a_plain_notice(sandbox, generated_dataset, chromium):
+    call = _debug_call(generated_dataset)
+    async with (
+        apps_client(sandbox) as client,
+        open_view(chromium, client, "call.html", "get_log", {"call_id": call["callId"]}, capabilities={}) as view,
+    ):
+        await view.frame.wait_for_function("document.querySelector('.notice')?.textContent.includes('text answer')")
+        assert "tools/call" not in (await view.host_log())["methods"]
