@@ -3,7 +3,7 @@
 # dist/atoms-logs-mcp-<version>-uv.mcpb, for which the host provides Python (scripts/build_bundle.py says how).
 PYTHON ?= $(if $(wildcard .venv/bin/python),.venv/bin/python,python3)  # the README's environment has uv
 
-.PHONY: bundles bundle check-manifest test-bundle clean-bundle
+.PHONY: bundles bundle check-manifest test-bundle clean-bundle screenshots
 
 bundles:
 	$(PYTHON) scripts/build_bundle.py
@@ -21,3 +21,7 @@ test-bundle:
 
 clean-bundle:
 	rm -rf build/bundles dist/*.mcpb
+
+# docs/call-view.png and docs/window-view.png, taken by the browser tests from the demo data (needs chromium).
+screenshots:
+	WRITE_VIEW_SCREENSHOTS=1 $(PYTHON) -m pytest tests/test_views_browser.py -q -k draws

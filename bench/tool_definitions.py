@@ -22,6 +22,7 @@ from token_economy import encoder
 
 from atoms_logs_mcp.app import INSTRUCTIONS, create_server
 from atoms_logs_mcp.config import Settings
+from atoms_logs_mcp.tools.apps import without_views
 
 BUDGET = 6_200
 
@@ -30,18 +31,21 @@ def _json(tool: Any) -> str:
     return json.dumps(tool.model_dump(mode="json", by_alias=True, exclude_none=True), separators=(",", ":"))
 
 
-async def measure() -> tuple[dict[str, tuple[int, int]], int]:
-    """Per tool (tokens as sent, tokens with pydantic's raw schema), and the instructions' tokens."""
+async def measure() -> tuple[dict[str, tuple[int, int]], int, int]:
+    """Per tool as a host without MCP Apps gets it (tokens as sent, tokens with pydantic's raw schema), the
+    instructions' tokens, and what a host with Apps gets in all (the view bindings and the app-only tools too)."""
     server = create_server(Settings(api_key="sk_measure_only_0000"))
     count = encoder().encode
-    sent = {tool.name: len(count(_json(tool))) for tool in await server.list_tools()}
-    raw = {tool.name: len(count(_json(tool))) for tool in await MCPServer.list_tools(server)}
-    return {name: (sent[name], raw[name]) for name in sent}, len(count(INSTRUCTIONS))
+    everything = await server.list_tools()
+    sent = {tool.name: len(count(_json(tool))) for tool in without_views(everything)}
+    raw = {tool.name: len(count(_json(tool))) for tool in without_views(await MCPServer.list_tools(server))}
+    with_apps = sum(len(count(_json(tool))) for tool in everything)
+    return {name: (sent[name], raw[name]) for name in sent}, len(count(INSTRUCTIONS)), with_apps
 
 
 def run(quick: bool = False) -> Section:
     del quick  # exact counts: nothing to repeat
-    tools, instructions = anyio.run(measure)
+    tools, instructions, with_apps = anyio.run(measure)
     table = [["tool", "tokens as sent", "with pydantic's raw schema", "ratio"]]
     for name, (sent, raw) in tools.items():
         table.append([name, f"{sent:,}", f"{raw:,}", f"{sent / raw:.2f}x"])
@@ -54,7 +58,12 @@ def run(quick: bool = False) -> Section:
         "(tests/test_tool_definitions.py enforces it). The full time-window grammar is in the server instructions, "
         "once; `since` carries a one-line summary for hosts that drop instructions."
     )
-    notes = [f"Server instructions (sent once per session): {instructions:,} tokens."]
+    notes = [
+        f"Server instructions (sent once per session): {instructions:,} tokens.",
+        f"A host that negotiated MCP Apps receives {with_apps:,} tokens of tools/list: {with_apps - total:,} more, "
+        "for the view bindings (`_meta.ui`) of get_log, summarize_logs and compare_calls and the two app-only data "
+        'tools, which such a host keeps from the model (visibility ["app"]).',
+    ]
     return Section("Tool definitions", method, table, notes)
 
 

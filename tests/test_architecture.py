@@ -15,6 +15,7 @@ FORBIDDEN = {
     "api": {"domain", "render", "tools", "app", "mcp"},
     "domain": {"render", "tools", "app", "mcp"},
     "render": {"tools", "app", "mcp", "httpx"},
+    "views": {"tools", "app", "mcp", "httpx"},
     "tools": {"app", "httpx"},
     "sandbox": {"domain", "render", "tools", "app", "mcp"},
     "store": {"api", "domain", "render", "tools", "app", "mcp", "httpx"},

@@ -50,8 +50,11 @@ def extension(enabled: Collection[str]) -> Apps:
 
 def for_this_client(ctx: Any, tools: list[Tool]) -> list[Tool]:
     """The tool list as this client should see it: unchanged with Apps; else without app-only tools or bindings."""
-    if client_supports_apps(ctx):
-        return tools
+    return tools if client_supports_apps(ctx) else without_views(tools)
+
+
+def without_views(tools: list[Tool]) -> list[Tool]:
+    """The tools as a host without Apps sees them: no app-only tool, no binding to a view."""
     return [_unbound(tool) for tool in tools if "model" in _ui(tool).get("visibility", ["model"])]
 
 
