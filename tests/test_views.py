@@ -4,6 +4,7 @@ test_views_browser.py."""
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -14,9 +15,11 @@ from mcp.client.extension import advertise
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 
 from atoms_logs_mcp.app import TOOLS, create_server
+from atoms_logs_mcp.sandbox.serve import SandboxServer
+from atoms_logs_mcp.sandbox.store import CallStore
 from atoms_logs_mcp.tools.apps import CALL_VIEW, WINDOW_VIEW
 from atoms_logs_mcp.views.documents import ASSETS, document
-from conftest import PROTOCOL_MODES, call_text, http_server_process, mcp_client, server_env, settings_for
+from conftest import PROTOCOL_MODES, SANDBOX_KEY, call_text, http_server_process, mcp_client, server_env, settings_for
 
 pytestmark = pytest.mark.anyio
 APPS = advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
@@ -155,3 +158,29 @@ async def test_the_call_view_data_of_a_debugging_call(sandbox, generated_dataset
     async with apps_client(sandbox) as client:
         data = (await client.call_tool("call_view_data", {"call_id": call["callId"]})).structured_content
     assert data == snapshot
+
+
+async def test_odd_latency_and_metric_config_never_fail_the_view_or_get_log(live_dataset):
+    """All latencies unreadable with more transitions than latencies and as many turn_latency events as latencies;
+    an agent whose metric config is not a list, or names a metric with a list: each view and answer still reads."""
+    data = copy.deepcopy(live_dataset)
+    call = next(c for c in data["calls"] if len([t for t in c.get("transcript") or [] if isinstance(t, dict)]) > 4)
+    call["turnLatencyMetrics"] = {
+        "latencies": [None],
+        "transitions": [{"turn": 1, "bot_start": 2000, "latency": 700}, {"turn": 2, "bot_start": 6000, "latency": 900}],
+    }
+    event = {"event_type": "turn_latency", "timestamp": call["createdAt"], "total_turn_ms": 700, "llm_api_ms": 300}
+    kept = [e for e in call.get("events") or [] if isinstance(e, dict) and "turn_latency" not in e.values()]
+    call["events"] = [*kept, dict(event, tts_api_ms=1)]
+    call["agent"] = {"name": "odd", "postCallAnalyticsConfig": {"dispositionMetrics": {"identifier": ["x"]}}}
+    other = next(c for c in data["calls"] if c is not call and c.get("postCallAnalytics"))
+    other["agent"] = {"postCallAnalyticsConfig": {"dispositionMetrics": [{"identifier": ["x"]}, "text", None]}}
+    with SandboxServer(CallStore.from_dataset(data), api_key=SANDBOX_KEY) as server:
+        async with apps_client(server) as client:
+            views = [await client.call_tool("call_view_data", {"call_id": odd["callId"]}) for odd in (call, other)]
+            for odd in (call, other):
+                await call_text(client, "get_log", {"call_id": odd["callId"]})
+    assert not any(view.is_error for view in views), [view.content for view in views]
+    replies = (views[0].structured_content or {})["latency"]["replies"]
+    assert [reply["totalMs"] for reply in replies] == [700, 900]  # from the transitions; one event for two: no parts
+    assert all(set(reply) == {"turn", "totalMs"} for reply in replies)

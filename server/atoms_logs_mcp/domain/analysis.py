@@ -214,10 +214,12 @@ class TurnLatency:
 def turn_latencies(call: CallDetail) -> list[TurnLatency]:
     """Every timed reply in order: the totals `latency_report` reads, each with its parts where the events say.
     The n-th `turn_latency` event gives the n-th reply's parts only when there are as many events as values sent."""
-    marks, _, _ = _from_metrics(call)
+    marks, _, source = _from_metrics(call)
     events = [event for event in call.timeline if event.kind == "turn_latency"]
     metrics = call.turn_latency_metrics
-    positions = len(metrics.latencies) or len(metrics.transitions) if metrics is not None and marks else 0
+    positions = 0
+    if metrics is not None and marks:
+        positions = len(metrics.transitions if source.endswith("transitions") else metrics.latencies)
     if not marks:
         marks, _ = _from_events(call)
         positions = len(events)
@@ -228,7 +230,7 @@ def turn_latencies(call: CallDetail) -> list[TurnLatency]:
         TurnLatency(
             _locate(index, at, offsets, agent_turns, call.transcript),
             total,
-            _parts(events[index]) if aligned else {},
+            _parts(events[index]) if aligned and index < len(events) else {},
         )
         for index, total, at in marks
     ]

@@ -200,9 +200,11 @@ def metric_rows(call: CallDetail) -> list[MetricRow]:
     types = {c.identifier: c.type for c in call.agent_disposition_config if c.identifier}
     if call.agent is not None:
         config = (call.agent.model_extra or {}).get("postCallAnalyticsConfig") or {}
-        for metric in config.get("dispositionMetrics") or [] if isinstance(config, dict) else []:
-            if isinstance(metric, dict) and metric.get("identifier"):
-                types.setdefault(metric["identifier"], metric.get("dispositionMetricType"))
+        listed = config.get("dispositionMetrics") if isinstance(config, dict) else None
+        for metric in listed if isinstance(listed, list) else []:
+            if isinstance(metric, dict) and isinstance(metric.get("identifier"), str):
+                kind = metric.get("dispositionMetricType")
+                types.setdefault(metric["identifier"], kind if isinstance(kind, str) else None)
     return [
         MetricRow(m.identifier or "?", types.get(m.identifier or ""), m.value, m.confidence)
         for m in analytics.disposition_metrics

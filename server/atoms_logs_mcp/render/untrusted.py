@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any, TypeVar, cast
+
+_Json = TypeVar("_Json", bound=Any)
 
 # ANSI/VT escape sequences (CSI, OSC and two-character escapes), removed whole.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
@@ -29,10 +32,25 @@ _FENCE_MARKS = re.compile(r"<{3,}|>{3,}")
 LINE_BREAK = " ⏎ "
 
 
+def printable(text: str) -> str:
+    """The text without escape sequences and invisible or direction-changing characters; lines and tabs kept."""
+    return _INVISIBLE.sub("", _ANSI.sub("", text))
+
+
+def printable_tree(value: _Json) -> _Json:
+    """A JSON value with `printable` applied to every string in it (keys too)."""
+    if isinstance(value, str):
+        return cast(_Json, printable(value))
+    if isinstance(value, dict):
+        return cast(_Json, {printable_tree(key): printable_tree(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return cast(_Json, [printable_tree(item) for item in value])
+    return value
+
+
 def clean(text: object, *, one_line: bool = True) -> str:
     """Printable text only: no escape sequences, invisible or direction-changing characters, no fences."""
-    value = _ANSI.sub("", str(text))
-    value = _INVISIBLE.sub("", value).replace("\t", " ")
+    value = printable(str(text)).replace("\t", " ")
     value = _FENCE_MARKS.sub(lambda m: "‹" * len(m.group()) if m.group()[0] == "<" else "›" * len(m.group()), value)
     if one_line:
         value = LINE_BREAK.join(part.strip() for part in value.splitlines() if part.strip())

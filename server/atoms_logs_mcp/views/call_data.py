@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from ..api.models import CallDetail
 from ..domain.analysis import call_end, call_start, latency_report, turn_latencies, turn_offsets
 from ..render.call import metric_rows, shown_id
 from ..render.events import Entry, timeline_entries
+from ..render.untrusted import printable_tree
 
 ERROR_KINDS = frozenset({"agent_error", "call_cancelled"})
 NODE_KINDS = frozenset({"hopping", "agent_node_state"})
 
 
 def call_view_data(call: CallDetail) -> dict[str, Any]:
-    """Everything the call view draws. Strings are the call's own text: the view sets them as text only."""
-    return {
-        "callId": shown_id(call),
-        "header": _header(call),
-        "turns": _turns(call),
-        "events": [_event(entry) for entry in timeline_entries(call.timeline, call_start(call), call_end(call))[0]],
-        "latency": _latency(call),
-        "metrics": [
-            {"name": row.identifier, "type": row.kind, "value": row.value, "confidence": row.confidence}
-            for row in metric_rows(call)
-        ],
-    }
+    """Everything the call view draws. Strings are the call's own text, without escape sequences or invisible and
+    direction-changing characters; the view sets them as text only."""
+    return printable_tree(
+        {
+            "callId": shown_id(call),
+            "header": _header(call),
+            "turns": _turns(call),
+            "events": [_event(entry) for entry in timeline_entries(call.timeline, call_start(call), call_end(call))[0]],
+            "latency": _latency(call),
+            "metrics": [
+                {"name": row.identifier, "type": row.kind, "value": row.value, "confidence": row.confidence}
+                for row in metric_rows(call)
+            ],
+        }
+    )
 
 
 def _header(call: CallDetail) -> dict[str, Any]:
@@ -36,7 +41,7 @@ def _header(call: CallDetail) -> dict[str, Any]:
         "agentId": call.agent_id or (agent.id if agent else None),
         "versionNumber": call.version_number,
         "versionId": call.version_id,
-        "created": call.created_at.isoformat() if call.created_at else None,
+        "created": call.created_at.astimezone(UTC).isoformat() if call.created_at else None,
         "durationSeconds": call.duration,
         "cost": call.call_cost,
         "disconnectReason": call.disconnection_reason,

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..domain.aggregate import GroupKey, Spread
 from ..domain.summarize import WindowSummary
+from ..render.untrusted import printable_tree
 
 GROUPS: tuple[GroupKey, ...] = ("status", "disconnect_reason", "hour")
 BARS = 12
@@ -15,18 +16,20 @@ BARS = 12
 def window_view_data(summary: WindowSummary, label: str) -> dict[str, Any]:
     """Everything the window view draws. `label` says what was asked (filters and window), in words."""
     stats, scan = summary.stats, summary.scan
-    return {
-        "label": label,
-        "calls": stats.calls,
-        "matching": scan.total,
-        "complete": scan.complete,
-        "capped": scan.capped,
-        "groups": {key: _bars(key, stats.groups.get(key, [])) for key in GROUPS},
-        "latencyMs": _spread(stats.latency),
-        "durationSeconds": _spread(stats.duration),
-        "cost": stats.cost_total if stats.cost_counted else None,
-        "testCalls": stats.test_calls,
-    }
+    return printable_tree(
+        {
+            "label": label,
+            "calls": stats.calls,
+            "matching": scan.total,
+            "complete": scan.complete,
+            "capped": scan.capped,
+            "groups": {key: _bars(key, stats.groups.get(key, [])) for key in GROUPS},
+            "latencyMs": _spread(stats.latency),
+            "durationSeconds": _spread(stats.duration),
+            "cost": stats.cost_total if stats.cost_counted else None,
+            "testCalls": stats.test_calls,
+        }
+    )
 
 
 def _bars(key: GroupKey, groups: list[Any]) -> list[dict[str, Any]]:

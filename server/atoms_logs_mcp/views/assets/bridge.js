@@ -1,8 +1,9 @@
 "use strict";
 // The view's side of MCP Apps (io.modelcontextprotocol/ui): JSON-RPC 2.0 over postMessage with the host.
-// A small bridge instead of the npm client library: the views need six messages (ui/initialize, initialized,
-// tool-input, tool-result, host-context-changed, tools/call, ui/message, size-changed), and this keeps each
-// document self-contained and readable without a JavaScript build step.
+// A small bridge instead of the npm client library: the views use a handful of messages (ui/initialize and
+// initialized, tool-input, tool-cancelled, host-context-changed, tools/call, ui/message, size-changed, and the
+// host's teardown and ping), and this keeps each document self-contained and readable without a build step.
+// tool-result is not read: the views draw the JSON of their app-only data tools, not the model's text.
 
 const PROTOCOL_VERSION = "2026-01-26";
 
@@ -63,16 +64,20 @@ function createBridge(appInfo) {
   }
 
   function reportSize() {
+    // The body's own box plus its margins: the document's scroll size never drops below the frame's, so a view
+    // measured by it could grow but never shrink.
     let last = "";
     const observer = new ResizeObserver(() => {
-      const width = Math.ceil(document.documentElement.scrollWidth);
-      const height = Math.ceil(document.documentElement.scrollHeight);
+      const style = getComputedStyle(document.body);
+      const box = document.body.getBoundingClientRect();
+      const width = Math.ceil(box.width + parseFloat(style.marginLeft) + parseFloat(style.marginRight));
+      const height = Math.ceil(box.height + parseFloat(style.marginTop) + parseFloat(style.marginBottom));
       const size = width + "x" + height;
       if (size === last) return;
       last = size;
       post({ method: "ui/notifications/size-changed", params: { width, height } });
     });
-    observer.observe(document.documentElement);
+    observer.observe(document.body);
   }
 
   return {
@@ -87,11 +92,9 @@ function createBridge(appInfo) {
       if (result.structuredContent) return result.structuredContent;
       return JSON.parse(text);
     },
-    canSendMessages() {
-      return Boolean(host.capabilities.message);
-    },
-    sendMessage(text) {
-      return request("ui/message", { role: "user", content: [{ type: "text", text }] });
+    async sendMessage(text) {
+      const result = await request("ui/message", { role: "user", content: [{ type: "text", text }] });
+      if (result.isError) throw new Error("the host did not add the message");
     },
     async connect() {
       handlers.set("ui/notifications/host-context-changed", applyContext);

@@ -1,7 +1,9 @@
 "use strict";
 // The call view: get_log's call drawn as a header, a transcript in speaker lanes, the event timeline, a
 // per-reply latency chart and the disposition metrics. Selecting a turn (click, or arrow keys in the
-// transcript) highlights the events and the latency bar that belong to it.
+// transcript) highlights the events and the latency bar that belong to it: a turn's events run from its start
+// to the next turn's; an agent turn's also include the wait before it (from the caller's turn it answers), when
+// its tools ran and its latency was measured.
 
 const NO_SERVER_TOOLS = "This host does not let views call the server's tools: the text answer has everything.";
 const PARTS = [
@@ -11,10 +13,15 @@ const PARTS = [
 ];
 
 function turnWindows(turns) {
-  // A turn owns the events from its start to the next turn's start; a turn without a time owns none.
+  // A turn without a time owns no events.
   return turns.map((turn, index) => {
-    const next = turns.slice(index + 1).find((later) => later.seconds !== null);
-    return { start: turn.seconds, end: next ? next.seconds : Infinity };
+    const next = turns.slice(index + 1).find((later) => typeof later.seconds === "number");
+    const before = turns[index - 1];
+    const answers = turn.role === "agent" && before && before.role === "user" && typeof before.seconds === "number";
+    return {
+      start: typeof turn.seconds === "number" ? (answers ? before.seconds : turn.seconds) : null,
+      end: next ? next.seconds : Infinity,
+    };
   });
 }
 
@@ -33,7 +40,7 @@ function header(data) {
   return h(
     "header",
     { class: "call-header" },
-    h("h1", {}, h("span", { class: "status status-" + String(head.status) }, words(head.status)), " ", data.callId),
+    h("h1", {}, h("span", { class: "status status-" + token(head.status) }, words(head.status)), " ", data.callId),
     h("dl", { class: "facts" }, facts.map(([name, value]) => h("div", {}, h("dt", {}, name), h("dd", {}, value)))),
     head.summary ? h("p", { class: "summary" }, head.summary) : null,
   );
@@ -96,42 +103,50 @@ function latencyChart(data, select) {
   const latency = data.latency;
   if (!latency) return section("Latency per reply", h("p", { class: "muted" }, "No turn latency recorded."));
   const longest = Math.max(...latency.replies.map((reply) => reply.totalMs), 1);
-  const rows = h("div", { class: "bars", role: "list" });
+  const rows = h("div", { class: "bars", "aria-label": "Latency of each reply" });
+  const split = latency.replies.some((reply) => PARTS.some(([key]) => typeof reply[key + "Ms"] === "number"));
   for (const reply of latency.replies) {
-    const bar = h("div", { class: "stack" });
-    const known = PARTS.filter(([key]) => reply[key + "Ms"] !== undefined);
-    const parts = known.length ? known : [["total", "total"]];
-    for (const [key, label] of parts) {
-      const value = key === "total" ? reply.totalMs : reply[key + "Ms"];
-      const piece = h("span", { class: "part part-" + key, title: label + " " + millis(value) });
-      piece.style.width = (100 * value) / longest + "%";
-      bar.append(piece);
-    }
-    const label = reply.turn ? "#" + reply.turn : "?";
-    rows.append(
-      h(
-        "button",
-        {
-          class: "bar-row",
-          role: "listitem",
-          type: "button",
-          "data-turn": reply.turn,
-          "aria-label": "Reply " + label + ": " + millis(reply.totalMs),
-          onclick: () => reply.turn && select(reply.turn),
-        },
-        h("span", { class: "bar-label" }, label),
-        bar,
-        h("span", { class: "bar-value" }, millis(reply.totalMs)),
-      ),
-    );
+    rows.append(replyRow(reply, longest, select));
   }
   const legend = h(
     "p",
     { class: "legend" },
-    PARTS.map(([key, label]) => [h("span", { class: "swatch part-" + key }), label + " "]),
-    "· median " + millis(latency.medianMs) + " · p95 " + millis(latency.p95Ms),
+    split ? PARTS.map(([key, label]) => [h("span", { class: "swatch part-" + key }), label + " "]) : null,
+    h("span", { class: "swatch part-total" }),
+    (split ? "rest · " : "total · ") + "median " + millis(latency.medianMs) + " · p95 " + millis(latency.p95Ms),
   );
   return section("Latency per reply", legend, rows);
+}
+
+function replyRow(reply, longest, select) {
+  // The parts the events give, then what of the total they do not cover, so the bar is as long as the total.
+  const bar = h("div", { class: "stack" });
+  const parts = PARTS.filter(([key]) => typeof reply[key + "Ms"] === "number").map(([key, label]) => [
+    key,
+    label,
+    reply[key + "Ms"],
+  ]);
+  const covered = parts.reduce((sum, part) => sum + part[2], 0);
+  if (reply.totalMs > covered) parts.push(["total", parts.length ? "rest" : "total", reply.totalMs - covered]);
+  for (const [key, label, value] of parts) {
+    const piece = h("span", { class: "part part-" + key, title: label + " " + millis(value) });
+    piece.style.width = Math.max(0, (100 * value) / longest) + "%";
+    bar.append(piece);
+  }
+  const label = reply.turn ? "#" + reply.turn : "?";
+  return h(
+    "button",
+    {
+      class: "bar-row",
+      type: "button",
+      "data-turn": reply.turn,
+      "aria-label": "Reply " + label + ": " + millis(reply.totalMs),
+      onclick: () => reply.turn && select(reply.turn),
+    },
+    h("span", { class: "bar-label" }, label),
+    bar,
+    h("span", { class: "bar-value" }, millis(reply.totalMs)),
+  );
 }
 
 function metrics(data) {
@@ -190,17 +205,23 @@ function renderCall(root, data) {
 function startCallView() {
   const root = document.getElementById("app");
   const bridge = createBridge({ name: "atoms-logs call view", version: "1" });
+  let current = 0; // the tool input being drawn; a cancellation or a newer input makes older answers stale
   bridge.on("ui/notifications/tool-input", async (params) => {
+    const mine = ++current;
     const callId = (params.arguments || {}).call_id;
     if (typeof callId !== "string") return notice(root, "No call id in the tool's arguments.", "error");
     if (!bridge.host.capabilities.serverTools) return notice(root, NO_SERVER_TOOLS);
     notice(root, "Reading " + callId + "…");
     try {
-      renderCall(root, await bridge.callTool("call_view_data", { call_id: callId }));
+      const data = await bridge.callTool("call_view_data", { call_id: callId.trim() });
+      if (mine === current) renderCall(root, data);
     } catch (error) {
-      notice(root, "The call could not be shown: " + error.message, "error");
+      if (mine === current) notice(root, "The call could not be shown: " + error.message, "error");
     }
   });
-  bridge.on("ui/notifications/tool-cancelled", () => notice(root, "The tool call was cancelled."));
+  bridge.on("ui/notifications/tool-cancelled", () => {
+    current++;
+    notice(root, "The tool call was cancelled.");
+  });
   bridge.connect().catch((error) => notice(root, "The host did not answer: " + error.message, "error"));
 }

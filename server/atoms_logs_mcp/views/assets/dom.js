@@ -23,26 +23,34 @@ function clear(element) {
 }
 
 function offset(seconds) {
-  if (seconds === null || seconds === undefined) return "?";
-  const sign = seconds < 0 ? "-" : "";
-  const whole = Math.abs(seconds);
-  const minutes = Math.floor(whole / 60);
-  const rest = (whole - minutes * 60).toFixed(1).padStart(4, "0");
-  return sign + String(minutes).padStart(2, "0") + ":" + rest;
+  if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "?";
+  const tenths = Math.round(Math.abs(seconds) * 10);
+  const minutes = Math.floor(tenths / 600);
+  const rest = ((tenths - minutes * 600) / 10).toFixed(1).padStart(4, "0");
+  return (seconds < 0 ? "-" : "") + String(minutes).padStart(2, "0") + ":" + rest;
 }
 
 function millis(value) {
-  return value === null || value === undefined ? "-" : Math.round(value).toLocaleString("en") + " ms";
+  return typeof value === "number" && Number.isFinite(value) ? Math.round(value).toLocaleString("en") + " ms" : "-";
 }
 
 function span(seconds) {
-  if (seconds === null || seconds === undefined) return "-";
-  const minutes = Math.floor(seconds / 60);
-  return minutes ? minutes + "m " + Math.round(seconds % 60) + "s" : seconds.toFixed(1) + "s";
+  if (typeof seconds !== "number" || !Number.isFinite(seconds)) return "-";
+  const sign = seconds < 0 ? "-" : "";
+  const whole = Math.abs(seconds);
+  if (whole < 59.95) return sign + whole.toFixed(1) + "s";
+  const total = Math.round(whole);
+  return sign + Math.floor(total / 60) + "m " + (total % 60) + "s";
 }
 
 function money(value) {
-  return value === null || value === undefined ? "-" : "$" + value.toFixed(value < 1 ? 4 : 2);
+  if (typeof value !== "number" || !Number.isFinite(value)) return "-";
+  return "$" + value.toFixed(Math.abs(value) < 1 ? 4 : 2);
+}
+
+function token(value) {
+  // A value used in a class name: letters, digits, _ and - only, so data cannot add or imitate a class.
+  return String(value).replace(/[^A-Za-z0-9_-]/g, "");
 }
 
 function words(value) {

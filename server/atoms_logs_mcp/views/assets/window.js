@@ -1,23 +1,25 @@
 "use strict";
 // The window view: summarize_logs' window (or compare_calls' two sides) drawn as bars by status, disconnect
 // reason and hour, with latency and duration percentiles. An example call opens in the call view through the
-// host: the view asks the host to send the model a message naming the call, and get_log's answer renders.
+// host: the view asks the host to send the model a message naming the call (ui/message), and get_log's answer
+// renders in the call view. A host that refuses the message gets the get_log call to ask for instead.
 
-const CALL_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$/;
+const CALL_ID = /^CALL-\d{13}-[0-9a-fA-F]{6}$/; // the server's form; nothing else goes into a message
 const NO_SERVER_TOOLS_WINDOW = "This host does not let views call the server's tools: the text answer has everything.";
 const UNSUCCESSFUL = new Set(["failed", "no_answer", "busy", "cancelled"]);
 const GROUP_TITLES = { status: "By status", disconnect_reason: "By disconnect reason", hour: "By hour" };
 
-function openCall(bridge, callId, status) {
-  if (!CALL_ID.test(callId)) return;
-  if (!bridge.canSendMessages()) {
-    status.textContent = "Ask for get_log(call_id=\"" + callId + "\") to open this call.";
+async function openCall(bridge, callId, status) {
+  if (!CALL_ID.test(callId)) {
+    status.textContent = "This call id is not one get_log can open.";
     return;
   }
-  status.textContent = "Asked the assistant to open " + callId + ".";
-  bridge
-    .sendMessage("Open call " + callId + " with get_log.")
-    .catch((error) => (status.textContent = "The host did not send the message: " + error.message));
+  try {
+    await bridge.sendMessage("Open call " + callId + " with get_log.");
+    status.textContent = "Asked the assistant to open " + callId + ".";
+  } catch (error) {
+    status.textContent = "This host did not take the message; ask for get_log(call_id=\"" + callId + "\").";
+  }
 }
 
 function examples(bridge, group, status) {
@@ -91,37 +93,57 @@ function windowPanel(bridge, data, title) {
   return h(
     "div",
     { class: "panel" },
-    h("header", {}, h("h1", {}, title || "Calls"), h("p", { class: "label" }, data.label), h("p", {}, coverage)),
+    h("header", {}, h("h1", {}, title), h("p", { class: "label" }, data.label), h("p", {}, coverage)),
     Object.entries(data.groups).map(([key, groups]) => bars(bridge, key, groups, data.calls, status)),
     percentiles(data),
     status,
   );
 }
 
-async function renderWindow(root, bridge, args) {
-  const sides = args.baseline && args.candidate ? [["Baseline", args.baseline], ["Candidate", args.candidate]] : null;
-  if (sides) {
+function filtersOf(value) {
+  // A side may come as an object or, as some hosts send nested arguments, as its JSON text.
+  const read = typeof value === "string" ? JSON.parse(value) : value;
+  return read && typeof read === "object" && !Array.isArray(read) ? read : {};
+}
+
+async function readWindow(bridge, args) {
+  // What to draw for summarize_logs (one window) or compare_calls (two sides): the panels' titles and data.
+  if (args.baseline !== undefined && args.candidate !== undefined) {
+    const sides = [
+      ["Baseline", filtersOf(args.baseline)],
+      ["Candidate", filtersOf(args.candidate)],
+    ];
     const read = await Promise.all(sides.map(([, filters]) => bridge.callTool("window_view_data", filters)));
-    clear(root).append(h("div", { class: "sides" }, read.map((data, i) => windowPanel(bridge, data, sides[i][0]))));
-  } else {
-    const filters = Object.assign({}, args);
-    delete filters.group_by;
-    clear(root).append(windowPanel(bridge, await bridge.callTool("window_view_data", filters), null));
+    return read.map((data, i) => [sides[i][0], data]);
   }
+  const filters = Object.assign({}, args);
+  delete filters.group_by;
+  return [["Calls", await bridge.callTool("window_view_data", filters)]];
+}
+
+function renderWindow(root, bridge, panels) {
+  const drawn = panels.map(([title, data]) => windowPanel(bridge, data, title));
+  clear(root).append(drawn.length > 1 ? h("div", { class: "sides" }, drawn) : drawn[0]);
 }
 
 function startWindowView() {
   const root = document.getElementById("app");
   const bridge = createBridge({ name: "atoms-logs window view", version: "1" });
+  let current = 0; // the tool input being drawn; a cancellation or a newer input makes older answers stale
   bridge.on("ui/notifications/tool-input", async (params) => {
+    const mine = ++current;
     if (!bridge.host.capabilities.serverTools) return notice(root, NO_SERVER_TOOLS_WINDOW);
     notice(root, "Reading the calls…");
     try {
-      await renderWindow(root, bridge, params.arguments || {});
+      const panels = await readWindow(bridge, params.arguments || {});
+      if (mine === current) renderWindow(root, bridge, panels);
     } catch (error) {
-      notice(root, "The calls could not be shown: " + error.message, "error");
+      if (mine === current) notice(root, "The calls could not be shown: " + error.message, "error");
     }
   });
-  bridge.on("ui/notifications/tool-cancelled", () => notice(root, "The tool call was cancelled."));
+  bridge.on("ui/notifications/tool-cancelled", () => {
+    current++;
+    notice(root, "The tool call was cancelled.");
+  });
   bridge.connect().catch((error) => notice(root, "The host did not answer: " + error.message, "error"));
 }
