@@ -24,7 +24,7 @@ from conftest import PROTOCOL_MODES, SANDBOX_KEY, call_text, http_server_process
 pytestmark = pytest.mark.anyio
 APPS = advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
 MAX_VIEW_BYTES = 150 * 1024
-PAGES = {CALL_VIEW: "call.html", WINDOW_VIEW: "window.html"}
+PAGES = {CALL_VIEW: "call", WINDOW_VIEW: "window"}
 
 
 def apps_client(sandbox: Any, mode: str = "auto", **overrides: Any) -> Client:
@@ -115,7 +115,7 @@ async def test_apps_over_streamable_http_each_session_by_its_own_capabilities(sa
             data = (await apps.call_tool("call_view_data", {"call_id": call_id})).structured_content
     assert ui_of(with_apps["get_log"]) == {"resourceUri": CALL_VIEW} and "call_view_data" in with_apps
     assert not ui_of(without["get_log"]) and "call_view_data" not in without
-    assert html.text == document("call.html") and data is not None and data["callId"] == call_id
+    assert html.text == document("call") and data is not None and data["callId"] == call_id
 
 
 async def test_the_view_data_is_redacted_like_the_text(sandbox, generated_dataset):

@@ -19,7 +19,6 @@ import pytest
 from mcp import Client
 from playwright.async_api import Frame, Page, async_playwright
 
-from atoms_logs_mcp.views.documents import document
 from conftest import GENERATED_END
 from test_views import apps_client
 
@@ -68,7 +67,6 @@ class View:
 async def open_view(
     chromium: str,
     client: Client,
-    page_name: str,
     tool: str,
     arguments: dict[str, Any],
     *,
@@ -76,8 +74,10 @@ async def open_view(
     capabilities: dict[str, Any] | None = None,
     options: dict[str, Any] | None = None,
 ) -> AsyncIterator[View]:
-    """The model's tool called for real, its result delivered to the view the host renders for it. No script
-    error may happen in the view while it is open."""
+    """As a host does it: the view the tool is bound to read from the server, the tool called for real and its
+    arguments and result delivered to the view. No script error may happen in the view while it is open."""
+    bound = next(t for t in (await client.list_tools()).tools if t.name == tool)
+    html = (await client.read_resource((bound.meta or {})["ui"]["resourceUri"])).contents[0].text  # type: ignore[union-attr]
     result = await client.call_tool(tool, arguments)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium)
@@ -98,7 +98,7 @@ async def open_view(
             await page.evaluate(
                 "([html, input, result, theme, caps, options]) => startView(html, input, result, theme, caps, options)",
                 [
-                    document(page_name),
+                    html,
                     arguments,
                     result.model_dump(mode="json", by_alias=True, exclude_none=True),
                     theme,
@@ -147,7 +147,7 @@ async def test_the_call_view_draws_every_turn_and_tool_call_of_a_real_get_log(
     call = _debug_call(generated_dataset)
     async with (
         apps_client(sandbox) as client,
-        open_view(chromium, client, "call.html", "get_log", {"call_id": call["callId"]}) as view,
+        open_view(chromium, client, "get_log", {"call_id": call["callId"]}) as view,
     ):
         await view.frame.locator(".turn").first.wait_for()
         assert await view.texts(".turn .text") == [turn["content"] for turn in call["transcript"]]
@@ -189,7 +189,7 @@ async def test_selecting_a_turn_highlights_its_events_by_click_and_by_keyboard(s
     call = _debug_call(generated_dataset)
     async with (
         apps_client(sandbox) as client,
-        open_view(chromium, client, "call.html", "get_log", {"call_id": call["callId"]}) as view,
+        open_view(chromium, client, "get_log", {"call_id": call["callId"]}) as view,
     ):
         frame = view.frame
         await frame.locator(".turn").first.wait_for()
@@ -222,12 +222,12 @@ async def test_the_hostile_call_renders_inert(sandbox, generated_dataset, chromi
     call = _hostile_call(generated_dataset)
     async with (
         apps_client(sandbox) as client,
-        open_view(chromium, client, "call.html", "get_log", {"call_id": call["callId"]}) as view,
+        open_view(chromium, client, "get_log", {"call_id": call["callId"]}) as view,
     ):
         frame = view.frame
         await frame.locator(".turn").first.wait_for()
         await view.page.wait_for_timeout(300)  # time for an onerror or a script to have run, if one could
-        assert await frame.evaluate("document.title") == "Call"
+        assert await frame.evaluate("document.title") == "Call view"
         for tag in ("img", "a", "b", "system"):
             assert await frame.locator(f"#app {tag}").count() == 0, tag
         assert await frame.locator("script").count() == 1  # the view's own
@@ -247,7 +247,7 @@ async def test_the_view_follows_the_host_theme(sandbox, generated_dataset, chrom
     background = "getComputedStyle(document.body).backgroundColor"
     async with (
         apps_client(sandbox) as client,
-        open_view(chromium, client, "call.html", "get_log", {"call_id": call["callId"]}, theme=theme) as view,
+        open_view(chromium, client, "get_log", {"call_id": call["callId"]}, theme=theme) as view,
     ):
         await view.frame.locator(".turn").first.wait_for()
         first = await view.frame.evaluate(background)
@@ -273,7 +273,7 @@ async def test_the_window_view_draws_the_window_and_opens_an_example_through_the
 ):
     async with (
         apps_client(sandbox) as client,
-        open_view(chromium, client, "window.html", "summarize_logs", WINDOW) as view,
+        open_view(chromium, client, "summarize_logs", WINDOW) as view,
     ):
         frame = view.frame
         status = frame.locator("section[aria-label='By status'] .bar-row")
@@ -304,7 +304,7 @@ async def test_compare_calls_shows_both_sides(sandbox, generated_dataset, chromi
     }
     async with (
         apps_client(sandbox) as client,
-        open_view(chromium, client, "window.html", "compare_calls", sides) as view,
+        open_view(chromium, client, "compare_calls", sides) as view,
     ):
         await view.frame.locator(".panel").nth(1).wait_for()
         assert await view.texts(".panel h1") == ["Baseline", "Candidate"]
@@ -318,7 +318,7 @@ async def test_a_host_that_cannot_pass_tool_calls_gets_a_plain_notice_at_its_own
     call = _debug_call(generated_dataset)
     async with (
         apps_client(sandbox) as client,
-        open_view(chromium, client, "call.html", "get_log", {"call_id": call["callId"]}, capabilities={}) as view,
+        open_view(chromium, client, "get_log", {"call_id": call["callId"]}, capabilities={}) as view,
     ):
         await view.frame.wait_for_function("document.querySelector('.notice')?.textContent.includes('text answer')")
         log = await view.host_log()
@@ -333,9 +333,7 @@ async def test_the_view_takes_the_host_style_variables(sandbox, generated_datase
     styles = {"variables": {"--color-background-primary": "rgb(1, 2, 3)", "--font-sans": "serif"}}
     async with (
         apps_client(sandbox) as client,
-        open_view(
-            chromium, client, "call.html", "get_log", {"call_id": call["callId"]}, options={"styles": styles}
-        ) as view,
+        open_view(chromium, client, "get_log", {"call_id": call["callId"]}, options={"styles": styles}) as view,
     ):
         await view.frame.locator(".turn").first.wait_for()
         assert await view.frame.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(1, 2, 3)"
@@ -344,7 +342,7 @@ async def test_the_view_takes_the_host_style_variables(sandbox, generated_datase
 async def test_an_example_call_a_host_will_not_message_names_the_get_log_to_ask_for(sandbox, chromium):
     async with (
         apps_client(sandbox) as client,
-        open_view(chromium, client, "window.html", "summarize_logs", WINDOW, options={"refuseMessages": True}) as view,
+        open_view(chromium, client, "summarize_logs", WINDOW, options={"refuseMessages": True}) as view,
     ):
         example = view.frame.locator(".example").first
         await example.wait_for()
@@ -364,7 +362,7 @@ async def test_compare_calls_with_its_sides_sent_as_json_text(sandbox, generated
     }
     async with (
         apps_client(sandbox) as client,
-        open_view(chromium, client, "window.html", "compare_calls", sides) as view,
+        open_view(chromium, client, "compare_calls", sides) as view,
     ):
         await view.frame.locator(".panel").nth(1).wait_for()
         first, second = [int(t.split(" ")[0]) for t in await view.texts(".panel > header > p:last-child")]
@@ -376,7 +374,7 @@ async def test_live_shaped_calls_render_without_a_script_error(live_sandbox, liv
     async with apps_client(live_sandbox) as client:
         for call_id in live_expected["odd_calls"]:
             call = next(c for c in live_dataset["calls"] if c["callId"] == call_id)
-            async with open_view(chromium, client, "call.html", "get_log", {"call_id": call_id}) as view:
+            async with open_view(chromium, client, "get_log", {"call_id": call_id}) as view:
                 await view.frame.locator("header.call-header").wait_for()
                 turns = [turn for turn in call.get("transcript") or [] if isinstance(turn, dict)]
                 assert await view.frame.locator(".turn").count() == len(turns)

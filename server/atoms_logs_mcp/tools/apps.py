@@ -9,24 +9,27 @@ tools, and no `ui://` resources: exactly what they saw before views existed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from mcp.server.apps import Apps, ResourceCsp, client_supports_apps
 from mcp.types import Resource, Tool
 
-from ..views.documents import document
+from ..views.documents import VIEWS, document
 from . import call_view_data, window_view_data
+from .context import READ_ONLY
 
-CALL_VIEW = "ui://atoms-logs/call.html"
-WINDOW_VIEW = "ui://atoms-logs/window.html"
+CALL_VIEW = "ui://atoms-logs/call"
+WINDOW_VIEW = "ui://atoms-logs/window"
 BOUND = {"get_log": CALL_VIEW, "summarize_logs": WINDOW_VIEW, "compare_calls": WINDOW_VIEW}
 """The model's tools a view renders, with their view."""
-DATA_TOOLS: dict[str, tuple[str, Callable[[Apps, str], None]]] = {
-    "call_view_data": ("get_log", call_view_data.register),
-    "window_view_data": ("summarize_logs", window_view_data.register),
+PAGES = {CALL_VIEW: "call", WINDOW_VIEW: "window"}
+"""Each view's document (`views.documents.VIEWS`)."""
+DATA_TOOLS: dict[str, tuple[str, str, Callable[..., Awaitable[dict[str, Any]]]]] = {
+    "call_view_data": (CALL_VIEW, call_view_data.DESCRIPTION, call_view_data.handler),
+    "window_view_data": (WINDOW_VIEW, window_view_data.DESCRIPTION, window_view_data.handler),
 }
-"""The app-only data tools, each with the model tool whose view needs it."""
+"""The app-only data tools: the view each one feeds, its description, its handler."""
 
 
 def view_of(tool: str) -> dict[str, Any]:
@@ -38,13 +41,20 @@ def extension(enabled: Collection[str]) -> Apps:
     """The Apps extension for the enabled model tools: their views' documents and data tools."""
     apps = Apps()
     wanted = {BOUND[name] for name in enabled if name in BOUND}
-    pages = {CALL_VIEW: ("call.html", "Call view"), WINDOW_VIEW: ("window.html", "Window view")}
     for uri in sorted(wanted):
-        page, title = pages[uri]
-        apps.add_html_resource(uri, document(page), name=title, csp=ResourceCsp(), prefers_border=True)
-    for needed_by, register in DATA_TOOLS.values():
-        if BOUND[needed_by] in wanted:
-            register(apps, BOUND[needed_by])
+        page = PAGES[uri]
+        apps.add_html_resource(uri, document(page), name=VIEWS[page][0], csp=ResourceCsp(), prefers_border=True)
+    for name, (uri, description, handler) in DATA_TOOLS.items():
+        if uri in wanted:
+            data_tool = apps.tool(
+                resource_uri=uri,
+                visibility=["app"],
+                name=name,
+                description=description,
+                annotations=READ_ONLY,
+                structured_output=True,
+            )
+            data_tool(handler)
     return apps
 
 

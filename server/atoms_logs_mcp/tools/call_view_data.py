@@ -4,25 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcp.server.apps import Apps
-
 from ..views.call_data import call_view_data
 from .arguments import CallId
-from .context import READ_ONLY, Ctx, failing_as_tool_error, state
+from .context import Ctx, failing_as_tool_error, state
 
 DESCRIPTION = "The call view's data: one call as JSON (transcript, events, latency per reply, metrics)."
 
 
-def register(apps: Apps, view: str) -> None:
-    @apps.tool(
-        resource_uri=view,
-        visibility=["app"],
-        name="call_view_data",
-        description=DESCRIPTION,
-        annotations=READ_ONLY,
-        structured_output=True,
-    )
-    async def call_view_data_tool(ctx: Ctx, call_id: CallId) -> dict[str, Any]:
-        with failing_as_tool_error(subject=f"Call {call_id}"):
-            call = await state(ctx).calls.detail(call_id)
-        return call_view_data(call)
+async def handler(ctx: Ctx, call_id: CallId) -> dict[str, Any]:
+    with failing_as_tool_error(subject=f"Call {call_id}"):
+        call = await state(ctx).calls.detail(call_id)
+    return call_view_data(call)

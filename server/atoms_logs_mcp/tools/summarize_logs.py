@@ -6,14 +6,13 @@ from typing import Any
 
 from mcp.server import MCPServer
 
-from ..domain.filters import Filters, slow_query
-from ..domain.summarize import summarize_window
+from ..domain.filters import Filters
 from ..render.rows import filter_header
 from ..render.summary import render_summary
 from .apps import view_of
 from .arguments import GroupBy, MaxCalls, with_filters
-from .context import READ_ONLY, Ctx, failing_as_tool_error, progress_reporter, state
-from .filtering import query_for
+from .context import READ_ONLY, Ctx
+from .summarizing import summarize
 
 DESCRIPTION = """Count and measure calls over a whole window: groups, percentiles, cost, retry outcomes.
 
@@ -34,21 +33,7 @@ def register(server: MCPServer[Any]) -> None:
         max_calls: MaxCalls = None,
         **arguments: Any,
     ) -> str:
-        filters = Filters.take(arguments)
-        app = state(ctx)
-        query, window = await query_for(app, filters)
-        names = await app.agents.names()
-
-        with failing_as_tool_error(slow_query=slow_query(query)):
-            summary = await summarize_window(
-                app.client,
-                query,
-                group_by=group_by,
-                zone=window.zone,
-                agent_names=names,
-                ceiling=min(max_calls or app.settings.scan_ceiling, app.settings.scan_ceiling),
-                concurrency=app.settings.scan_concurrency,
-                progress=progress_reporter(ctx, "read"),
-            )
-        header = filter_header(query, window, names, sort=False)
+        read = await summarize(ctx, Filters.take(arguments), group_by, max_calls)
+        header = filter_header(read.query, read.window, read.agent_names, sort=False)
+        summary = read.summary
         return render_summary(summary.stats, summary.scan, header, summary.retries)

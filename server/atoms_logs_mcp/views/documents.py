@@ -1,18 +1,20 @@
-"""The view documents: each HTML page with its stylesheet and scripts written into it, so it loads nothing.
+"""The view documents: the one page template with a view's title, the stylesheet and its scripts written in, so
+it loads nothing.
 
-The sources are in `assets/`: a page (`call.html`, `window.html`) names the scripts it needs in one
-`<!-- scripts: a.js b.js -->` line and takes the shared stylesheet at `<!-- style -->`. Assembly is a plain
-text join done once when the server starts: there is no build step and nothing to keep in sync.
+Assembly is a plain text join done once when the server starts (`assets/`): there is no build step and nothing
+to keep in sync. Every view gets the bridge to the host (`bridge.js`), the DOM helpers (`dom.js`) and the
+lifecycle (`view.js`), then its own script, which ends by starting itself.
 """
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from importlib.resources import files
 
 ASSETS = files(__package__).joinpath("assets")
-_SCRIPTS = re.compile(r"<!-- scripts: ([\w. -]+) -->")
+SHARED = ("bridge.js", "dom.js", "view.js")
+VIEWS = {"call": ("Call view", "call.js"), "window": ("Window view", "window.js")}
+"""Each view: its title, its own script."""
 
 
 def _asset(name: str) -> str:
@@ -26,11 +28,13 @@ def _inline(tag: str, text: str) -> str:
 
 
 @cache
-def document(page: str) -> str:
-    """The whole HTML document of `page` (`call.html` or `window.html`)."""
-    html = _asset(page).replace("<!-- style -->", _inline("style", _asset("style.css")))
-    match = _SCRIPTS.search(html)
-    if match is None:
-        raise ValueError(f"{page} names no scripts")
-    scripts = "\n".join(_asset(name) for name in match.group(1).split())
-    return html[: match.start()] + _inline("script", scripts) + html[match.end() :]
+def document(view: str) -> str:
+    """The whole HTML document of `view` (`call` or `window`)."""
+    title, script = VIEWS[view]
+    scripts = "\n".join(_asset(name) for name in (*SHARED, script))
+    page = (
+        _asset("page.html")
+        .replace("<!-- title -->", title)
+        .replace("<!-- style -->", _inline("style", _asset("style.css")))
+    )
+    return page.replace("<!-- scripts -->", _inline("script", scripts))

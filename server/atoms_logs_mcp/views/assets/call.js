@@ -5,7 +5,6 @@
 // to the next turn's; an agent turn's also include the wait before it (from the caller's turn it answers), when
 // its tools ran and its latency was measured.
 
-const NO_SERVER_TOOLS = "This host does not let views call the server's tools: the text answer has everything.";
 const PARTS = [
   ["llm", "LLM"],
   ["tts", "TTS"],
@@ -202,26 +201,9 @@ function renderCall(root, data) {
   );
 }
 
-function startCallView() {
-  const root = document.getElementById("app");
-  const bridge = createBridge({ name: "atoms-logs call view", version: "1" });
-  let current = 0; // the tool input being drawn; a cancellation or a newer input makes older answers stale
-  bridge.on("ui/notifications/tool-input", async (params) => {
-    const mine = ++current;
-    const callId = (params.arguments || {}).call_id;
-    if (typeof callId !== "string") return notice(root, "No call id in the tool's arguments.", "error");
-    if (!bridge.host.capabilities.serverTools) return notice(root, NO_SERVER_TOOLS);
-    notice(root, "Reading " + callId + "…");
-    try {
-      const data = await bridge.callTool("call_view_data", { call_id: callId.trim() });
-      if (mine === current) renderCall(root, data);
-    } catch (error) {
-      if (mine === current) notice(root, "The call could not be shown: " + error.message, "error");
-    }
-  });
-  bridge.on("ui/notifications/tool-cancelled", () => {
-    current++;
-    notice(root, "The tool call was cancelled.");
-  });
-  bridge.connect().catch((error) => notice(root, "The host did not answer: " + error.message, "error"));
+async function readCall(bridge, args) {
+  if (typeof args.call_id !== "string") throw new Error("no call id in the tool's arguments");
+  return bridge.callTool("call_view_data", { call_id: args.call_id.trim() });
 }
+
+startView("atoms-logs call view", readCall, (root, bridge, data) => renderCall(root, data));

@@ -5,7 +5,6 @@
 // renders in the call view. A host that refuses the message gets the get_log call to ask for instead.
 
 const CALL_ID = /^CALL-\d{13}-[0-9a-fA-F]{6}$/; // the server's form; nothing else goes into a message
-const NO_SERVER_TOOLS_WINDOW = "This host does not let views call the server's tools: the text answer has everything.";
 const UNSUCCESSFUL = new Set(["failed", "no_answer", "busy", "cancelled"]);
 const GROUP_TITLES = { status: "By status", disconnect_reason: "By disconnect reason", hour: "By hour" };
 
@@ -126,24 +125,4 @@ function renderWindow(root, bridge, panels) {
   clear(root).append(drawn.length > 1 ? h("div", { class: "sides" }, drawn) : drawn[0]);
 }
 
-function startWindowView() {
-  const root = document.getElementById("app");
-  const bridge = createBridge({ name: "atoms-logs window view", version: "1" });
-  let current = 0; // the tool input being drawn; a cancellation or a newer input makes older answers stale
-  bridge.on("ui/notifications/tool-input", async (params) => {
-    const mine = ++current;
-    if (!bridge.host.capabilities.serverTools) return notice(root, NO_SERVER_TOOLS_WINDOW);
-    notice(root, "Reading the calls…");
-    try {
-      const panels = await readWindow(bridge, params.arguments || {});
-      if (mine === current) renderWindow(root, bridge, panels);
-    } catch (error) {
-      if (mine === current) notice(root, "The calls could not be shown: " + error.message, "error");
-    }
-  });
-  bridge.on("ui/notifications/tool-cancelled", () => {
-    current++;
-    notice(root, "The tool call was cancelled.");
-  });
-  bridge.connect().catch((error) => notice(root, "The host did not answer: " + error.message, "error"));
-}
+startView("atoms-logs window view", readWindow, renderWindow);
