@@ -184,3 +184,44 @@ async def test_odd_latency_and_metric_config_never_fail_the_view_or_get_log(live
     replies = (views[0].structured_content or {})["latency"]["replies"]
     assert [reply["totalMs"] for reply in replies] == [700, 900]  # from the transitions; one event for two: no parts
     assert all(set(reply) == {"turn", "totalMs"} for reply in replies)
+
+
+def _listings(sandbox: Any) -> int:
+    return sum(n for route, n in sandbox.stats()["requests"].items() if route.startswith("GET /conversation"))
+
+
+async def test_the_window_view_draws_the_answer_it_sits_beside_without_reading_the_window_again(sandbox):
+    """summarize_logs and compare_calls keep the window they read for the view: its data tool reads nothing more,
+    and what it draws is what the answer counted."""
+    arguments = {"since": "30d", "statuses": ["completed", "failed"]}
+    sides = {"baseline": {"since": "30d", "until": "14d"}, "candidate": {"since": "14d"}}
+    async with apps_client(sandbox) as client:
+        answer = await call_text(client, "summarize_logs", arguments)
+        before = _listings(sandbox)
+        window = (await client.call_tool("window_view_data", arguments)).structured_content or {}
+        assert _listings(sandbox) == before
+        await call_text(client, "compare_calls", sides)
+        before = _listings(sandbox)
+        drawn = [(await client.call_tool("window_view_data", side)).structured_content or {} for side in sides.values()]
+        assert _listings(sandbox) == before
+        fresh = (await client.call_tool("window_view_data", {**arguments, "max_calls": 5})).structured_content or {}
+        assert _listings(sandbox) > before  # another ceiling is another read
+    for bar in window["groups"]["status"]:
+        assert re.search(rf"^{bar['value']}\s*\|\s*{bar['count']}\b", answer, re.MULTILINE), bar
+    assert all(side["calls"] > 0 for side in drawn) and fresh["calls"] == 5
+
+
+def test_a_window_is_kept_two_minutes_and_only_the_last_few():
+    from atoms_logs_mcp.domain.filters import Filters
+    from atoms_logs_mcp.domain.recent_windows import RecentWindows
+
+    now = [0.0]
+    recent = RecentWindows(keep=2, seconds=120, clock=lambda: now[0])
+    first, second, third = (Filters(since=f"{n}d") for n in (1, 2, 3))
+    recent.put(first, 100, "one")  # type: ignore[arg-type]
+    recent.put(second, 100, "two")  # type: ignore[arg-type]
+    assert recent.get(first, 100) == "one" and recent.get(first, 50) is None and recent.get(Filters(), 100) is None
+    recent.put(third, 100, "three")  # type: ignore[arg-type]
+    assert recent.get(first, 100) is None and recent.get(third, 100) == "three"
+    now[0] = 121
+    assert recent.get(third, 100) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from mcp.server import MCPServer
@@ -12,17 +13,21 @@ from ..api.models import CallRow
 from ..domain.agent_config import VERSION_ID as OBJECT_ID
 from ..domain.agent_config import VersionNameError, catalog_of
 from ..domain.agent_diff import diff_versions
+from ..domain.aggregate import Aggregator
 from ..domain.compare import Side
 from ..domain.filters import Filters, slow_query
 from ..domain.investigate import tool_stats
 from ..domain.lookup import AgentNameError
+from ..domain.recent_windows import ReadWindow
 from ..domain.scan import scan_window
+from ..domain.summarize import WindowSummary
 from ..render.agent_diff import diff_summary
 from ..render.comparison import render_comparison
 from ..render.deep_coverage import deep_coverage
 from ..render.failures import explain
 from ..render.rows import describe_filters
 from ..render.summary import coverage
+from ..views.window_data import GROUPS
 from .apps import view_of
 from .arguments import FilterSet
 from .context import READ_ONLY, AppContext, Ctx, failing_as_tool_error, state
@@ -47,24 +52,10 @@ def register(server: MCPServer[Any]) -> None:
         names = await app.agents.names()
         sides, labels, lines = [], [], []
         for which, argument in (("baseline", baseline), ("candidate", candidate)):
-            filters = Filters(**_values(argument))
-            query, window = await query_for(app, filters)
-            side = Side()
-
-            async def consume(rows: list[CallRow], side: Side = side) -> None:
-                side.add(rows)
-
-            with failing_as_tool_error(slow_query=slow_query(query)):
-                scan = await scan_window(
-                    app.client,
-                    query,
-                    consume,
-                    ceiling=app.settings.scan_ceiling,
-                    concurrency=app.settings.scan_concurrency,
-                )
+            side, read = await _read_side(ctx, Filters(**_values(argument)), names)
             sides.append(side)
-            labels.append(f"{describe_filters(query, names)}; {window.describe()}")
-            lines.append(f"{which}: {coverage(scan)}")
+            labels.append(f"{describe_filters(read.query, names)}; {read.window.describe()}")
+            lines.append(f"{which}: {coverage(read.summary.scan)}")
         tools = None
         if deep:
             first = await investigate(ctx, Filters(**_values(baseline)), None)
@@ -74,6 +65,25 @@ def register(server: MCPServer[Any]) -> None:
                 lines += [f"{which} opened: {line}" for line in deep_coverage(opened.scan)]
         text = render_comparison((labels[0], labels[1]), (sides[0], sides[1]), lines, tools)
         return text + await _versions_diff(app, sides[0], sides[1])
+
+
+async def _read_side(ctx: Ctx, filters: Filters, names: Mapping[str, str]) -> tuple[Side, ReadWindow]:
+    """One side read whole: its comparison figures, and what the window view draws of it (kept for the view)."""
+    app = state(ctx)
+    query, window = await query_for(app, filters)
+    side, drawn = Side(), Aggregator(GROUPS, window.zone, names)
+
+    async def consume(rows: list[CallRow]) -> None:
+        side.add(rows)
+        drawn.add(rows)
+
+    with failing_as_tool_error(slow_query=slow_query(query)):
+        scan = await scan_window(
+            app.client, query, consume, ceiling=app.settings.scan_ceiling, concurrency=app.settings.scan_concurrency
+        )
+    read = ReadWindow(WindowSummary(drawn.result(), scan, None), query, window, names)
+    app.windows.put(filters, app.settings.scan_ceiling, read)
+    return side, read
 
 
 async def _versions_diff(app: AppContext, baseline: Side, candidate: Side) -> str:

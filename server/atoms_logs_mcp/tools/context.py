@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from mcp.server.mcpserver import Context
@@ -22,6 +22,7 @@ from ..domain.agent_diff import NoEarlierVersionError
 from ..domain.calls import CallReader
 from ..domain.live_watch import RecentWatches
 from ..domain.lookup import AgentDirectory, AgentNameError
+from ..domain.recent_windows import RecentWindows
 from ..render.agent_config import version_name_problem
 from ..render.agent_diff import no_earlier_version
 from ..render.agents import agent_name_problem
@@ -49,6 +50,8 @@ class AppContext:
     """The 2025-era sessions subscribed to call resources (`tools.subscriptions`)."""
     watches: RecentWatches
     """What watch_call heard of each recently watched live call (the call resources show it)."""
+    windows: RecentWindows = field(default_factory=RecentWindows)
+    """The windows answers read in the last moments, for the window view (`domain.recent_windows`)."""
 
 
 Ctx: TypeAlias = Context[AppContext, Any]

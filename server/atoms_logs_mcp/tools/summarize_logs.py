@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from mcp.server import MCPServer
@@ -36,4 +37,5 @@ def register(server: MCPServer[Any]) -> None:
         read = await summarize(ctx, Filters.take(arguments), group_by, max_calls)
         header = filter_header(read.query, read.window, read.agent_names, sort=False)
         summary = read.summary
-        return render_summary(summary.stats, summary.scan, header, summary.retries)
+        asked = replace(summary.stats, groups={key: summary.stats.groups[key] for key in dict.fromkeys(group_by)})
+        return render_summary(asked, summary.scan, header, summary.retries)

@@ -1,32 +1,30 @@
-"""What summarize_logs and the window view's data tool share: the filtered window, read whole and aggregated."""
+"""What summarize_logs, compare_calls and the window view's data tool share: a filtered window, read whole and
+aggregated, and kept a moment for the view that draws it (`domain.recent_windows`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from ..api.query import LogQuery
 from ..domain.aggregate import GroupKey
 from ..domain.filters import Filters, slow_query
-from ..domain.summarize import WindowSummary, summarize_window
-from ..domain.timewindow import Window
+from ..domain.recent_windows import ReadWindow
+from ..domain.summarize import summarize_window
+from ..views.window_data import GROUPS
 from .context import Ctx, failing_as_tool_error, progress_reporter, state
 from .filtering import query_for
 
 
-@dataclass(frozen=True)
-class Summarized:
-    summary: WindowSummary
-    query: LogQuery
-    window: Window
-    agent_names: Mapping[str, str]
+def ceiling_for(ctx: Ctx, max_calls: int | None) -> int:
+    """The most calls a window read may take: `max_calls`, capped by the scan ceiling."""
+    ceiling = state(ctx).settings.scan_ceiling
+    return min(max_calls or ceiling, ceiling)
 
 
 async def summarize(
     ctx: Ctx, filters: Filters, group_by: Sequence[GroupKey], max_calls: int | None, *, retries: bool = True
-) -> Summarized:
-    """The window's statistics by `group_by`, reading at most `max_calls` (capped by the scan ceiling), with
-    progress; API failures as tool errors. `retries` also follows the retry chains of what did not complete."""
+) -> ReadWindow:
+    """The window's statistics by `group_by` (and by what the window view draws), with progress; API failures
+    as tool errors. `retries` also follows the retry chains of what did not complete. Kept for the view."""
     app = state(ctx)
     query, window = await query_for(app, filters)
     names = await app.agents.names()
@@ -34,12 +32,20 @@ async def summarize(
         summary = await summarize_window(
             app.client,
             query,
-            group_by=group_by,
+            group_by=tuple(dict.fromkeys([*group_by, *GROUPS])),
             zone=window.zone,
             agent_names=names,
-            ceiling=min(max_calls or app.settings.scan_ceiling, app.settings.scan_ceiling),
+            ceiling=ceiling_for(ctx, max_calls),
             concurrency=app.settings.scan_concurrency,
             progress=progress_reporter(ctx, "read"),
             retries=retries,
         )
-    return Summarized(summary, query, window, names)
+    read = ReadWindow(summary, query, window, names)
+    app.windows.put(filters, ceiling_for(ctx, max_calls), read)
+    return read
+
+
+async def window_for_view(ctx: Ctx, filters: Filters, max_calls: int | None) -> ReadWindow:
+    """The window as an answer just read it, else read now."""
+    kept = state(ctx).windows.get(filters, ceiling_for(ctx, max_calls))
+    return kept or await summarize(ctx, filters, GROUPS, max_calls, retries=False)

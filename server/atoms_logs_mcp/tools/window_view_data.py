@@ -6,16 +6,16 @@ from typing import Any
 
 from ..domain.filters import Filters
 from ..render.rows import describe_filters
-from ..views.window_data import GROUPS, window_view_data
+from ..views.window_data import window_view_data
 from .arguments import MaxCalls, with_filters
 from .context import Ctx
-from .summarizing import summarize
+from .summarizing import window_for_view
 
 DESCRIPTION = "The window view's data: counts by status, reason and hour and percentiles, as JSON."
 
 
 @with_filters
 async def handler(ctx: Ctx, max_calls: MaxCalls = None, **arguments: Any) -> dict[str, Any]:
-    read = await summarize(ctx, Filters.take(arguments), GROUPS, max_calls, retries=False)
+    read = await window_for_view(ctx, Filters.take(arguments), max_calls)
     label = f"Filters: {describe_filters(read.query, read.agent_names)}. Window: {read.window.describe()}."
     return window_view_data(read.summary, label)

@@ -1,0 +1,51 @@
+"""Windows read in the last two minutes, by the filters that asked for them.
+
+summarize_logs and compare_calls read a whole window for the model; the window view, drawn right after, asks for
+the same window. Kept here, the view shows the very numbers of the answer beside it, and the window is not read
+twice. Only views read from here: every tool answer reads the API afresh.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ..api.query import LogQuery
+from .filters import Filters
+from .summarize import WindowSummary
+from .timewindow import Window
+
+KEEP_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class ReadWindow:
+    """One window read whole: its statistics, the query and window it meant, the agent names it used."""
+
+    summary: WindowSummary
+    query: LogQuery
+    window: Window
+    agent_names: Mapping[str, str]
+
+
+class RecentWindows:
+    """The last few windows read, each for KEEP_SECONDS, by (filters, ceiling)."""
+
+    def __init__(self, keep: int = 16, seconds: float = KEEP_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self._keep, self._seconds, self._clock = keep, seconds, clock
+        self._read: OrderedDict[tuple[str, int], tuple[float, ReadWindow]] = OrderedDict()
+
+    def put(self, filters: Filters, ceiling: int, read: ReadWindow) -> None:
+        key = (repr(filters), ceiling)
+        self._read[key] = (self._clock(), read)
+        self._read.move_to_end(key)
+        while len(self._read) > self._keep:
+            self._read.popitem(last=False)
+
+    def get(self, filters: Filters, ceiling: int) -> ReadWindow | None:
+        kept = self._read.get((repr(filters), ceiling))
+        if kept is None or self._clock() - kept[0] > self._seconds:
+            return None
+        return kept[1]
