@@ -113,6 +113,10 @@ async def test_apps_over_streamable_http_each_session_by_its_own_capabilities(sa
             html = (await apps.read_resource(CALL_VIEW)).contents[0]
             call_id = re.search(r"CALL-[\w-]+", await call_text(apps, "list_logs", {"limit": 1})).group()  # type: ignore[union-attr]
             data = (await apps.call_tool("call_view_data", {"call_id": call_id})).structured_content
+            await call_text(apps, "summarize_logs", {"since": "30d"})
+            listed = _listings(sandbox)
+            await apps.call_tool("window_view_data", {"since": "30d"})
+            assert _listings(sandbox) == listed  # the window kept across requests of the server's lifetime
     assert ui_of(with_apps["get_log"]) == {"resourceUri": CALL_VIEW} and "call_view_data" in with_apps
     assert not ui_of(without["get_log"]) and "call_view_data" not in without
     assert html.text == document("call") and data is not None and data["callId"] == call_id
