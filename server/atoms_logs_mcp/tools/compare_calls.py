@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from mcp.server import MCPServer
+from mcp.server.apps import client_supports_apps
 from pydantic import BaseModel, Field
 
 from ..api.errors import AtomsError
 from ..api.models import CallRow
+from ..api.query import LogQuery
 from ..domain.agent_config import VERSION_ID as OBJECT_ID
 from ..domain.agent_config import VersionNameError, catalog_of
 from ..domain.agent_diff import diff_versions
@@ -19,8 +21,9 @@ from ..domain.filters import Filters, slow_query
 from ..domain.investigate import tool_stats
 from ..domain.lookup import AgentNameError
 from ..domain.recent_windows import ReadWindow
-from ..domain.scan import scan_window
+from ..domain.scan import Scan, scan_window
 from ..domain.summarize import WindowSummary
+from ..domain.timewindow import Window
 from ..render.agent_diff import diff_summary
 from ..render.comparison import render_comparison
 from ..render.deep_coverage import deep_coverage
@@ -52,10 +55,10 @@ def register(server: MCPServer[Any]) -> None:
         names = await app.agents.names()
         sides, labels, lines = [], [], []
         for which, argument in (("baseline", baseline), ("candidate", candidate)):
-            side, read = await _read_side(ctx, Filters(**_values(argument)), names)
+            side, scan, query, window = await _read_side(ctx, Filters(**_values(argument)), names)
             sides.append(side)
-            labels.append(f"{describe_filters(read.query, names)}; {read.window.describe()}")
-            lines.append(f"{which}: {coverage(read.summary.scan)}")
+            labels.append(f"{describe_filters(query, names)}; {window.describe()}")
+            lines.append(f"{which}: {coverage(scan)}")
         tools = None
         if deep:
             first = await investigate(ctx, Filters(**_values(baseline)), None)
@@ -67,23 +70,27 @@ def register(server: MCPServer[Any]) -> None:
         return text + await _versions_diff(app, sides[0], sides[1])
 
 
-async def _read_side(ctx: Ctx, filters: Filters, names: Mapping[str, str]) -> tuple[Side, ReadWindow]:
-    """One side read whole: its comparison figures, and what the window view draws of it (kept for the view)."""
+async def _read_side(ctx: Ctx, filters: Filters, names: Mapping[str, str]) -> tuple[Side, Scan, LogQuery, Window]:
+    """One side read whole: its comparison figures; for a host that draws views, also what the window view draws
+    of it, kept for the view."""
     app = state(ctx)
     query, window = await query_for(app, filters)
-    side, drawn = Side(), Aggregator(GROUPS, window.zone, names)
+    side = Side()
+    drawn = Aggregator(GROUPS, window.zone, names) if client_supports_apps(ctx) else None
 
     async def consume(rows: list[CallRow]) -> None:
         side.add(rows)
-        drawn.add(rows)
+        if drawn is not None:
+            drawn.add(rows)
 
     with failing_as_tool_error(slow_query=slow_query(query)):
         scan = await scan_window(
             app.client, query, consume, ceiling=app.settings.scan_ceiling, concurrency=app.settings.scan_concurrency
         )
-    read = ReadWindow(WindowSummary(drawn.result(), scan, None), query, window, names)
-    app.windows.put(filters, app.settings.scan_ceiling, read)
-    return side, read
+    if drawn is not None:
+        read = ReadWindow(WindowSummary(drawn.result(), scan, None), query, window, names)
+        app.windows.put(filters, app.settings.scan_ceiling, read)
+    return side, scan, query, window
 
 
 async def _versions_diff(app: AppContext, baseline: Side, candidate: Side) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mcp.server.apps import client_supports_apps
+
 from ..domain.aggregate import GroupKey
 from ..domain.filters import Filters, slow_query
 from ..domain.recent_windows import ReadWindow
@@ -23,25 +25,28 @@ def ceiling_for(ctx: Ctx, max_calls: int | None) -> int:
 async def summarize(
     ctx: Ctx, filters: Filters, group_by: Sequence[GroupKey], max_calls: int | None, *, retries: bool = True
 ) -> ReadWindow:
-    """The window's statistics by `group_by` (and by what the window view draws), with progress; API failures
-    as tool errors. `retries` also follows the retry chains of what did not complete. Kept for the view."""
+    """The window's statistics by `group_by`, with progress; API failures as tool errors. `retries` also follows
+    the retry chains of what did not complete. For a host that draws views, also by what the window view draws,
+    and kept for it."""
     app = state(ctx)
     query, window = await query_for(app, filters)
     names = await app.agents.names()
+    ceiling, viewing = ceiling_for(ctx, max_calls), client_supports_apps(ctx)
     with failing_as_tool_error(slow_query=slow_query(query)):
         summary = await summarize_window(
             app.client,
             query,
-            group_by=tuple(dict.fromkeys([*group_by, *GROUPS])),
+            group_by=tuple(dict.fromkeys([*group_by, *(GROUPS if viewing else ())])),
             zone=window.zone,
             agent_names=names,
-            ceiling=ceiling_for(ctx, max_calls),
+            ceiling=ceiling,
             concurrency=app.settings.scan_concurrency,
             progress=progress_reporter(ctx, "read"),
             retries=retries,
         )
     read = ReadWindow(summary, query, window, names)
-    app.windows.put(filters, ceiling_for(ctx, max_calls), read)
+    if viewing:
+        app.windows.put(filters, ceiling, read)
     return read
 
 
