@@ -1,8 +1,8 @@
 """Windows read in the last two minutes, by the filters that asked for them.
 
 summarize_logs and compare_calls read a whole window for the model; for a host that draws views, the window view,
-drawn right after, asks for the same window. Kept here, the view shows the very numbers of the answer beside it, and the window is not read
-twice. Only views read from here: every tool answer reads the API afresh.
+drawn right after, asks for the same window. Kept here, the view shows the very numbers of the answer beside it,
+and the window is not read twice. Only views read from here: every tool answer reads the API afresh.
 """
 
 from __future__ import annotations
