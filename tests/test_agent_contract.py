@@ -1,4 +1,4 @@
-"""Contract tests of the agent reads against the official subset ../shared/atoms-api/openapi-agents.yaml.
+"""Contract tests of the agent reads against the official subset docs/atoms-api/openapi-agents.yaml.
 
 (a) Every answer the sandbox gives on those routes (each agent, each revision through v2 and v1, both
     versioning modes, the diff of every pair, the errors: 400, 401, 404, and the 409 of the branch model with its

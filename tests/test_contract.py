@@ -1,4 +1,4 @@
-"""Contract tests against the official spec subset (../shared/atoms-api/openapi.yaml), with openapi-core.
+"""Contract tests against the official spec subset (docs/atoms-api/openapi.yaml), with openapi-core.
 
 (a) Every response the sandbox gives to a broad set of requests (each list filter alone and
     combined, every sort, paging, search, detail of every call including the 160-turn one, retry

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build an independent "agents and versions" test dataset for the Atoms sandbox.
 
-Written only from /work/shared/atoms-api/NOTES.md and openapi-agents.yaml (plus
+Written only from docs/atoms-api/NOTES.md and openapi-agents.yaml (plus
 openapi.yaml and one record of live_dataset.json for the shape of a call record).
 No server, test or bench code was read. Standard library only, deterministic
 (random.Random(20260917); block ids are sha1 of their content).

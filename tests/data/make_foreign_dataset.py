@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build a hand-crafted "foreign" test dataset for the Atoms conversation-logs sandbox.
 
-Written only from /work/shared/atoms-api/openapi.yaml and NOTES.md (no server code read).
+Written only from docs/atoms-api/openapi.yaml and NOTES.md (no server code read).
 Standard library only, deterministic (random.Random(7)).
 
 Outputs (next to this script):

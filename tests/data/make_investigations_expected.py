@@ -4,7 +4,7 @@
 Reads live_dataset.json (next to this script) and writes
 live_investigations_expected.json (next to it).  Standard library only, deterministic,
 no knowledge of the server under test.  Written only from
-/work/shared/atoms-api/NOTES.md, the docstring of make_live_dataset.py and the data.
+docs/atoms-api/NOTES.md, the docstring of make_live_dataset.py and the data.
 Run: python3 tests/data/make_investigations_expected.py
 
 Data handling in general

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build a "live-shaped" test dataset for the Atoms conversation-logs sandbox.
 
-Written only from /work/shared/atoms-api/NOTES.md ("What the live API has been seen
+Written only from docs/atoms-api/NOTES.md ("What the live API has been seen
 to send") and openapi.yaml (GET /conversation/{id}); no server code was read.
 Standard library only, deterministic (random.Random(2026)).
 Run: python3 tests/data/make_live_dataset.py
