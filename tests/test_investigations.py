@@ -13,7 +13,7 @@ from mcp.types import PromptReference
 from atoms_logs_mcp.sandbox.data import generate
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
-from conftest import SANDBOX_KEY, call_error, call_text, mcp_client, text_of
+from conftest import GENERATED_END, SANDBOX_KEY, call_error, call_text, mcp_client, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -145,7 +145,7 @@ async def test_list_agents_with_calls_in_a_window(foreign_sandbox, foreign_expec
 
 
 async def test_time_windows_people_say(tmp_path):
-    now = datetime.now(UTC)
+    now = GENERATED_END
     data = generate(calls=300, seed=3, end=now.replace(minute=0, second=0, microsecond=0), days=10)
     with SandboxServer(CallStore(data["agents"], data["calls"]), api_key=SANDBOX_KEY) as server:
         async with mcp_client(server, timezone="Asia/Kolkata") as client:

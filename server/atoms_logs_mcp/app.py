@@ -12,6 +12,7 @@ from .api.agent_versions import AgentVersions
 from .api.client import AtomsClient, Transport
 from .config import Settings
 from .domain.calls import CallReader
+from .domain.clock import clock_from
 from .domain.live_watch import RecentWatches
 from .domain.lookup import AgentDirectory
 from .store.call_store import CallStore
@@ -77,14 +78,15 @@ def create_server(settings: Settings, *, transport: Transport | None = None) -> 
         raise ValueError(f"ATOMS_TOOLS names no tool {', '.join(unknown)}; the tools are: {', '.join(TOOLS)}")
     live: list[AppContext] = []  # the open lifespans: completions get no request context of their own
     subscribers, watches = subscriptions.Subscribers(), RecentWatches()  # shared by every session
+    clock = clock_from(settings.now)
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[AppContext]:
         path = settings.store_path
         store = CallStore.open(path, settings.store_max_mb * 1024 * 1024) if path else CallStore.off()
         async with AtomsClient(settings, transport=transport) as client:
-            readers = AgentDirectory(client), CallReader(client, store), AgentVersions(client)
-            state = AppContext(settings, client, *readers, subscribers, watches)
+            readers = AgentDirectory(client), CallReader(client, store, wall_clock=clock), AgentVersions(client)
+            state = AppContext(settings, client, *readers, subscribers, watches, clock)
             live.append(state)
             try:
                 yield state

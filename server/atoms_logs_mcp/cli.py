@@ -154,11 +154,12 @@ def _settings_and_transport(args: argparse.Namespace) -> tuple[Settings, object]
     from .sandbox.in_process import InProcessTransport
     from .sandbox.serve import load_store
 
-    store = load_store(args.data, calls=args.calls, seed=args.seed)
-    # The demo reads the sandbox in-process; every other setting still comes from the environment.
+    # The demo reads the sandbox in-process; every other setting still comes from the environment, and the
+    # generated calls end at the server's "now" (ATOMS_NOW when set).
     settings = Settings.from_env(
         api_key=DEFAULT_SANDBOX_KEY, base_url="http://sandbox.in-process/atoms/v1", redact_phones=redact
     )
+    store = load_store(args.data, calls=args.calls, seed=args.seed, end=settings.now)
     return settings, InProcessTransport(store, api_key=DEFAULT_SANDBOX_KEY)
 
 

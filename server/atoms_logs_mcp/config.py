@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -84,6 +85,19 @@ class Environment:
         except ValueError:
             raise ValueError(f"{name} must be an IANA time zone such as Europe/Paris, not {raw[:40]!r}") from None
 
+    def instant(self, name: str) -> datetime | None:
+        """An ISO 8601 date-time; one without an offset is UTC."""
+        raw = self.text(name)
+        if raw is None:
+            return None
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                f"{name} must be an ISO 8601 date-time such as 2026-11-20T12:00:00Z, not {raw[:40]!r}"
+            ) from None
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
     def names(self, name: str) -> tuple[str, ...] | None:
         raw = self.text(name)
         names = tuple(dict.fromkeys(n.strip() for n in (raw or "").split(",") if n.strip()))
@@ -132,6 +146,9 @@ class Settings:
     """What the server logs to stderr (`ATOMS_LOG_LEVEL`)."""
     auth_token: str | None = None
     """The bearer token the HTTP transport requires (`ATOMS_MCP_AUTH_TOKEN`, or --auth-token)."""
+    now: datetime | None = None
+    """Answer as if the time were this instant when the server starts; the clock runs on from it (`ATOMS_NOW`:
+    reproducing an answer of the past, and tests on data of a fixed date). None: the system clock."""
 
     def __repr__(self) -> str:
         return (
@@ -168,6 +185,7 @@ class Settings:
             "redact_phones": env.choice("ATOMS_REDACT", ("phone", "none", "off"), "") == "phone",
             "log_level": env.choice("ATOMS_LOG_LEVEL", LOG_LEVELS, "WARNING"),
             "auth_token": env.text("ATOMS_MCP_AUTH_TOKEN"),
+            "now": env.instant("ATOMS_NOW"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
@@ -207,6 +225,7 @@ class Settings:
             ("ATOMS_REDACT", "phone" if self.redact_phones else "(off)"),
             ("ATOMS_LOG_LEVEL", self.log_level),
             ("ATOMS_MCP_AUTH_TOKEN", mask_secret(self.auth_token)),
+            ("ATOMS_NOW", self.now.isoformat() if self.now else "(the system clock)"),
         ]
 
     def validate(self) -> None:

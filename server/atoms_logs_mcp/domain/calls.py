@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..api.client import AtomsClient
@@ -24,6 +24,7 @@ from ..api.query import FINAL_STATUSES
 from ..api.redact import redact
 from ..store.call_store import CallStore
 from .cache import TTLCache
+from .clock import WallClock, system_clock
 from .digest import Digest, digest_of, transcript_rows
 
 DETAIL_TTL = 3600.0
@@ -35,7 +36,7 @@ SETTLE_AFTER = timedelta(hours=1)
 """A final call without post-call analytics this long after its last update will not get them."""
 
 
-def settled(call: CallDetail, now: datetime | None = None) -> bool:
+def settled(call: CallDetail, now: datetime) -> bool:
     """Whether the call can no longer change (see the module's docstring)."""
     if call.status not in FINAL_STATUSES:
         return False
@@ -43,7 +44,7 @@ def settled(call: CallDetail, now: datetime | None = None) -> bool:
     if analytics is not None and (analytics.summary or analytics.disposition_metrics):
         return True
     last = call.updated_at or call.created_at
-    return last is not None and (now or datetime.now(UTC)) - last > SETTLE_AFTER
+    return last is not None and now - last > SETTLE_AFTER
 
 
 _EMPTY: tuple[object, ...] = (None, {}, [])
@@ -67,9 +68,14 @@ def key_fingerprint(api_key: str | None) -> str:
 
 class CallReader:
     def __init__(
-        self, client: AtomsClient, store: CallStore | None = None, clock: Callable[[], float] = time.monotonic
+        self,
+        client: AtomsClient,
+        store: CallStore | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: WallClock = system_clock,
     ) -> None:
         self._client = client
+        self._now = wall_clock
         self.store = store or CallStore.off()
         self._key = key_fingerprint(client.settings.api_key)
         self._details: TTLCache[CallDetail] = TTLCache(MAX_CACHED_CALLS, DETAIL_TTL, clock)
@@ -102,7 +108,7 @@ class CallReader:
         thousands of calls, and the store already answers a later get_log without a request."""
         if call.status not in FINAL_STATUSES or not call.call_id:
             return False
-        if not settled(call):
+        if not settled(call, self._now()):
             self._details.put((self._key, call.call_id), call, PENDING_TTL)
             return False
         if in_memory or not self.store.on:

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -19,11 +20,13 @@ from .faults import FaultConfig
 from .store import CallStore
 
 
-def load_store(data: str | Path | None = None, calls: int = 500, seed: int = 7) -> CallStore:
-    """The dataset file when given, else a generated organisation."""
+def load_store(
+    data: str | Path | None = None, calls: int = 500, seed: int = 7, end: datetime | None = None
+) -> CallStore:
+    """The dataset file when given, else a generated organisation whose newest calls are near `end` (now)."""
     if data is not None:
         return CallStore.from_file(data)
-    return CallStore.from_dataset(generate(calls=calls, seed=seed))
+    return CallStore.from_dataset(generate(calls=calls, seed=seed, end=end))
 
 
 class _QuietDrops(logging.Filter):

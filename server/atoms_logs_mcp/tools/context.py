@@ -20,6 +20,7 @@ from ..config import Settings
 from ..domain.agent_config import VersionNameError
 from ..domain.agent_diff import NoEarlierVersionError
 from ..domain.calls import CallReader
+from ..domain.clock import WallClock
 from ..domain.live_watch import RecentWatches
 from ..domain.lookup import AgentDirectory, AgentNameError
 from ..domain.recent_windows import RecentWindows
@@ -50,6 +51,8 @@ class AppContext:
     """The 2025-era sessions subscribed to call resources (`tools.subscriptions`)."""
     watches: RecentWatches
     """What watch_call heard of each recently watched live call (the call resources show it)."""
+    clock: WallClock
+    """What "now" is for every answer: the system's clock, or the one `ATOMS_NOW` starts (`domain.clock`)."""
     windows: RecentWindows = field(default_factory=RecentWindows)
     """The windows answers read in the last moments, for the window view (`domain.recent_windows`)."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import anyio.to_thread
@@ -48,7 +47,7 @@ def register(server: MCPServer[Any]) -> None:
     ) -> str:
         filters = Filters.take(arguments)
         app = state(ctx)
-        now = datetime.now(UTC)
+        now = app.clock()
         try:
             directory = app.settings.export_path
             await anyio.to_thread.run_sync(target_path, directory, file_name, format, now)  # fail before any request

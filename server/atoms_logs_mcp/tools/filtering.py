@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from mcp.server.mcpserver.exceptions import ToolError
 
 from ..api.query import LogQuery
@@ -22,7 +20,7 @@ async def query_for(
     sort_order: str | None = None,
 ) -> tuple[LogQuery, Window]:
     try:
-        window = window_of(filters, state.settings.timezone, datetime.now(UTC))
+        window = window_of(filters, state.settings.timezone, state.clock())
     except ValueError as error:
         raise ToolError(str(error)) from None
     agent_ids: tuple[str, ...] = ()
