@@ -1,8 +1,8 @@
 """Regenerate docs/RELIABILITY.md from a full test run: `python scripts/reliability_report.py`.
 
-Runs the whole suite (the secret scan reads everything the other tests produced) with
-ATOMS_FIGURES_OUT set, then writes every figure the reliability tests reported. Exits non-zero if
-the tests fail or any must-be-zero figure is not zero.
+Runs the default suite with ATOMS_FIGURES_OUT naming a folder, where each reliability test writes its figures as
+a file of its own (from any process, in any order: see `record_figure` in tests/conftest.py), then merges them
+into the page. Exits non-zero if the tests fail or any must-be-zero figure is not zero.
 """
 
 from __future__ import annotations
@@ -52,8 +52,10 @@ SECTIONS = {
     ),
     "secrets": (
         "Secrets",
-        "tests/test_zz_secrets.py: every tool answer, log line, subprocess output and failure "
-        "message of the whole run, scanned for the configured keys and unmasked `sk_` strings.",
+        "Every tool answer, log line and subprocess output of every test is scanned for the configured keys and "
+        "unmasked `sk_` strings where the test reads it (tests/conftest.py); the figures are those of "
+        "tests/test_secrets.py, which drives the paths most likely to leak (a rejected key, upstream failures, "
+        "`check` at debug level).",
     ),
     "http_transport": (
         "HTTP transport",
@@ -80,18 +82,29 @@ SECTIONS = {
 }
 
 
+def merged(folder: Path) -> dict[str, dict[str, object]]:
+    """Every figure file the tests wrote into `folder`, by section."""
+    figures: dict[str, dict[str, object]] = {}
+    for path in sorted(folder.glob("*.json")):
+        reported = json.loads(path.read_text(encoding="utf-8"))
+        section = figures.setdefault(reported["section"], {})
+        section.update(reported.get("values", {}))
+        for name, count in reported.get("add", {}).items():
+            section[name] = int(section.get(name, 0)) + count  # type: ignore[call-overload]
+    return figures
+
+
 def main() -> int:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "figures.json"
+    with tempfile.TemporaryDirectory() as out:
         run = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
             cwd=ROOT,
-            env={**os.environ, "ATOMS_FIGURES_OUT": str(out)},
+            env={**os.environ, "ATOMS_FIGURES_OUT": out},
         )
-        if not out.exists():
+        figures = merged(Path(out))
+        if not figures:
             print("the test run wrote no figures", file=sys.stderr)
             return 1
-        figures = json.loads(out.read_text())
     problems = [
         f"{section}.{name} = {figures.get(section, {}).get(name)!r}"
         for section, names in MUST_BE_ZERO.items()

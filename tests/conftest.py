@@ -6,10 +6,12 @@ import contextlib
 import json
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime
@@ -27,52 +29,98 @@ from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
 
 DATA = Path(__file__).parent / "data"
+SANDBOX_KEY = "sk_test_sandbox_key_0123456789"
 
-# Every text the suite saw come out of the server (tool answers, logs, subprocess output, errors),
-# for the secret scan that runs last (tests/test_zz_secrets.py).
-SEEN: list[str] = []
-# Figures that tests report for docs/RELIABILITY.md (written when ATOMS_FIGURES_OUT is set).
-FIGURES: dict[str, dict[str, Any]] = {}
+
+# Figures for docs/RELIABILITY.md -------------------------------------------------------------------------
 
 
 def record_figure(section: str, **values: Any) -> None:
-    FIGURES.setdefault(section, {}).update(values)
+    """Figures for docs/RELIABILITY.md, set by one test."""
+    _write_figure({"section": section, "values": values})
 
 
-class _Collect(logging.Handler):
+def count_figure(section: str, **counts: int) -> None:
+    """Counts for docs/RELIABILITY.md that several tests add to (the report sums them)."""
+    _write_figure({"section": section, "add": counts})
+
+
+def _write_figure(report: dict[str, Any]) -> None:
+    """A file of its own in the folder ATOMS_FIGURES_OUT names, which scripts/reliability_report.py merges: tests
+    report from any process, in any order, and nothing is kept between them."""
+    out = os.environ.get("ATOMS_FIGURES_OUT")
+    if out:
+        path = Path(out) / f"{report['section']}.{uuid.uuid4().hex}.json"
+        path.write_text(json.dumps(report, sort_keys=True), encoding="utf-8")
+
+
+# The secret scan: every text that comes out of the server is checked where the test reads it ------------------
+
+LEAKY_KEY = "sk_live_ZZ_leak_canary_4f2a9c1e7b"
+"""The key tests/test_secrets.py configures to provoke leaks: it must never be seen anywhere."""
+# Keys the sandbox itself hands out on purpose (printed by `atoms-logs-mcp sandbox`), and masked forms.
+ALLOWED_KEYS = {"sk_sandbox_local_demo_key", "sk_cli_test_key", "sk_[redacted]"}
+SK_SHAPED = re.compile(r"\bsk_[A-Za-z0-9_\-]{6,}")
+
+
+def find_leaks(texts: list[str]) -> list[str]:
+    """The configured keys, or any unmasked `sk_` string not handed out on purpose, in `texts`."""
+    leaks = []
+    for text in texts:
+        for secret in (LEAKY_KEY, SANDBOX_KEY, "ZZ_leak_canary"):
+            if secret in text:
+                leaks.append(f"{secret!r} in: {text[:200]!r}")
+        for match in SK_SHAPED.findall(text):
+            if match not in ALLOWED_KEYS and match not in (LEAKY_KEY, SANDBOX_KEY):
+                leaks.append(f"unmasked sk_ string {match!r} in: {text[:200]!r}")
+    return leaks
+
+
+def assert_no_secret(*texts: str) -> None:
+    """Fail the test that produced `texts` (a tool answer, a subprocess's output, an error) if one shows a key."""
+    leaks = find_leaks([text for text in texts if text])
+    assert not leaks, "a secret in the server's output:\n" + "\n".join(leaks[:20])
+
+
+class LeakWatch(logging.Handler):
+    """Every log line of our server and its libraries during one test, checked for keys."""
+
+    LOGGERS = ("atoms_logs_mcp", "mcp", "httpx", "uvicorn", "stamina")
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.lines = 0
+        self.leaks: list[str] = []
+
     def emit(self, record: logging.LogRecord) -> None:
         with contextlib.suppress(Exception):  # a log line that cannot be formatted has nothing to leak
-            SEEN.append(self.format(record))
+            self.lines += 1
+            self.leaks += find_leaks([self.format(record)])
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    handler = _Collect(level=logging.DEBUG)
-    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-    for name in ("atoms_logs_mcp", "mcp", "httpx", "uvicorn", "stamina"):
-        logging.getLogger(name).addHandler(handler)
+    for name in LeakWatch.LOGGERS:  # debug lines too, where a key would most likely slip out
         logging.getLogger(name).setLevel(logging.DEBUG)
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    # The exception a failing test saw (not the test's source, which quotes test keys on purpose).
-    crash = getattr(report.longrepr, "reprcrash", None)
-    if report.failed and crash is not None:
-        SEEN.append(crash.message)
+@pytest.fixture(autouse=True)
+def log_lines_leak_no_secret() -> Iterator[LeakWatch]:
+    """Each test's log lines, scanned as they are written; the test fails if one shows a key."""
+    watch = LeakWatch()
+    for name in LeakWatch.LOGGERS:
+        logging.getLogger(name).addHandler(watch)
+    try:
+        yield watch
+    finally:
+        for name in LeakWatch.LOGGERS:
+            logging.getLogger(name).removeHandler(watch)
+    assert not watch.leaks, "a secret in a log line:\n" + "\n".join(watch.leaks[:20])
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The secret scan reads what every other test produced, so it runs last.
-    items.sort(key=lambda item: item.nodeid.startswith("tests/test_zz_secrets.py"))
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    out = os.environ.get("ATOMS_FIGURES_OUT")
-    if out:
-        Path(out).write_text(json.dumps(FIGURES, indent=1, sort_keys=True), encoding="utf-8")
-
-
-SANDBOX_KEY = "sk_test_sandbox_key_0123456789"
-# The generated organisation used by most tests: fixed seed and end, so outputs are stable.
+# The generated organisation used by most tests: fixed seed and end, so outputs are stable. Every server a test
+# starts reads its "now" from an injected clock that starts here (the `now` setting, ATOMS_NOW for a subprocess),
+# so "7d" means the same calls on whatever day the suite runs.
 GENERATED_END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
@@ -188,6 +236,7 @@ def settings_for(server: SandboxServer, **overrides: Any) -> Settings:
         "backoff_initial": 0.01,
         "backoff_max": 0.2,
         "store": "off",  # tests that read the store give it a file of their own
+        "now": GENERATED_END,
     }
     values.update(overrides)
     return Settings(**values)
@@ -231,7 +280,7 @@ async def mcp_client(server: SandboxServer, mode: str = "auto", **overrides: Any
 
 def text_of(result: Any) -> str:
     text = "\n".join(block.text for block in result.content if isinstance(block, TextContent))
-    SEEN.append(text)
+    assert_no_secret(text)
     return text
 
 
@@ -263,6 +312,7 @@ def server_env(sandbox: SandboxServer, **extra: str) -> dict[str, str]:
         "SMALLEST_API_KEY": SANDBOX_KEY,
         "ATOMS_BASE_URL": sandbox.base_url,
         "ATOMS_STORE": "off",
+        "ATOMS_NOW": GENERATED_END.isoformat(),
         **extra,
     }
 
@@ -292,4 +342,4 @@ def http_server_process(env: dict[str, str], log: Path, *args: str) -> Iterator[
     finally:
         process.terminate()
         process.wait(timeout=10)
-        SEEN.append(log.read_text(errors="replace"))
+        assert_no_secret(log.read_text(errors="replace"))

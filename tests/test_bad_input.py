@@ -12,11 +12,11 @@ import re
 from typing import get_args
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from atoms_logs_mcp.api.query import Status
-from conftest import mcp_client, record_figure, text_of
+from conftest import count_figure, mcp_client, record_figure, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -118,7 +118,6 @@ BREAKERS: dict[str, dict[str, st.SearchStrategy]] = {
     },
 }
 CASES = [(tool, argument) for tool, arguments in BREAKERS.items() for argument in arguments]
-TRIED: dict[str, int] = {"property": 0, "corpus": 0, "rejected_clearly": 0, "api_requests": 0}
 
 CORPUS: list[tuple[str, dict]] = [
     ("list_logs", {"search": "x" * 10_000_000}),
@@ -159,51 +158,60 @@ CORPUS: list[tuple[str, dict]] = [
 ]
 
 
-def _check(tool: str, result) -> None:
+def _clear(tool: str, result) -> bool:
     text = text_of(result)
     assert result.is_error, f"{tool} accepted bad input: {text[:200]}"
     match = CLEAR.match(text)
     assert match and match.group(1) == tool, f"unclear error: {text[:200]!r}"
     assert len(text) < 2_000, "the message stays short whatever was sent"
-    TRIED["rejected_clearly"] += 1
+    return True
+
+
+@pytest.fixture(scope="module")
+async def client(_generated_server):
+    """One MCP session for every example of this module (a session per example cost a minute of the suite)."""
+    async with mcp_client(_generated_server, export_dir="/nonexistent/atoms-exports") as session:
+        yield session
 
 
 @pytest.mark.parametrize(("tool", "argument"), CASES, ids=[f"{t}.{a}" for t, a in CASES])
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-async def test_one_broken_argument_is_rejected_before_any_request(sandbox, tool, argument, data):
-    value = data.draw(BREAKERS[tool][argument])
+async def test_one_broken_argument_is_rejected_before_any_request(sandbox, client, tool, argument):
+    """Hypothesis draws the broken values (up to 15 per argument); each goes through the module's one session."""
+    values: list[object] = []
+
+    @settings(max_examples=15, deadline=None, database=None)
+    @given(value=BREAKERS[tool][argument])
+    def drawn(value: object) -> None:
+        values.append(value)
+
+    drawn()
     sandbox.reset_stats()
-    async with mcp_client(sandbox, export_dir="/nonexistent/atoms-exports") as client:
-        TRIED["property"] += 1
-        _check(tool, await client.call_tool(tool, {**VALID[tool], argument: value}))
-    TRIED["api_requests"] += sandbox.stats()["total"]
-    assert sandbox.stats()["total"] == 0
+    clear = 0
+    for value in values:
+        clear += _clear(tool, await client.call_tool(tool, {**VALID[tool], argument: value}))
+    count_figure(
+        "bad_input",
+        property_cases=len(values),
+        cases_tried=len(values),
+        rejected_with_clear_message=clear,
+        not_rejected_clearly=len(values) - clear,
+        api_requests_for_them=sandbox.stats()["total"],
+    )
+    assert values and sandbox.stats()["total"] == 0
 
 
 async def test_hand_written_corpus_is_rejected_before_any_request(sandbox, tmp_path):
     sandbox.reset_stats()
-    async with mcp_client(sandbox, export_dir=str(tmp_path / "exports")) as client:
-        for tool, arguments in CORPUS:
-            TRIED["corpus"] += 1
-            _check(tool, await client.call_tool(tool, arguments))
-    TRIED["api_requests"] += sandbox.stats()["total"]
+    async with mcp_client(sandbox, export_dir=str(tmp_path / "exports")) as session:
+        clear = sum([_clear(tool, await session.call_tool(tool, arguments)) for tool, arguments in CORPUS])
+    count_figure(
+        "bad_input",
+        corpus_cases=len(CORPUS),
+        cases_tried=len(CORPUS),
+        rejected_with_clear_message=clear,
+        not_rejected_clearly=len(CORPUS) - clear,
+        api_requests_for_them=sandbox.stats()["total"],
+    )
+    record_figure("bad_input", tools_covered=len(BREAKERS))
     assert sandbox.stats()["total"] == 0
     assert not (tmp_path / "exports").exists() or not any((tmp_path / "exports").iterdir())
-
-
-def test_bad_input_figures():
-    """Runs after the two tests above (file order) and reports what they tried."""
-    tried = TRIED["property"] + TRIED["corpus"]
-    record_figure(
-        "bad_input",
-        property_cases=TRIED["property"],
-        corpus_cases=TRIED["corpus"],
-        cases_tried=tried,
-        rejected_with_clear_message=TRIED["rejected_clearly"],
-        not_rejected_clearly=tried - TRIED["rejected_clearly"],
-        api_requests_for_them=TRIED["api_requests"],
-        tools_covered=len(BREAKERS),
-    )
-    assert TRIED["corpus"] == len(CORPUS)
-    assert TRIED["property"] >= len(CASES)

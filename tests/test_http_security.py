@@ -16,7 +16,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from atoms_logs_mcp.http import BearerTokenGate
-from conftest import SEEN, http_server_process, record_figure, server_env, text_of
+from conftest import assert_no_secret, http_server_process, record_figure, server_env, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -168,7 +168,7 @@ async def test_load_50_clients_times_20_tool_calls(sandbox, generated_dataset, t
     }
     record_figure("http_load", **figures)
     print("\n", figures)
-    SEEN.extend(errors)
+    assert_no_secret(*errors)
     assert not errors, errors[:3]
     assert len(latencies) == 1000 and alive
 

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from atoms_logs_mcp.api.redact import mask_phone_numbers
-from conftest import SEEN, call_text, mcp_client, record_figure
+from conftest import assert_no_secret, call_text, mcp_client, record_figure
 
 pytestmark = pytest.mark.anyio
 
@@ -72,7 +72,7 @@ def test_the_command_line_turns_redaction_on():
         text=True,
         timeout=120,
     )
-    SEEN.extend([done.stdout, done.stderr])
+    assert_no_secret(done.stdout, done.stderr)
     assert done.returncode == 0, done.stdout + done.stderr
     assert not re.search(r"\+1\d{10}", done.stdout) and "•••" in done.stdout
     flag = subprocess.run(

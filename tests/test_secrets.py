@@ -1,30 +1,33 @@
-"""No output, log line or error text of the whole suite contains the configured key, or an unmasked
-`sk_`-shaped string. Runs last (see conftest), so it scans what every other test produced; it also
-drives the paths most likely to leak (rejected keys, upstream failures, check) itself, so it cannot
-pass on an empty record when run alone.
+"""No output, log line or error text contains the configured key, or an unmasked `sk_`-shaped string.
+
+Every test checks what it reads where it reads it (conftest: `text_of` and the subprocess helpers call
+`assert_no_secret`, and the autouse `log_lines_leak_no_secret` fixture scans each test's log lines), so the scan
+needs no record of the whole run and holds in any order and in parallel. This file drives the paths most likely
+to leak (a rejected key, upstream failures, `check` at debug level) on purpose, and checks the scan itself.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 
 import anyio
 import pytest
+from mcp.types import TextContent
 
-from conftest import SANDBOX_KEY, SEEN, mcp_client, record_figure
+from conftest import LEAKY_KEY, SANDBOX_KEY, LeakWatch, find_leaks, mcp_client, record_figure
 
 pytestmark = pytest.mark.anyio
 
-LEAKY_KEY = "sk_live_ZZ_leak_canary_4f2a9c1e7b"
-# Keys the sandbox itself hands out on purpose (printed by `atoms-logs-mcp sandbox`), and masked forms.
-ALLOWED = {"sk_sandbox_local_demo_key", "sk_cli_test_key", "sk_[redacted]"}
-SK_SHAPED = re.compile(r"\bsk_[A-Za-z0-9_\-]{6,}")
 
+async def _answers_on_leaky_paths(sandbox) -> list[str]:
+    texts: list[str] = []
 
-async def _drive_leaky_paths(sandbox) -> None:
+    async def ask(client, tool: str, arguments: dict) -> None:
+        result = await client.call_tool(tool, arguments)
+        texts.extend(block.text for block in result.content if isinstance(block, TextContent))
+
     async with mcp_client(sandbox, api_key=LEAKY_KEY) as client:
         for tool, arguments in [
             ("list_logs", {}),
@@ -33,11 +36,15 @@ async def _drive_leaky_paths(sandbox) -> None:
             ("get_log", {"call_id": "CALL-1000000000000-abcdef"}),
             ("search_by_call_ids", {"call_ids": ["CALL-1000000000000-abcdef"]}),
         ]:
-            await client.call_tool(tool, arguments)
+            await ask(client, tool, arguments)
     sandbox.set_faults(error_rate=1.0)
     async with mcp_client(sandbox, max_attempts=2) as client:
-        await client.call_tool("list_logs", {})
+        await ask(client, "list_logs", {})
     sandbox.set_faults(reset=True)
+    return texts
+
+
+def _check_at_debug_level(sandbox) -> subprocess.CompletedProcess[str]:
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -45,25 +52,9 @@ async def _drive_leaky_paths(sandbox) -> None:
         "ATOMS_BASE_URL": sandbox.base_url,
         "ATOMS_LOG_LEVEL": "DEBUG",
     }
-    done = await anyio.to_thread.run_sync(
-        lambda: subprocess.run(
-            [sys.executable, "-m", "atoms_logs_mcp", "check"], env=env, capture_output=True, text=True, timeout=120
-        )
+    return subprocess.run(
+        [sys.executable, "-m", "atoms_logs_mcp", "check"], env=env, capture_output=True, text=True, timeout=120
     )
-    SEEN.extend([done.stdout, done.stderr])
-    assert "API key: sk_liv…1e7b" in done.stdout, "check prints the key masked"
-
-
-def find_leaks(texts: list[str]) -> list[str]:
-    leaks = []
-    for text in texts:
-        for secret in (LEAKY_KEY, SANDBOX_KEY, "ZZ_leak_canary"):
-            if secret in text:
-                leaks.append(f"{secret!r} in: {text[:200]!r}")
-        for match in SK_SHAPED.findall(text):
-            if match not in ALLOWED and match not in (LEAKY_KEY, SANDBOX_KEY):
-                leaks.append(f"unmasked sk_ string {match!r} in: {text[:200]!r}")
-    return leaks
 
 
 def test_the_scan_finds_what_it_looks_for():
@@ -72,15 +63,18 @@ def test_the_scan_finds_what_it_looks_for():
     assert flagged == {repr(text) for text in planted[1:4]}
 
 
-async def test_no_secret_in_any_output_log_or_error(sandbox):
-    await _drive_leaky_paths(sandbox)
-    texts = [text for text in SEEN if text]
+async def test_no_secret_on_the_paths_most_likely_to_leak(sandbox, log_lines_leak_no_secret: LeakWatch):
+    answers = await _answers_on_leaky_paths(sandbox)
+    done = await anyio.to_thread.run_sync(lambda: _check_at_debug_level(sandbox))
+    texts = [*answers, done.stdout, done.stderr]
     leaks = find_leaks(texts)
     record_figure(
         "secrets",
-        texts_scanned=len(texts),
+        answers_and_outputs_scanned=len(texts),
+        log_lines_scanned=log_lines_leak_no_secret.lines,
         characters_scanned=sum(map(len, texts)),
-        leaks=len(leaks),
+        leaks=len(leaks) + len(log_lines_leak_no_secret.leaks),
     )
-    assert len(texts) > 20
+    assert "API key: sk_liv…1e7b" in done.stdout, "check prints the key masked"
+    assert len(answers) >= 6 and log_lines_leak_no_secret.lines > 20, "the scan read what it should"
     assert not leaks, "\n".join(leaks[:20])
