@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 @pytest.mark.timeout(300)
 def test_run_all_quick_writes_every_section(tmp_path):
     out = tmp_path / "BENCHMARKS.md"

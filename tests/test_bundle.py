@@ -180,6 +180,7 @@ def server_parameters(config: dict[str, Any], version: str | None = None, **extr
     return StdioServerParameters(command=command, args=config["args"], env={**config["env"], "PATH": path, **extra_env})
 
 
+@pytest.mark.heavy
 async def test_bundle_serves_the_manifest_tools_and_prompts_with_every_setting(bundle, sandbox, tmp_path):
     exports = tmp_path / "exports"
     exports.mkdir()
@@ -219,6 +220,7 @@ async def test_bundle_serves_the_manifest_tools_and_prompts_with_every_setting(b
     assert sandbox.stats()["requests"]["GET /conversation"] >= 2
 
 
+@pytest.mark.heavy
 async def test_bundle_with_only_the_required_settings_uses_the_server_defaults(bundle, sandbox, tmp_path):
     """Optional settings left alone: defaults apply, and an unset folder is not taken literally."""
     config = resolve_mcp_config(bundle, {"api_key": SANDBOX_KEY, "base_url": sandbox.base_url}, home=tmp_path)
@@ -237,6 +239,7 @@ async def test_bundle_with_only_the_required_settings_uses_the_server_defaults(b
     assert not (tmp_path / "${user_config.export_dir}").exists()
 
 
+@pytest.mark.heavy
 async def test_bundle_reports_its_version(bundle, sandbox, tmp_path):
     config = resolve_mcp_config(bundle, {"api_key": SANDBOX_KEY, "base_url": sandbox.base_url}, home=tmp_path)
     async with Client(server_parameters(config), mode="legacy") as client:
@@ -271,6 +274,7 @@ def test_manifest_defaults_match_the_server():
         assert set(re.findall(r"\$\{arguments\.(\w+)\}", prompt["text"])) == set(prompt["arguments"])
 
 
+@pytest.mark.heavy
 def test_manifest_validates_with_the_official_cli(mcpb_cli):
     done = subprocess.run(
         [*mcpb_cli, "validate", str(ROOT / "manifest.json")], capture_output=True, text=True, timeout=60, check=False
@@ -283,6 +287,7 @@ PLATFORMS = {"darwin-arm64": "darwin", "darwin-x64": "darwin", "win32-x64": "win
              "linux-arm64": "linux"}  # fmt: skip
 
 
+@pytest.mark.heavy
 def test_make_bundles_writes_every_platform_bundle_and_the_uv_bundle(built, mcpb_cli):
     assert set(built) == {*PLATFORMS, "uv"}
     for name, bundle in built.items():
@@ -302,6 +307,7 @@ def test_make_bundles_writes_every_platform_bundle_and_the_uv_bundle(built, mcpb
         assert info["target"] == name and info["pythons"] == ["3.11", "3.12", "3.13"]
 
 
+@pytest.mark.heavy
 def test_each_platform_bundle_holds_the_runtime_and_nothing_else(built):
     for name in PLATFORMS:
         bundle = built[name]
@@ -319,6 +325,7 @@ def test_each_platform_bundle_holds_the_runtime_and_nothing_else(built):
         assert not any(n.endswith(".pyc") or "__pycache__/" in n for n in names)
 
 
+@pytest.mark.heavy
 def test_every_compiled_file_and_import_is_right_for_each_target(built):
     """The static checks (scripts/bundle_checks.py) on every platform bundle, and that they looked at something."""
     for name in PLATFORMS:
@@ -330,6 +337,7 @@ def test_every_compiled_file_and_import_is_right_for_each_target(built):
         assert len(compiled) >= 9 and len({k[0] for k in kinds if k}) == 1, (name, kinds)
 
 
+@pytest.mark.heavy
 def test_the_static_checks_catch_a_wrong_binary_a_misplaced_one_and_a_missing_module(built, tmp_path):
     darwin = tmp_path / "darwin"
     shutil.copytree(built["darwin-arm64"].root, darwin)
@@ -418,6 +426,7 @@ EVERY_TOOL: dict[str, dict[str, Any]] = {
 }
 
 
+@pytest.mark.heavy
 async def test_the_linux_bundle_started_as_its_manifest_says_runs_every_tool(
     bundle, sandbox, generated_dataset, tmp_path
 ):
@@ -434,6 +443,7 @@ async def test_the_linux_bundle_started_as_its_manifest_says_runs_every_tool(
     assert (tmp_path / "every-tool.json").is_file()
 
 
+@pytest.mark.heavy
 @pytest.mark.parametrize("version", ["3.12", "3.13"])
 async def test_the_linux_bundle_starts_under_each_python_it_carries(bundle, sandbox, tmp_path, version):
     config = resolve_mcp_config(bundle, {"api_key": SANDBOX_KEY, "base_url": sandbox.base_url}, home=tmp_path)
@@ -443,6 +453,7 @@ async def test_the_linux_bundle_starts_under_each_python_it_carries(bundle, sand
     assert sorted(tools) == sorted(EVERY_TOOL) and "lookup_order" in agent
 
 
+@pytest.mark.heavy
 def test_the_uv_bundle_resolves_with_wheels_on_every_target(built):
     """What the host's uv would install on each platform, from the bundle's lock, without building anything."""
     uv = str(Path(sys.executable).with_name("uv"))
@@ -456,6 +467,7 @@ def test_the_uv_bundle_resolves_with_wheels_on_every_target(built):
             assert done.returncode == 0, (target.name, version, done.stderr)
 
 
+@pytest.mark.heavy
 def test_the_readme_says_which_versions_differ_from_the_lock(built):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in PLATFORMS:
@@ -467,6 +479,7 @@ def test_the_readme_says_which_versions_differ_from_the_lock(built):
     assert "not_as_locked" in (built["darwin-x64"].root / "server" / "bundle.json").read_text(encoding="utf-8")
 
 
+@pytest.mark.heavy
 async def test_the_uv_bundle_runs_in_the_environment_uv_makes_from_its_lock(built, sandbox, tmp_path):
     """Started as its manifest says, with this machine's uv standing in for the host's: uv makes the environment
     from the bundle's pyproject.toml and uv.lock (from its cache: the test suite's own installs filled it)."""
@@ -490,6 +503,7 @@ async def test_the_uv_bundle_runs_in_the_environment_uv_makes_from_its_lock(buil
     assert (bundle.root / ".venv").is_dir()  # made by uv at first start, as the host's uv does
 
 
+@pytest.mark.heavy
 def test_the_wheel_and_sdist_pass_twine_check_and_run_with_uvx(tmp_path):
     uv = str(Path(sys.executable).with_name("uv"))
     subprocess.run([uv, "build", "--quiet", "--out-dir", str(tmp_path / "dist"), str(ROOT)], check=True, timeout=300)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from atoms_logs_mcp.app import TOOLS as SERVER_TOOLS
-from conftest import SEEN
+from conftest import assert_no_secret
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "real_clients.py"
 TOOLS = set(SERVER_TOOLS)
@@ -33,7 +33,7 @@ MUST_PASS = {
 }
 MARKER = "REAL_CLIENTS_SUMMARY "
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.heavy
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def summary() -> dict:
         text=True,
         timeout=540,
     )
-    SEEN.extend([done.stdout, done.stderr])
+    assert_no_secret(done.stdout, done.stderr)
     lines = [line for line in done.stdout.splitlines() if line.startswith(MARKER)]
     assert lines, f"no summary line (exit {done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     parsed = json.loads(lines[-1][len(MARKER) :])

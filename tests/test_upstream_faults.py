@@ -22,7 +22,7 @@ from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
 from conftest import SANDBOX_KEY, http_server_process, record_figure, server_env, text_of
 
-pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+pytestmark = pytest.mark.anyio
 
 CALLS = 1_050
 CONCURRENCY = 10

@@ -198,7 +198,7 @@ async def test_the_window_view_draws_the_answer_it_sits_beside_without_reading_t
     """summarize_logs and compare_calls keep the window they read for the view: its data tool reads nothing more,
     and what it draws is what the answer counted."""
     arguments = {"since": "30d", "statuses": ["completed", "failed"]}
-    sides = {"baseline": {"since": "30d", "until": "14d"}, "candidate": {"since": "14d"}}
+    sides = {"baseline": {"since": "14d", "until": "7d"}, "candidate": {"since": "7d"}}  # the data's two weeks
     async with apps_client(sandbox) as client:
         answer = await call_text(client, "summarize_logs", arguments)
         before = _listings(sandbox)
