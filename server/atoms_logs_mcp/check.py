@@ -18,6 +18,7 @@ from mcp.types import TextContent
 
 from .app import create_server
 from .config import Settings
+from .domain.call_uris import transcript_uri
 
 _GET_AGENT = re.compile(r'get_agent\(agent="(?P<agent>[0-9a-f]{24})", version="(?P<version>[0-9a-f]{24})"\)')
 _DIFF = re.compile(
@@ -84,7 +85,7 @@ async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None,
             opened = await call("get_log", {"call_id": call_ids[0]})
             await _agent_behind(call, opened)
             await call("search_by_call_ids", {"call_ids": call_ids[:3]})
-            uri = f"atoms://calls/{call_ids[0]}/transcript"
+            uri = transcript_uri(call_ids[0])
             try:
                 resource = await client.read_resource(uri)
                 text = "\n".join(getattr(c, "text", "") for c in resource.contents)

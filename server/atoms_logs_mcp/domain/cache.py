@@ -1,4 +1,5 @@
-"""A small in-memory cache with a size bound and per-entry expiry (least recently used goes first)."""
+"""A small in-memory cache with a size bound and per-entry expiry (least recently used goes first, or, with
+`refresh_on_get=False`, least recently put). The time source is the `clock` given (tests pass a fake one)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,19 @@ V = TypeVar("V")
 
 
 class TTLCache(Generic[V]):
-    def __init__(self, max_entries: int, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        max_entries: int,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        refresh_on_get: bool = True,
+    ) -> None:
         self._entries: OrderedDict[Hashable, tuple[float, V]] = OrderedDict()
         self._max = max_entries
         self._ttl = ttl
         self._clock = clock
+        self._refresh_on_get = refresh_on_get
 
     def get(self, key: Hashable) -> V | None:
         entry = self._entries.get(key)
@@ -23,7 +32,8 @@ class TTLCache(Generic[V]):
             if entry is not None:
                 del self._entries[key]
             return None
-        self._entries.move_to_end(key)
+        if self._refresh_on_get:
+            self._entries.move_to_end(key)
         return entry[1]
 
     def put(self, key: Hashable, value: V, ttl: float | None = None) -> None:

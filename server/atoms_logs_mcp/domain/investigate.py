@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from .aggregate import Group, Spread, version_label
 from .digest import Digest
 
-ASPECTS = ("tools", "latency", "outcomes", "metrics", "errors")
 TOP_MESSAGES = 3
 SLOWEST_TURNS = 5
 

@@ -8,11 +8,11 @@ and the window is not read twice. Only views read from here: every tool answer r
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..api.query import LogQuery
+from .cache import TTLCache
 from .filters import Filters
 from .summarize import WindowSummary
 from .timewindow import Window
@@ -31,21 +31,14 @@ class ReadWindow:
 
 
 class RecentWindows:
-    """The last few windows read, each for KEEP_SECONDS, by (filters, ceiling)."""
+    """The last few windows read (the oldest read goes first, however often it is asked for), each for
+    KEEP_SECONDS, by (filters, ceiling)."""
 
     def __init__(self, keep: int = 16, seconds: float = KEEP_SECONDS, clock: Callable[[], float] = time.monotonic):
-        self._keep, self._seconds, self._clock = keep, seconds, clock
-        self._read: OrderedDict[tuple[str, int], tuple[float, ReadWindow]] = OrderedDict()
+        self._read: TTLCache[ReadWindow] = TTLCache(keep, seconds, clock, refresh_on_get=False)
 
     def put(self, filters: Filters, ceiling: int, read: ReadWindow) -> None:
-        key = (repr(filters), ceiling)
-        self._read[key] = (self._clock(), read)
-        self._read.move_to_end(key)
-        while len(self._read) > self._keep:
-            self._read.popitem(last=False)
+        self._read.put((repr(filters), ceiling), read)
 
     def get(self, filters: Filters, ceiling: int) -> ReadWindow | None:
-        kept = self._read.get((repr(filters), ceiling))
-        if kept is None or self._clock() - kept[0] > self._seconds:
-            return None
-        return kept[1]
+        return self._read.get((repr(filters), ceiling))

@@ -12,6 +12,7 @@ from ..api.models import CallDetail, CallRow
 from ..api.query import CALL_ID_PATTERN
 from ..domain.agent_config import VERSION_ID as OBJECT_ID
 from ..domain.analysis import call_end, call_start, latency_report, turn_offsets
+from ..domain.call_uris import call_uri, transcript_uri
 from ..domain.live_watch import LIVE_STATUSES
 from ..domain.signals import signals
 from . import formats
@@ -135,7 +136,7 @@ def _variables(call: CallDetail, limit: int | None) -> str:
     items = list(call.variables.items())
     shown = "; ".join(f"{clip(clean(k), 40)}={clip(clean(v), 120)}" for k, v in items[:limit])
     if limit is not None and len(items) > limit:
-        shown += f"; and {len(items) - limit} more (read atoms://calls/{clean(call.call_id or '?')})"
+        shown += f"; and {len(items) - limit} more (read {call_uri(clean(call.call_id or '?'))})"
     return shown
 
 
@@ -226,7 +227,7 @@ def _metrics(call: CallDetail, limit: int | None) -> str | None:
         )
     if limit is not None and len(rows) > limit:
         more = len(rows) - limit
-        lines.append(f"and {formats.plural(more, 'more metric')} (read atoms://calls/{clean(call.call_id or '?')})")
+        lines.append(f"and {formats.plural(more, 'more metric')} (read {call_uri(clean(call.call_id or '?'))})")
     return "\n".join(lines)
 
 
@@ -290,7 +291,7 @@ def render_call(
         if omitted:
             out.append(
                 f"{formats.plural(omitted, 'more event line')} not shown; "
-                f"read the resource atoms://calls/{call_id} for all."
+                f"read the resource {call_uri(call_id)} for all."
             )
     if "signals" in wanted:
         lines = signal_lines(signals(call))
@@ -335,13 +336,13 @@ def _transcript_section(call: CallDetail, first: int, whole: bool) -> Sequence[s
             f"Transcript continues: {formats.plural(page.total - page.last, 'more turn')}. "
             f'Call get_log(call_id="{call_id}", '
             f'include=["transcript"], transcript_from={page.next_turn}), or read the resource '
-            f"atoms://calls/{call_id}/transcript for the whole transcript."
+            f"{transcript_uri(call_id)} for the whole transcript."
         )
     return lines
 
 
 def render_transcript(call: CallDetail) -> str:
-    """The whole transcript, every turn, for the `atoms://calls/{call_id}/transcript` resource."""
+    """The whole transcript, every turn, for the transcript resource (`TRANSCRIPT_TEMPLATE`)."""
     call_id = shown_id(call)
     if not call.transcript:
         return f"Call {call_id}: {no_transcript(call)}"

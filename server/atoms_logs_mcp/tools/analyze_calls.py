@@ -1,13 +1,17 @@
-"""`analyze_calls`: what is inside every call of a window: tools, latency, hang-ups, metrics, errors."""
+"""`analyze_calls`: what is inside every call of a window, one section per aspect (`ASPECTS`, defined once)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server import MCPServer
 from pydantic import Field
 
 from ..domain.conversation import conversation_stats
+from ..domain.digest import Digest
 from ..domain.filters import Filters
 from ..domain.investigate import error_groups, hangup_lines, latency_stats, metric_stats, tool_stats
 from ..render.conversation import conversation_section
@@ -16,16 +20,68 @@ from .arguments import DeepMaxCalls, with_filters
 from .context import READ_ONLY, Ctx
 from .investigating import investigate
 
-DESCRIPTION = """Look inside every call of a window: tool failures, turn latency, hang-ups, metrics, errors.
 
-Use it for "which tool fails most?", "where does latency go?", "what did the agent say before callers hung up?",
-"why does the agent cut callers off?". Aspects: tools, latency (p50/p90/p99 by agent and version, LLM/TTS/STT,
-slowest turns), outcomes, metrics, errors, conversation (per agent and version: calls with barge-in
-interruptions, no_reply turns, replies slower than dead_air_ms, greeting delay, repeated lines, transfers,
-endings, incomplete timelines). Same filters as list_logs.
-Example: analyze_calls(agents=["Support"], since="7d", aspects=["tools"])"""
-Aspect = Literal["tools", "latency", "outcomes", "metrics", "errors", "conversation"]
-ASPECTS: tuple[Aspect, ...] = ("tools", "latency", "outcomes", "metrics", "errors", "conversation")
+@dataclass(frozen=True)
+class Calls:
+    """What every aspect reads: the window's digests, the agents' names, the dead-air threshold."""
+
+    digests: Sequence[Digest]
+    names: Mapping[str, str]
+    dead_air_ms: int
+
+
+@dataclass(frozen=True)
+class AspectRow:
+    name: str
+    gloss: str
+    """What the tool description says of it, in parentheses after the name ("" for nothing)."""
+    section: Callable[[Calls], str]
+    """The domain function, then its renderer: the calls in, the answer's section out."""
+
+
+ASPECTS: tuple[AspectRow, ...] = (
+    AspectRow("tools", "", lambda c: tools_section(tool_stats(c.digests))),
+    AspectRow(
+        "latency",
+        "p50/p90/p99 by agent and version, LLM/TTS/STT, slowest turns",
+        lambda c: latency_section(latency_stats(c.digests, c.names)),
+    ),
+    AspectRow("outcomes", "", lambda c: outcomes_section(hangup_lines(c.digests))),
+    AspectRow("metrics", "", lambda c: metrics_section(metric_stats(c.digests, c.names))),
+    AspectRow("errors", "", lambda c: errors_section(error_groups(c.digests))),
+    AspectRow(
+        "conversation",
+        "per agent and version: calls with barge-in interruptions, no_reply turns, replies slower than dead_air_ms, "
+        "greeting delay, repeated lines, transfers, endings, incomplete timelines",
+        lambda c: conversation_section(conversation_stats(c.digests, c.names, c.dead_air_ms)),
+    ),
+)
+BY_NAME = {row.name: row for row in ASPECTS}
+if TYPE_CHECKING:
+    Aspect = str
+else:
+    Aspect = Literal[tuple(BY_NAME)]  # the values the tool accepts: the names above, in their order
+
+
+WRAP = 113  # the description's line width, as it has always been sent (tools/list unchanged)
+
+
+def _description() -> str:
+    listed = ", ".join(f"{row.name} ({row.gloss})" if row.gloss else row.name for row in ASPECTS)
+    uses = (
+        'Use it for "which tool fails most?", "where does latency go?", "what did the agent say before callers hung '
+        f'up?", "why does the agent cut callers off?". Aspects: {listed}. Same filters as list_logs.'
+    )
+    return "\n".join(
+        [
+            "Look inside every call of a window: tool failures, turn latency, hang-ups, metrics, errors.\n",
+            textwrap.fill(uses, WRAP, break_long_words=False, break_on_hyphens=False),
+            'Example: analyze_calls(agents=["Support"], since="7d", aspects=["tools"])',
+        ]
+    )
+
+
+DESCRIPTION = _description()
 Aspects = Annotated[list[Aspect] | None, Field(description="Sections (default all), as listed above.")]
 DeadAir = Annotated[int, Field(description="Dead air: a reply slower than this (ms).", ge=100, le=60_000)]
 
@@ -37,18 +93,14 @@ def register(server: MCPServer[Any]) -> None:
         ctx: Ctx, aspects: Aspects = None, dead_air_ms: DeadAir = 3000, max_calls: DeepMaxCalls = None, **arguments: Any
     ) -> str:
         found = await investigate(ctx, Filters.take(arguments), max_calls)
-        digests, names = found.scan.digests, found.agent_names
-        wanted = list(dict.fromkeys(aspects or ASPECTS))
-        sections = {
-            "tools": lambda: tools_section(tool_stats(digests)),
-            "latency": lambda: latency_section(latency_stats(digests, names)),
-            "outcomes": lambda: outcomes_section(hangup_lines(digests)),
-            "metrics": lambda: metrics_section(metric_stats(digests, names)),
-            "errors": lambda: errors_section(error_groups(digests)),
-            "conversation": lambda: conversation_section(conversation_stats(digests, names, dead_air_ms)),
-        }
-        body = [sections[aspect]() for aspect in wanted] if digests else ["No calls to analyse in this window."]
+        calls = Calls(found.scan.digests, found.agent_names, dead_air_ms)
+        body = sections(calls, aspects) if calls.digests else ["No calls to analyse in this window."]
         next_step = (
             "Next: get_log(call_id) opens an example call; compare_calls sets two windows or versions side by side."
         )
         return "\n".join(found.header) + "\n\n" + "\n\n".join(body) + "\n\n" + next_step
+
+
+def sections(calls: Calls, aspects: Sequence[Aspect] | None) -> list[str]:
+    """One section per aspect asked for (default all), in the order asked, each once."""
+    return [BY_NAME[name].section(calls) for name in dict.fromkeys(aspects or BY_NAME)]

@@ -9,6 +9,7 @@ from mcp.types import ResourceLink, TextContent
 from pydantic import Field
 
 from ..api.errors import AtomsAPIError, AtomsError, NotFoundError
+from ..domain.call_uris import call_uri, transcript_uri
 from ..render.call import SECTIONS, Section, render_call, render_family
 from ..render.failures import explain
 from .apps import view_of
@@ -64,14 +65,14 @@ def _links(call_id: str) -> list[ResourceLink]:
         ResourceLink(
             type="resource_link",
             name=f"{call_id} transcript",
-            uri=f"atoms://calls/{call_id}/transcript",
+            uri=transcript_uri(call_id),
             mime_type="text/plain",
             description="Every turn of the transcript",
         ),
         ResourceLink(
             type="resource_link",
             name=f"{call_id} log",
-            uri=f"atoms://calls/{call_id}",
+            uri=call_uri(call_id),
             mime_type="text/plain",
             description="The whole condensed log, unpaged",
         ),

@@ -1,5 +1,5 @@
-"""The call resources: `atoms://calls/{call_id}/transcript` (every turn) and `atoms://calls/{call_id}` (the
-whole condensed log, unpaged)."""
+"""The call resources (their addresses in `domain.call_uris`): a call's transcript (every turn) and its whole
+condensed log, unpaged."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from mcp.server import MCPServer
 
 from ..api.models import CallDetail
+from ..domain.call_uris import CALL_TEMPLATE, TRANSCRIPT_TEMPLATE
 from ..domain.live_watch import LIVE_STATUSES
 from ..render.call import render_call, render_family, render_transcript
 from ..render.live import heard_so_far
@@ -16,7 +17,7 @@ from .context import Ctx, failing_as_resource_error, state
 
 def register(server: MCPServer[Any]) -> None:
     @server.resource(
-        "atoms://calls/{call_id}/transcript",
+        TRANSCRIPT_TEMPLATE,
         name="call_transcript",
         title="Call transcript",
         description="Every turn of one call's transcript, one line per turn, fenced as call content.",
@@ -28,7 +29,7 @@ def register(server: MCPServer[Any]) -> None:
         return render_transcript(call) + _heard_live(ctx, call)
 
     @server.resource(
-        "atoms://calls/{call_id}",
+        CALL_TEMPLATE,
         name="call_log",
         title="Call log",
         description="One call's whole condensed log: overview, every transcript turn and event, metrics, latency.",

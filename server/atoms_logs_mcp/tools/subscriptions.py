@@ -1,4 +1,5 @@
-"""Resource subscriptions: a client subscribed to `atoms://calls/{call_id}` hears when a watched live call changes.
+"""Resource subscriptions: a client subscribed to a call's log resource (`domain.call_uris`) hears when a watched
+live call changes.
 
 In the 2026-07-28 era a client listens with `subscriptions/listen`, which the SDK serves from the server's
 event bus (`ctx.notify_resource_updated`). In the 2025-11-25 era it sends `resources/subscribe`, handled

@@ -12,6 +12,7 @@ from pydantic import Field
 from ..api.errors import AtomsError
 from ..api.live import CallNotLive, Listening, listen
 from ..domain.analysis import call_start
+from ..domain.call_uris import call_uri, transcript_uri
 from ..domain.live_watch import LIVE_STATUSES, LiveWatch
 from ..render.failures import explain
 from ..render.live import not_live, progress_text, refused_stream, render_watch
@@ -43,7 +44,7 @@ class _Notifier:
 
     def __init__(self, ctx: Ctx, subscribers: Subscribers, call_id: str) -> None:
         self.ctx, self.subscribers = ctx, subscribers
-        self.uris = (f"atoms://calls/{call_id}", f"atoms://calls/{call_id}/transcript")
+        self.uris = (call_uri(call_id), transcript_uri(call_id))
         self.last = float("-inf")
         self.pending = False
 
