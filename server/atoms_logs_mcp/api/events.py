@@ -3,65 +3,37 @@
 The live API sends events in more than one shape (NOTES.md, "What the live API has been seen to send"):
 the type under `event_type` or `eventType`; `metadata`, `metrics` and `context` as objects or as JSON
 strings; timestamps as ISO strings or epoch seconds; numbers as strings. `read_events` takes any of
-these, and a value it cannot read is left out of that event, never a failure.
+these, and a value it cannot read is left out of that event, never a failure. The names each field is sent
+under, the event kinds and a typed reader per field are in `event_fields`; single values in `values`.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-NESTED = ("metadata", "metrics", "context")
-TOOL_START = "tool_call_start"
-TOOL_ENDS = ("tool_call_end", "tool_call_error")
-_EPOCH_MS_FROM = 1e11
-"""Epoch values above this are milliseconds (1e11 seconds is the year 5138)."""
+from . import event_fields as ef
+from .event_fields import CALL_ID, EVENT_ID, KIND, NESTED, SOURCE, TIME, EventKind
+from .values import flag, json_object, moment, number
 
+__all__ = [
+    "TOOL_ENDS",
+    "TOOL_START",
+    "CallEvent",
+    "EventKind",
+    "ToolCall",
+    "flag",
+    "moment",
+    "number",
+    "read_event",
+    "read_events",
+    "tool_calls",
+]
 
-def number(value: Any) -> float | None:
-    """A finite number from a number or a numeric string; None for anything else (booleans included)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        if isinstance(value, str):
-            value = float(value.strip())
-        if isinstance(value, int | float) and math.isfinite(value):
-            return float(value)
-    except (ValueError, OverflowError):  # not a number, or an integer too large for a float
-        pass
-    return None
-
-
-def moment(value: Any) -> datetime | None:
-    """A time from an ISO 8601 string or epoch seconds (or milliseconds), as a number or a string."""
-    seconds = number(value)
-    if seconds is not None:
-        seconds = seconds / 1000 if abs(seconds) > _EPOCH_MS_FROM else seconds
-        try:
-            return datetime.fromtimestamp(seconds, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _object(value: Any) -> dict[str, Any]:
-    """An object sent as an object or as a JSON string; {} for anything else."""
-    if isinstance(value, str) and value.lstrip().startswith("{"):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):
-            return {}
-    return value if isinstance(value, dict) else {}
+TOOL_START = EventKind.TOOL_CALL_START
+TOOL_ENDS = (EventKind.TOOL_CALL_END, EventKind.TOOL_CALL_ERROR)
 
 
 @dataclass(frozen=True)
@@ -87,6 +59,10 @@ class CallEvent:
                 return value
         return None
 
+    def value(self, *names: str) -> Any:
+        """The first of the names holding a value (`get`), None when none does."""
+        return next((value for name in names if (value := self.get(name)) is not None), None)
+
     def number(self, *names: str) -> float | None:
         for name in names:
             value = number(self.get(name))
@@ -102,22 +78,26 @@ class CallEvent:
         return None
 
 
-ENVELOPE = frozenset({"event_type", "eventType", "event_id", "eventId", "timestamp", "call_id", "event_time", "source"})
+ENVELOPE = frozenset({*KIND[:2], *EVENT_ID, *TIME, *CALL_ID, *SOURCE})
+"""Read into the event's own attributes (a plain `type` is the fallback kind, and stays among the fields)."""
+
+
+def _first(raw: Mapping[str, Any], names: tuple[str, ...]) -> Any:
+    return next((value for name in names if (value := raw.get(name))), None)
 
 
 def read_event(raw: Mapping[str, Any]) -> CallEvent:
-    kind = raw.get("event_type") or raw.get("eventType") or raw.get("type") or ""
-    when = moment(raw.get("timestamp"))
-    if when is None:
-        when = moment(raw.get("event_time"))
-    event_id = raw.get("event_id") or raw.get("eventId")
-    nested = {part: _object(raw[part]) for part in NESTED if part in raw}
+    kind = _first(raw, KIND) or ""
+    when = next((at for name in TIME if (at := moment(raw.get(name))) is not None), None)
+    event_id = _first(raw, EVENT_ID)
+    source = raw.get(SOURCE[0])
+    nested = {part: json_object(raw[part]) for part in NESTED if part in raw}
     own = {key: value for key, value in raw.items() if key not in ENVELOPE and not (key in NESTED and nested.get(key))}
     return CallEvent(
         kind=str(kind) if isinstance(kind, str | int) else "",
         at=when,
         event_id=str(event_id) if isinstance(event_id, str | int) else None,
-        source=raw.get("source") if isinstance(raw.get("source"), str) else None,
+        source=source if isinstance(source, str) else None,
         fields=own,
         nested=nested,
     )
@@ -148,28 +128,14 @@ class ToolCall:
         return self.started or self.ended
 
 
-def flag(value: Any) -> bool | None:
-    """A boolean sent as a boolean or as the text true/false."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
-
-
-def _error_text(error: Any) -> str | None:
-    return error if isinstance(error, str) else (json.dumps(error, default=str) if error else None)
-
-
 def _finish(tool: ToolCall, end: CallEvent) -> None:
     tool.ended = end.at
-    error = end.get("error")
-    success = flag(end.get("success"))
-    failed = end.kind == "tool_call_error" or success is False or bool(error)
-    succeeded = success is True or (end.kind == "tool_call_end" and not failed)
+    success = ef.success(end)
+    failed = end.kind == EventKind.TOOL_CALL_ERROR or success is False or bool(ef.error_value(end))
+    succeeded = success is True or (end.kind == EventKind.TOOL_CALL_END and not failed)
     tool.outcome = "failed" if failed else ("ok" if succeeded else "unknown")
-    tool.error = _error_text(error)
-    tool.latency_ms = end.number("latency_ms", "latency", "duration_ms")
+    tool.error = ef.error_text(end)
+    tool.latency_ms = ef.latency_ms(end)
     if tool.latency_ms is None and tool.started is not None and end.at is not None:
         tool.latency_ms = max(0.0, (end.at - tool.started).total_seconds() * 1000)
 
@@ -182,7 +148,7 @@ def _error_of_ended(event: CallEvent, name: str, tool_id: str | None, ended: dic
     """The call an error event belongs to when it comes right after that call's end (seen live: an end with
     success false, then the error text), rather than a call of its own whose start was lost."""
     last = ended.get(name)
-    if event.kind != "tool_call_error" or last is None or last.error is not None:
+    if event.kind != EventKind.TOOL_CALL_ERROR or last is None or last.error is not None:
         return None
     if tool_id and last.call_id and tool_id != last.call_id:
         return None
@@ -202,8 +168,8 @@ def tool_calls(events: Sequence[CallEvent]) -> list[ToolCall]:
     open_calls: list[ToolCall] = []
     ended: dict[str, ToolCall] = {}
     for event in ordered:
-        name = event.text("function_name", "tool_name", "name") or "?"
-        tool_id = event.text("tool_call_id", "toolCallId")
+        name = ef.tool_name(event) or "?"
+        tool_id = ef.tool_call_id(event)
         if event.kind == TOOL_START:
             tool = ToolCall(name, started=event.at, outcome="no result", call_id=tool_id)
             calls.append(tool)
@@ -213,7 +179,7 @@ def tool_calls(events: Sequence[CallEvent]) -> list[ToolCall]:
         if match is None:  # by name, among starts that do not carry a different id
             match = next((t for t in open_calls if t.name == name and not (tool_id and t.call_id)), None)
         if match is None and (done := _error_of_ended(event, name, tool_id, ended)) is not None:
-            done.outcome, done.error = "failed", _error_text(event.get("error")) or done.error
+            done.outcome, done.error = "failed", ef.error_text(event) or done.error
             continue
         if match is None:
             match = ToolCall(name, call_id=tool_id)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..api.event_fields import PARTS, EventKind, latency_parts, total_turn_ms
 from ..api.events import CallEvent, number
 from ..api.models import CallDetail, TranscriptTurn
 from ..api.query import FINAL_STATUSES
@@ -60,7 +61,7 @@ def call_start(call: CallDetail) -> datetime | None:
 
 def call_end(call: CallDetail) -> datetime | None:
     """When the call ended: its call_end event, else its start plus its duration (None while unknown)."""
-    ends = [event.at for event in call.timeline if event.kind == "call_end" and event.at is not None]
+    ends = [event.at for event in call.timeline if event.kind == EventKind.CALL_END and event.at is not None]
     if ends:
         return max(ends)
     start = call_start(call)
@@ -81,7 +82,8 @@ def turn_offsets(call: CallDetail) -> list[float | None]:
     ]
 
 
-COMPONENTS = {"llm": "llm_api_ms", "tts": "tts_api_ms", "stt": "stt_api_ms"}
+COMPONENTS = PARTS
+"""The parts of a turn's wait the `turn_latency` events can say: llm, tts and stt."""
 
 
 Mark = tuple[int, float, float | None]
@@ -127,9 +129,9 @@ def _seconds_in(call: CallDetail, millis: float | None) -> float | None:
 def _from_events(call: CallDetail) -> tuple[list[Mark], int]:
     marks: list[Mark] = []
     unreadable = 0
-    latency_events = [event for event in call.timeline if event.kind == "turn_latency"]
+    latency_events = [event for event in call.timeline if event.kind == EventKind.TURN_LATENCY]
     for index, event in enumerate(latency_events):
-        total = event.number("total_turn_ms", "turn_latency", "latency_ms", "latency")
+        total = total_turn_ms(event)
         if total is None:
             unreadable += 1
         else:
@@ -141,9 +143,9 @@ def latency_components(call: CallDetail) -> dict[str, float]:
     """How the summed turn time splits between llm, tts and stt, from `turn_latency` events that say."""
     sums = dict.fromkeys(COMPONENTS, 0.0)
     for event in call.timeline:
-        if event.kind != "turn_latency":
+        if event.kind != EventKind.TURN_LATENCY:
             continue
-        parts = {name: event.number(field) for name, field in COMPONENTS.items()}
+        parts = latency_parts(event)
         if all(value is not None for value in parts.values()):
             for name, value in parts.items():
                 sums[name] += value or 0.0
@@ -215,7 +217,7 @@ def turn_latencies(call: CallDetail) -> list[TurnLatency]:
     """Every timed reply in order: the totals `latency_report` reads, each with its parts where the events say.
     The n-th `turn_latency` event gives the n-th reply's parts only when there are as many events as values sent."""
     marks, _, source = _from_metrics(call)
-    events = [event for event in call.timeline if event.kind == "turn_latency"]
+    events = [event for event in call.timeline if event.kind == EventKind.TURN_LATENCY]
     metrics = call.turn_latency_metrics
     positions = 0
     if metrics is not None and marks:
@@ -238,5 +240,5 @@ def turn_latencies(call: CallDetail) -> list[TurnLatency]:
 
 def _parts(event: CallEvent) -> dict[str, float]:
     """llm, tts and stt of one `turn_latency` event, or nothing unless it says all three."""
-    read = {name: event.number(field) for name, field in COMPONENTS.items()}
+    read = latency_parts(event)
     return {name: value for name, value in read.items() if value is not None} if None not in read.values() else {}

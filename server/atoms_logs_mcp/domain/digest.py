@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..api.events import tool_calls
+from ..api.event_fields import EventKind, error_words, latency_parts
+from ..api.events import CallEvent, tool_calls
 from ..api.models import CallDetail, CallRow
 from .analysis import COMPONENTS, latency_report, turn_offsets
 from .signals import compact, signals
@@ -111,7 +112,7 @@ def digest_of(call: CallDetail) -> Digest:
         slowest=[(s.latency_ms, s.turn_number, _line(call, s.turn_number)) for s in report.slowest] if report else [],
         last_agent_line=_last_agent_line(call),
         metrics=_metrics(call),
-        agent_errors=[_error_text(e.get("error")) for e in call.timeline if e.kind == "agent_error"],
+        agent_errors=[_error_text(e) for e in call.timeline if e.kind == EventKind.AGENT_ERROR],
         conversation=compact(signals(call)),
     )
 
@@ -143,9 +144,8 @@ def _last_agent_line(call: CallDetail) -> tuple[int, str] | None:
 def _components(call: CallDetail) -> dict[str, list[float]]:
     parts: dict[str, list[float]] = {name: [] for name in COMPONENTS}
     for event in call.timeline:
-        if event.kind == "turn_latency":
-            for name, key in COMPONENTS.items():
-                value = event.number(key)
+        if event.kind == EventKind.TURN_LATENCY:
+            for name, value in latency_parts(event).items():
                 if value is not None:
                     parts[name].append(value)
     return {name: values for name, values in parts.items() if values}
@@ -166,7 +166,5 @@ def _metrics(call: CallDetail) -> dict[str, str]:
     return values
 
 
-def _error_text(value: Any) -> str:
-    if isinstance(value, dict):
-        value = value.get("error") or value.get("message") or value
-    return str(value)[:300] if value else "(no detail)"
+def _error_text(event: CallEvent) -> str:
+    return (error_words(event) or "(no detail)")[:300]

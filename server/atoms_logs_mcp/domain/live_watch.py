@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..api import event_fields as ef
+from ..api.event_fields import EventKind
 from ..api.events import CallEvent, read_event
 from ..api.query import LIVE_STATUSES
 
 __all__ = ["LIVE_STATUSES", "NOT_STARTED", "LiveLine", "LiveWatch", "RecentWatches"]
 
 NOT_STARTED = ("pending", "in_queue", "processing")
-SPEECH = {
-    "user_transcription": ("user", ("user_transcription_text", "text", "transcript", "content")),
-    "tts_completed": ("agent", ("tts_text", "text", "content")),
+SPEECH: dict[str, tuple[str, Callable[[CallEvent], str | None]]] = {
+    EventKind.USER_TRANSCRIPTION: ("user", ef.user_text),
+    EventKind.TTS_COMPLETED: ("agent", ef.agent_text),
 }
 """The final words of a turn: the caller's transcription, or what the agent finished speaking (the spec's field,
 else a plain `text` as other senders write it). Interim transcriptions and the language model's text are
@@ -46,13 +48,13 @@ class LiveWatch:
         """Take one event; the transcript line it completes, if any."""
         event = read_event(frame)
         self.events.append(event)
-        if event.kind == "call_start" and self.start is None:
+        if event.kind == EventKind.CALL_START and self.start is None:
             self.start = event.at
-        if event.kind in ("call_end", "call_cancelled"):
+        if event.kind in (EventKind.CALL_END, EventKind.CALL_CANCELLED):
             self.ended = event
         speech = SPEECH.get(event.kind)
-        text = event.text(*speech[1]) if speech else None
-        if speech is None or text is None or event.get("is_final") is False:
+        text = speech[1](event) if speech else None
+        if speech is None or text is None or ef.is_final(event) is False:
             return None
         line = LiveLine(len(self.lines) + 1, speech[0], text, event.at)
         self.lines.append(line)
@@ -65,9 +67,9 @@ class LiveWatch:
     def end_status(self) -> str | None:
         if self.ended is None:
             return None
-        if self.ended.kind == "call_cancelled":
+        if self.ended.kind == EventKind.CALL_CANCELLED:
             return "cancelled"
-        return self.ended.text("call_status", "status")
+        return ef.call_status(self.ended)
 
 
 class RecentWatches:

@@ -21,18 +21,19 @@ zero it did not measure:
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..api import event_fields as ef
+from ..api.event_fields import EventKind
 from ..api.events import CallEvent, ToolCall, number, tool_calls
 from ..api.models import CallDetail
 from .analysis import call_end
 
 DEAD_AIR_MS = 3000.0
-TURN_EVENTS = ("turn_latency", "turn_outcome")
+TURN_EVENTS = (EventKind.TURN_LATENCY, EventKind.TURN_OUTCOME)
 
 
 @dataclass(frozen=True)
@@ -135,13 +136,8 @@ def _role(role: str | None) -> str:
     return (role or "").strip().lower()
 
 
-def _turn_index(event: CallEvent) -> int | None:
-    value = event.number("turn_index", "turn")
-    return round(value) if value is not None else None
-
-
 def _greeting_delay(call: CallDetail) -> float | None:
-    started = next((e.at for e in call.timeline if e.kind == "call_start" and e.at is not None), None)
+    started = next((e.at for e in call.timeline if e.kind == EventKind.CALL_START and e.at is not None), None)
     spoke = next((t.timestamp for t in call.transcript if _role(t.role) == "agent" and t.timestamp is not None), None)
     if started is None or spoke is None or spoke < started:
         return None  # an agent line before the call started: the times disagree, so nothing is measured
@@ -150,16 +146,16 @@ def _greeting_delay(call: CallDetail) -> float | None:
 
 def _diagnosed(events: list[CallEvent], timeline: Completeness | None) -> bool:
     """Whether the runtime's diagnostics reached the log: without them no barge-in means nothing."""
-    return timeline is not None or any(e.kind in ("turn_outcome", "barge_in") for e in events)
+    return timeline is not None or any(e.kind in (EventKind.TURN_OUTCOME, EventKind.BARGE_IN) for e in events)
 
 
 def _interruptions(events: list[CallEvent]) -> list[Interruption]:
     found, turn = [], None
     for event in events:
-        index = _turn_index(event) if event.kind in TURN_EVENTS else None
+        index = ef.turn_index(event) if event.kind in TURN_EVENTS else None
         turn = index if index is not None else turn
-        if event.kind == "barge_in":
-            hold = event.text("hold_outcome")
+        if event.kind == EventKind.BARGE_IN:
+            hold = ef.hold_outcome(event)
             found.append(Interruption(event.at, hold.lower() if hold else None, turn))
     return found
 
@@ -167,32 +163,32 @@ def _interruptions(events: list[CallEvent]) -> list[Interruption]:
 def _unanswered(events: list[CallEvent]) -> list[int | None] | None:
     """The turns whose last attempt the agent never answered (a retried turn counts by its last attempt); a
     no_reply without a turn_index is kept as an unknown turn."""
-    outcomes = [e for e in events if e.kind == "turn_outcome"]
+    outcomes = [e for e in events if e.kind == EventKind.TURN_OUTCOME]
     if not outcomes:
         return None
     last: dict[int, CallEvent] = {}
     unknown = []
     for event in outcomes:
-        index = _turn_index(event)
+        index = ef.turn_index(event)
         if index is None:
             unknown.append(event)
-        elif index not in last or (event.number("attempt") or 0) >= (last[index].number("attempt") or 0):
+        elif index not in last or (ef.attempt(event) or 0) >= (ef.attempt(last[index]) or 0):
             last[index] = event
     known: list[int | None] = [index for index in sorted(last) if _no_reply(last[index])]
     return known + [None for e in unknown if _no_reply(e)]
 
 
 def _no_reply(event: CallEvent) -> bool:
-    return (event.text("outcome") or "").lower() == "no_reply"
+    return (ef.outcome(event) or "").lower() == "no_reply"
 
 
 def _measured_turns(call: CallDetail, events: list[CallEvent]) -> list[tuple[int | None, float]]:
     """(turn_index, reply ms) from the turn_latency events, else turnLatencyMetrics.transitions, else its
     latencies (turn unknown): the sources the Latency section reads."""
     measured = [
-        (_turn_index(e), total)
+        (ef.turn_index(e), total)
         for e in events
-        if e.kind == "turn_latency" and (total := e.number("total_turn_ms", "turn_latency", "latency_ms")) is not None
+        if e.kind == EventKind.TURN_LATENCY and (total := ef.total_turn_ms(e)) is not None
     ]
     metrics = call.turn_latency_metrics
     if not measured and metrics is not None:
@@ -234,23 +230,11 @@ def _voicemail(call: CallDetail) -> bool:
 
 
 def _completeness(events: list[CallEvent]) -> Completeness | None:
-    end = next((e for e in reversed(events) if e.kind == "call_end"), None)
-    diagnostics = _object(end.get("diagnostics")) if end is not None else {}
-    counts = _object(diagnostics.get("counts"))
-    emitted = number(counts.get("events_emitted"))
+    end = next((e for e in reversed(events) if e.kind == EventKind.CALL_END), None)
+    emitted = ef.events_emitted(end) if end is not None else None
     if end is None or emitted is None or emitted < 0:
         return None
     if end.source is None and any(e.source for e in events):
         return None  # the call_end names no source to count by, while other events have one
     stored = sum(1 for e in events if e is not end and e.source == end.source)
     return Completeness(round(emitted), stored, end.source)
-
-
-def _object(value: Any) -> dict[str, Any]:
-    """An object sent as an object or as a JSON string (NOTES: nested diagnostics can be either)."""
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):
-            return {}
-    return value if isinstance(value, dict) else {}

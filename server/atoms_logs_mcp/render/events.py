@@ -14,21 +14,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..api.events import TOOL_ENDS, TOOL_START, CallEvent, ToolCall, flag, tool_calls
+from ..api import event_fields as ef
+from ..api.event_fields import EventKind
+from ..api.events import TOOL_ENDS, TOOL_START, CallEvent, ToolCall, tool_calls
 from . import formats
 from .budget import estimate_tokens
 from .untrusted import clean, clip
 
 # Kinds summarised by a count: the transcript and latency sections already show what they carry.
-COUNTED = {
-    "turn_latency": "turn latency measurements (see Turn latency)",
-    "user_interim_transcription": "interim transcriptions",
-    "user_transcription": "user transcriptions (see Transcript)",
-    "tts_completed": "agent speech segments (see Transcript)",
-    "llm_full_response_end": "language-model replies (see Transcript)",
-    "metrics": "pipeline metrics",
-    "sse_init": "stream opened",
-    "sse_close": "stream closed",
+COUNTED: dict[str, str] = {
+    EventKind.TURN_LATENCY: "turn latency measurements (see Turn latency)",
+    EventKind.USER_INTERIM_TRANSCRIPTION: "interim transcriptions",
+    EventKind.USER_TRANSCRIPTION: "user transcriptions (see Transcript)",
+    EventKind.TTS_COMPLETED: "agent speech segments (see Transcript)",
+    EventKind.LLM_FULL_RESPONSE_END: "language-model replies (see Transcript)",
+    EventKind.METRICS: "pipeline metrics",
+    EventKind.SSE_INIT: "stream opened",
+    EventKind.SSE_CLOSE: "stream closed",
 }
 DETAIL_CHARS = 120
 _SINGULAR = {
@@ -70,88 +72,85 @@ def _ms(value: float | None) -> str:
 
 
 def _outcome(event: CallEvent) -> str:
-    error, success = event.get("error"), flag(event.get("success"))
+    error, success = ef.error_value(event), ef.success(event)
     if success is False or error:
         return "FAILED" + (f": {_text(error)}" if error else "")
     return "ok" if success is True else ""
 
 
 def _api(event: CallEvent) -> str:
-    name = "pre-call API" if event.kind == "pre_call_api" else "post-call API"
-    took = _ms(event.number("latency", "latency_ms"))
-    parts = [name, _text(event.get("method") or "", 8), _outcome(event), f"({took})" if took else ""]
+    name = "pre-call API" if event.kind == EventKind.PRE_CALL_API else "post-call API"
+    took = _ms(ef.latency_ms(event))
+    parts = [name, _text(ef.method(event) or "", 8), _outcome(event), f"({took})" if took else ""]
     return " ".join(p for p in parts if p)
 
 
 def _call_end(event: CallEvent) -> str:
-    status, reason = event.text("call_status", "status"), event.text("reason", "end_reason")
-    diagnostics = event.get("diagnostics")
-    counts = diagnostics.get("counts") if isinstance(diagnostics, dict) else None
-    emitted = counts.get("events_emitted") if isinstance(counts, dict) else None
+    status, reason, emitted = ef.call_status(event), ef.end_reason(event), ef.events_emitted(event)
     parts = [
         f"status {_text(status, 40)}" if status else "",
         f"reason {_text(reason, 60)}" if reason else "",
-        f"{_text(emitted, 12)} events emitted" if emitted else "",
+        f"{_text(int(emitted) if emitted.is_integer() else emitted, 12)} events emitted" if emitted else "",
     ]
     detail = "; ".join(p for p in parts if p)
     return "call ended" + (f" ({detail})" if detail else "")
 
 
 def _turn_outcome(event: CallEvent) -> str:
-    turn = event.number("turn_index")
-    where = f" {round(turn)}" if turn is not None else ""
-    return f"agent turn{where}: {_text(event.get('outcome') or '?', 40)}"
+    turn = ef.turn_index(event)
+    where = f" {turn}" if turn is not None else ""
+    return f"agent turn{where}: {_text(ef.outcome(event) or '?', 40)}"
 
 
 def _barge_in(event: CallEvent) -> str:
-    hold = event.text("hold_outcome")
+    hold = ef.hold_outcome(event)
     return "caller interrupted the agent (barge-in" + (f", hold {_text(hold, 20)})" if hold else ")")
 
 
 def _turn_latency(event: CallEvent) -> str:
     """Shown on a live watch (get_log has its own latency section): the wait and where it went."""
-    turn, total = event.number("turn_index"), event.number("total_turn_ms", "turn_latency")
-    parts = [(name, event.number(f"{key}_api_ms")) for name, key in (("LLM", "llm"), ("TTS", "tts"), ("STT", "stt"))]
-    split = ", ".join(f"{name} {round(value)}" for name, value in parts if value is not None)
-    where = f" {round(turn)}" if turn is not None else ""
+    turn, total = ef.turn_index(event), ef.total_turn_ms(event)
+    parts = ef.latency_parts(event).items()
+    split = ", ".join(f"{name.upper()} {round(value)}" for name, value in parts if value is not None)
+    where = f" {turn}" if turn is not None else ""
     return f"turn{where} latency {_ms(total) or '?'}" + (f" ({split})" if split else "")
 
 
 def _custom_log(event: CallEvent) -> str:
-    name = event.text("name") or event.kind
-    payload = event.get("payload")
+    name = ef.log_name(event) or event.kind
+    payload = ef.payload(event)
     return f"agent log {_text(name, 60)}" + (f": {_text(payload)}" if payload is not None else "")
 
 
 def _generic(event: CallEvent) -> str:
-    rest = {**event.fields, **{k: v for part in event.nested.values() for k, v in part.items()}}
+    rest = ef.all_fields(event)
     kind = _text(event.kind or "untyped", 40)
     return f"{kind}: {_text(rest)}" if rest else kind
 
 
 _DESCRIBE: dict[str, Callable[[CallEvent], str]] = {
-    "call_queued": lambda e: "call queued",
-    "call_start": lambda e: "call started",
-    "call_end": _call_end,
-    "call_cancelled": lambda e: "call cancelled",
-    "call_recording": lambda e: "recording " + _text(e.get("status") or "available", 30),
-    "agent_error": lambda e: "AGENT ERROR: " + _text(e.get("error") or e.nested.get("metadata") or "(no detail)"),
-    "agent_log": lambda e: "agent log: " + _text(e.get("message") or e.nested.get("metadata") or ""),
-    "agent.log": _custom_log,
-    "turn_outcome": _turn_outcome,
-    "barge_in": _barge_in,
-    "turn_latency": _turn_latency,
-    "hopping": lambda e: f"node {_text(e.get('from_node_id') or '?', 40)} → {_text(e.get('to_node_id') or '?', 40)}",
-    "agent_node_state": lambda e: "node state: " + _text(e.get("node_name") or e.get("node_id") or "?", 60),
-    "knowledgebase": lambda e: " ".join(
-        p for p in ("knowledge base lookup", _outcome(e), _ms(e.number("latency", "latency_ms"))) if p
+    EventKind.CALL_QUEUED: lambda e: "call queued",
+    EventKind.CALL_START: lambda e: "call started",
+    EventKind.CALL_END: _call_end,
+    EventKind.CALL_CANCELLED: lambda e: "call cancelled",
+    EventKind.CALL_RECORDING: lambda e: "recording " + _text(ef.recording_status(e) or "available", 30),
+    EventKind.AGENT_ERROR: lambda e: "AGENT ERROR: " + _text(ef.error_value(e) or ef.metadata(e) or "(no detail)"),
+    EventKind.AGENT_LOG: lambda e: "agent log: " + _text(ef.message(e) or ef.metadata(e) or ""),
+    EventKind.CUSTOM_LOG: _custom_log,
+    EventKind.TURN_OUTCOME: _turn_outcome,
+    EventKind.BARGE_IN: _barge_in,
+    EventKind.TURN_LATENCY: _turn_latency,
+    EventKind.HOPPING: lambda e: f"node {_text(ef.from_node(e) or '?', 40)} → {_text(ef.to_node(e) or '?', 40)}",
+    EventKind.AGENT_NODE_STATE: lambda e: "node state: " + _text(ef.node(e) or "?", 60),
+    EventKind.KNOWLEDGEBASE: lambda e: " ".join(
+        p for p in ("knowledge base lookup", _outcome(e), _ms(ef.latency_ms(e))) if p
     ),
-    "variable_extraction": lambda e: (
+    EventKind.VARIABLE_EXTRACTION: lambda e: (
         "variables extracted: "
-        + _text(", ".join(map(str, v.keys())) if isinstance(v := e.get("variables"), dict) else "none")
+        + _text(", ".join(map(str, v.keys())) if isinstance(v := ef.variables(e), dict) else "none")
     ),
-    "pre_call_api": _api,
-    "post_call_api": _api,
+    EventKind.PRE_CALL_API: _api,
+    EventKind.POST_CALL_API: _api,
 }
 
 
@@ -193,8 +192,8 @@ def timeline_entries(
     for event in events:
         if event.kind in counted_kinds:
             counted[event.kind] += 1
-        elif event.kind == "turn_outcome" and event.get("outcome") == "replied":
-            counted["turn_outcome"] += 1
+        elif event.kind == EventKind.TURN_OUTCOME and ef.outcome(event) == "replied":
+            counted[EventKind.TURN_OUTCOME] += 1
         elif event.kind != TOOL_START and event.kind not in TOOL_ENDS:
             entries.append(Entry(_seconds(event.at, start), event.kind, _DESCRIBE.get(event.kind, _generic)(event)))
     for tool in tool_calls(events):
@@ -219,7 +218,7 @@ def timeline(
     entries, counted = timeline_entries(events, start, ended, counted_kinds)
     rendered = [f"[{'  ?  ' if e.seconds is None else formats.offset(e.seconds)}] {e.text}" for e in entries]
     if counted:
-        words = {**counted_kinds, "turn_outcome": "agent turns replied normally"}
+        words = {**counted_kinds, EventKind.TURN_OUTCOME: "agent turns replied normally"}
         rendered.append("also: " + "; ".join(f"{n} {_numbered(words[kind], n)}" for kind, n in counted.most_common()))
     kept = len(rendered) if limit is None else min(limit, len(rendered))
     if max_tokens is not None:

@@ -3,6 +3,7 @@ exact call that continues the watch."""
 
 from __future__ import annotations
 
+from ..api.event_fields import EventKind
 from ..api.live import Listening
 from ..api.models import CallDetail
 from ..domain.live_watch import NOT_STARTED, LiveLine, LiveWatch
@@ -12,12 +13,12 @@ from .events import timeline
 from .untrusted import clean, clip, fence
 
 PROGRESS_CHARS = 200
-LIVE_COUNTED = {
-    "user_transcription": "caller lines (see Live transcript)",
-    "tts_completed": "agent lines (see Live transcript)",
-    "user_interim_transcription": "interim transcriptions",
-    "llm_full_response_end": "language-model replies",
-    "metrics": "pipeline metrics",
+LIVE_COUNTED: dict[str, str] = {
+    EventKind.USER_TRANSCRIPTION: "caller lines (see Live transcript)",
+    EventKind.TTS_COMPLETED: "agent lines (see Live transcript)",
+    EventKind.USER_INTERIM_TRANSCRIPTION: "interim transcriptions",
+    EventKind.LLM_FULL_RESPONSE_END: "language-model replies",
+    EventKind.METRICS: "pipeline metrics",
 }
 
 

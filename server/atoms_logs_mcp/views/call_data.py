@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from ..api.event_fields import EventKind
 from ..api.models import CallDetail
 from ..domain.analysis import call_end, call_start, latency_report, turn_latencies, turn_offsets
 from ..render.call import metric_rows, shown_id
 from ..render.events import Entry, timeline_entries
 from ..render.untrusted import printable_tree
 
-ERROR_KINDS = frozenset({"agent_error", "call_cancelled"})
-NODE_KINDS = frozenset({"hopping", "agent_node_state"})
+ERROR_KINDS = frozenset({EventKind.AGENT_ERROR, EventKind.CALL_CANCELLED})
+NODE_KINDS = frozenset({EventKind.HOPPING, EventKind.AGENT_NODE_STATE})
 
 
 def call_view_data(call: CallDetail) -> dict[str, Any]:
