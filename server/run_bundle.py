@@ -3,7 +3,7 @@
 Runs `atoms_logs_mcp.cli.main()` with the dependencies vendored for this Python (`server/lib/cp3XX` and
 `server/lib/common`; the uv bundle has none: the host's uv made the environment), after two translations the
 manifest's `${user_config.*}` substitution cannot express: the "Mask phone numbers" checkbox arrives as
-ATOMS_REDACT=true/false and becomes "phone"/"", and an optional setting the host left as a literal
+true/false in the redact variable and becomes "phone"/"", and an optional setting the host left as a literal
 `${user_config.…}` placeholder is dropped so the server's own default applies. Nothing newer than Python 3.7
 here, so that the wrong interpreter gets a clear message rather than a SyntaxError.
 """
@@ -22,11 +22,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def bundle_environment(environ: MutableMapping[str, str]) -> None:
+    """The host's environment as the server reads it. Only once the package is importable (`put_first`): its
+    settings table names the variables."""
+    from atoms_logs_mcp.settings_table import env_name
+
     for name in [name for name, value in environ.items() if value.startswith("${user_config.")]:
         del environ[name]
-    redact = environ.get("ATOMS_REDACT", "").strip().lower()
+    variable = env_name("redact_phones")
+    redact = environ.get(variable, "").strip().lower()
     if redact in ("true", "false"):
-        environ["ATOMS_REDACT"] = "phone" if redact == "true" else ""
+        environ[variable] = "phone" if redact == "true" else ""
 
 
 MACHINES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "arm64", "aarch64": "arm64"}
@@ -82,8 +87,8 @@ def main() -> int:
     except LookupError as problem:
         print(f"atoms-logs-mcp: {problem}", file=sys.stderr)
         return 2
-    bundle_environment(os.environ)
     put_first(folders)
+    bundle_environment(os.environ)
     from atoms_logs_mcp.cli import main as serve  # importable only now that its folders are on sys.path
 
     return serve()

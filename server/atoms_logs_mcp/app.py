@@ -15,6 +15,7 @@ from .domain.calls import CallReader
 from .domain.clock import clock_from
 from .domain.live_watch import RecentWatches
 from .domain.lookup import AgentDirectory
+from .settings_table import env_name
 from .store.call_store import CallStore
 from .tools import (
     analyze_calls,
@@ -72,10 +73,10 @@ TOOLS: dict[str, Callable[[Any], None]] = {
 
 def create_server(settings: Settings, *, transport: Transport | None = None) -> AtomsMCPServer:
     """The server, reading the API described by `settings` (through `transport` when given, e.g. in-process).
-    `settings.tools` (ATOMS_TOOLS) narrows the tools offered; ValueError names an unknown one."""
+    `settings.tools` (its variable: settings_table.py) narrows the tools offered; ValueError names an unknown one."""
     unknown = sorted(set(settings.tools or ()) - set(TOOLS))
     if unknown:
-        raise ValueError(f"ATOMS_TOOLS names no tool {', '.join(unknown)}; the tools are: {', '.join(TOOLS)}")
+        raise ValueError(f"{env_name('tools')} names no tool {', '.join(unknown)}; the tools are: {', '.join(TOOLS)}")
     live: list[AppContext] = []  # the open lifespans: completions get no request context of their own
     subscribers, watches = subscriptions.Subscribers(), RecentWatches()  # shared by every session
     clock = clock_from(settings.now)

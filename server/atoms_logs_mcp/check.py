@@ -19,6 +19,7 @@ from mcp.types import TextContent
 from .app import create_server
 from .config import Settings
 from .domain.call_uris import transcript_uri
+from .settings_table import env_name, key_names
 
 _GET_AGENT = re.compile(r'get_agent\(agent="(?P<agent>[0-9a-f]{24})", version="(?P<version>[0-9a-f]{24})"\)')
 _DIFF = re.compile(
@@ -44,12 +45,12 @@ async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None,
     for name, value in settings.in_effect():
         say(f"  {name}: {value}")
     if not settings.api_key:
-        say("FAIL: no API key. Set SMALLEST_API_KEY (or ATOMS_API_KEY), or run `atoms-logs-mcp check --demo`.")
+        say(f"FAIL: no API key. Set {key_names()}, or run `atoms-logs-mcp check --demo`.")
         return 1
     failures = 0
     try:
         server = create_server(settings, transport=transport)
-    except ValueError as error:  # ATOMS_TOOLS names a tool that does not exist
+    except ValueError as error:  # the tools setting names a tool that does not exist
         say(f"FAIL: {error}")
         return 1
     async with Client(server) as client:
@@ -59,7 +60,7 @@ async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None,
         async def call(name: str, arguments: dict[str, Any]) -> str:
             nonlocal failures
             if name not in tools:
-                say(f"\n=== {name}: not offered (ATOMS_TOOLS)")
+                say(f"\n=== {name}: not offered ({env_name('tools')})")
                 return ""
             result = await client.call_tool(name, arguments)
             text = _text(result)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from . import __version__
-from .config import LOG_LEVELS, Settings
+from .config import Settings, log_level
+from .settings_table import env_name, key_names, settings_help
 
 COMMANDS = ("serve", "check", "sandbox", "store")
 
@@ -23,12 +26,13 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="atoms-logs-mcp",
         description="MCP server for Smallest AI Atoms voice-agent conversation logs.",
-        epilog="Without a command it serves over stdio. The API key comes from SMALLEST_API_KEY or ATOMS_API_KEY.",
+        epilog=f"Without a command it serves over stdio.\n\n{_settings_help()}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"atoms-logs-mcp {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="{serve,check,sandbox,store}")
 
-    serve = commands.add_parser("serve", help="serve MCP (the default command)")
+    serve = commands.add_parser("serve", help="serve MCP (the default command)", **_with_settings())
     serve.add_argument("--demo", action="store_true", help="serve the built-in sandbox in-process (no key needed)")
     serve.add_argument("--transport", choices=("stdio", "http"), default="stdio")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default loopback)")
@@ -37,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--auth-token",
         default=None,
-        help="HTTP only: require `Authorization: Bearer TOKEN` (or set ATOMS_MCP_AUTH_TOKEN)",
+        help=f"HTTP only: require `Authorization: Bearer TOKEN` (or set {env_name('auth_token')})",
     )
     serve.add_argument(
         "--insecure-no-auth",
@@ -53,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     data_options(serve)
 
-    check = commands.add_parser("check", help="check the configuration and drive every tool once")
+    check = commands.add_parser("check", help="check the configuration and drive every tool once", **_with_settings())
     check.add_argument("--demo", action="store_true", help="check against the built-in sandbox")
     check.add_argument("--redact", choices=("phone",), help="mask phone numbers (keeps the last four digits)")
     data_options(check)
@@ -62,6 +66,16 @@ def _parser() -> argparse.ArgumentParser:
     store = commands.add_parser("store", help="show the local call store (location, size, calls); `store clear`")
     store.add_argument("action", nargs="?", choices=("show", "clear"), default="show")
     return parser
+
+
+def _with_settings() -> dict[str, Any]:
+    """The settings listed after a command's options, as the table words them (kept as written)."""
+    return {"epilog": _settings_help(), "formatter_class": argparse.RawDescriptionHelpFormatter}
+
+
+def _settings_help() -> str:
+    """The table's settings wrapped as argparse wraps the rest of the help: to the terminal, but at most 100."""
+    return settings_help(width=min(100, shutil.get_terminal_size().columns - 2))
 
 
 def data_options(command: argparse.ArgumentParser) -> None:
@@ -98,9 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "serve")
     args = _parser().parse_args(args_list)
-    level = os.environ.get("ATOMS_LOG_LEVEL", "").strip().upper()
     logging.basicConfig(
-        level=level if level in LOG_LEVELS else "WARNING",  # a wrong value is reported with the other settings
+        level=log_level(os.environ),
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
@@ -155,7 +168,7 @@ def _settings_and_transport(args: argparse.Namespace) -> tuple[Settings, object]
     from .sandbox.serve import load_store
 
     # The demo reads the sandbox in-process; every other setting still comes from the environment, and the
-    # generated calls end at the server's "now" (ATOMS_NOW when set).
+    # generated calls end at the server's "now" (the `now` setting when set).
     settings = Settings.from_env(
         api_key=DEFAULT_SANDBOX_KEY, base_url="http://sandbox.in-process/atoms/v1", redact_phones=redact
     )
@@ -173,7 +186,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     if not settings.api_key:
         print(
-            "atoms-logs-mcp: no Atoms API key. Set SMALLEST_API_KEY (or ATOMS_API_KEY), "
+            f"atoms-logs-mcp: no Atoms API key. Set {key_names()}, "
             "or run `atoms-logs-mcp --demo` to try it on the built-in sandbox.",
             file=sys.stderr,
         )
@@ -187,7 +200,7 @@ def _serve(args: argparse.Namespace) -> int:
             return 2
     try:
         server = create_server(settings, transport=transport)  # type: ignore[arg-type]
-    except ValueError as error:  # ATOMS_TOOLS names a tool that does not exist
+    except ValueError as error:  # the tools setting names a tool that does not exist
         print(f"atoms-logs-mcp: {error}", file=sys.stderr)
         return 2
     if args.transport == "http":

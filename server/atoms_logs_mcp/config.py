@@ -1,4 +1,8 @@
-"""Every setting, read from the environment and checked once at start, and how secrets are shown (masked)."""
+"""Every setting, read from the environment and checked once at start, and how secrets are shown (masked).
+
+Which settings there are, their variables, defaults and forms: the table in settings_table.py. Here: what each
+kind of row means (read, shown, checked), and the `Settings` the rows fill.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,12 @@ from typing import TypeVar
 from platformdirs import user_cache_path
 
 from .domain.timewindow import zone_named
+from .settings_table import SETTINGS, Setting, default_of, setting
 
-DEFAULT_BASE_URL = "https://api.smallest.ai/atoms/v1"
+DEFAULT_BASE_URL: str = default_of("base_url")
 _KEY_MIN_LENGTH = 8
 _KEY_MAX_LENGTH = 512
-KEY_VARIABLES = ("SMALLEST_API_KEY", "ATOMS_API_KEY")
+KEY_VARIABLES = setting("api_key").names
 
 
 def mask_secret(secret: str | None) -> str:
@@ -43,12 +48,12 @@ def key_problem(key: str) -> str | None:
     return None
 
 
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 Number = TypeVar("Number", int, float)
 
 
 class Environment:
-    """Environment variables read with a check each: an unusable value names its variable and the form wanted."""
+    """Environment variables read with a check each: an unusable value names its variable and the form wanted.
+    Each reader answers None for an unset variable, which leaves the `Settings` default."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
         self._env = env
@@ -56,10 +61,10 @@ class Environment:
     def text(self, name: str) -> str | None:
         return self._env.get(name, "").strip() or None
 
-    def number(self, name: str, kind: type[Number], default: Number, form: str) -> Number:
+    def number(self, name: str, kind: type[Number], form: str) -> Number | None:
         raw = self.text(name)
         if raw is None:
-            return default
+            return None
         try:
             value = kind(raw)
         except ValueError:
@@ -68,34 +73,35 @@ class Environment:
             raise ValueError(f"{name} must be more than 0: {form}, not {raw[:40]!r}")
         return value
 
-    def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
+    def choice(self, name: str, allowed: tuple[str, ...]) -> str | None:
+        """One of `allowed`, as it spells it (letter case forgiven)."""
         raw = self.text(name)
         if raw is None:
-            return default
-        value = raw.upper() if allowed == LOG_LEVELS else raw.lower()
-        if value not in allowed:
+            return None
+        value = {choice.lower(): choice for choice in allowed}.get(raw.lower())
+        if value is None:
             raise ValueError(f"{name} takes one of {', '.join(allowed)}, not {raw[:40]!r}")
         return value
 
-    def zone(self, name: str) -> str:
+    def zone(self, name: str) -> str | None:
         """An IANA zone name (letter case forgiven, as for the tools' timezone argument), as tzdata spells it."""
-        raw = self.text(name) or "UTC"
+        raw = self.text(name)
+        if raw is None:
+            return None
         try:
             return str(zone_named(raw).key)
         except ValueError:
             raise ValueError(f"{name} must be an IANA time zone such as Europe/Paris, not {raw[:40]!r}") from None
 
-    def instant(self, name: str) -> datetime | None:
-        """An ISO 8601 date-time; one without an offset is UTC."""
+    def instant(self, name: str, form: str) -> datetime | None:
+        """An ISO 8601 date-time, in UTC; one without an offset is read as UTC."""
         raw = self.text(name)
         if raw is None:
             return None
         try:
             moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
-            raise ValueError(
-                f"{name} must be an ISO 8601 date-time such as 2026-11-20T12:00:00Z, not {raw[:40]!r}"
-            ) from None
+            raise ValueError(f"{name} must be {form}, not {raw[:40]!r}") from None
         return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     def names(self, name: str) -> tuple[str, ...] | None:
@@ -103,52 +109,75 @@ class Environment:
         names = tuple(dict.fromkeys(n.strip() for n in (raw or "").split(",") if n.strip()))
         return names or None  # "," names nothing: every tool, as when unset
 
+    def read(self, row: Setting) -> object:
+        """The value of one row of the settings table, None when unset; ValueError when unusable."""
+        match row.kind:
+            case "key":
+                return next((value for name in row.names if (value := self.text(name))), None)
+            case "url":
+                return (self.text(row.env) or row.default).rstrip("/")
+            case "seconds":
+                return self.number(row.env, float, row.form)
+            case "count":
+                return self.number(row.env, int, row.form)
+            case "zone":
+                return self.zone(row.env)
+            case "names":
+                return self.names(row.env)
+            case "switch":
+                return self.choice(row.env, row.choices) == row.choices[0]
+            case "choice":
+                return self.choice(row.env, row.choices)
+            case "instant":
+                return self.instant(row.env, row.form)
+            case "store" | "path" | "secret":
+                return self.text(row.env)
+
+
+def log_level(environ: Mapping[str, str]) -> str:
+    """The level to log at from the start, before the settings are checked (a wrong value is reported with them,
+    and until then the default applies)."""
+    row = setting("log_level")
+    try:
+        return str(Environment(environ).read(row) or row.default)
+    except ValueError:
+        return str(row.default)
+
 
 @dataclass(frozen=True, repr=False)
 class Settings:
     """Everything the client needs to reach the Atoms API.
 
-    `repr` is hand-written so that a settings object printed in a traceback or log shows the key masked.
+    The settings an environment variable sets take their defaults from the rows of `SETTINGS` (settings_table.py
+    describes each); the others are for code and tests. `repr` is hand-written so that a settings object printed
+    in a traceback or log shows the key masked.
     """
 
-    api_key: str | None = None
-    base_url: str = DEFAULT_BASE_URL
-    timeout: float = 15.0
-    """Seconds for one HTTP attempt (connect, read, write, pool)."""
-    deadline: float = 45.0
-    """Seconds for one client operation, retries and back-off included."""
+    api_key: str | None = default_of("api_key")
+    base_url: str = default_of("base_url")
+    timeout: float = default_of("timeout")
+    deadline: float = default_of("deadline")
     max_attempts: int = 4
     backoff_initial: float = 0.25
     """Seconds before the first retry; doubles per attempt, plus up to as much again of jitter."""
     backoff_max: float = 4.0
     extra_headers: Mapping[str, str] = field(default_factory=dict)
-    timezone: str = "UTC"
-    """Zone for since/until words and day/hour groups (`ATOMS_TIMEZONE`)."""
-    scan_ceiling: int = 20_000
-    """Most calls summarize_logs and export_logs read (`ATOMS_SCAN_CEILING`)."""
-    scan_concurrency: int = 4
-    """List requests in flight at once while scanning a window (`ATOMS_SCAN_CONCURRENCY`)."""
-    store: str | None = None
-    """The call store (`ATOMS_STORE`): a file path, `off`, or None for the platform's per-user cache folder."""
-    store_max_mb: int = 500
-    """Size cap of the call store in MB (`ATOMS_STORE_MAX_MB`); the least recently read calls go first."""
-    concurrency: int = 8
-    """Call details read at once by the investigations (`ATOMS_CONCURRENCY`); fewer while the API says 429."""
-    deep_ceiling: int = 2000
-    """Most calls one investigation reads in full (`ATOMS_DEEP_CEILING`)."""
-    export_dir: str | None = None
-    """Where export_logs writes (`ATOMS_EXPORT_DIR`; default a folder in the home directory)."""
-    tools: tuple[str, ...] | None = None
-    """Only these tools are offered (`ATOMS_TOOLS`, comma-separated names); None offers all."""
-    redact_phones: bool = False
-    """Mask phone numbers in everything read from the API, keeping the last four digits (`ATOMS_REDACT=phone`)."""
-    log_level: str = "WARNING"
-    """What the server logs to stderr (`ATOMS_LOG_LEVEL`)."""
-    auth_token: str | None = None
-    """The bearer token the HTTP transport requires (`ATOMS_MCP_AUTH_TOKEN`, or --auth-token)."""
-    now: datetime | None = None
-    """Answer as if the time were this instant when the server starts; the clock runs on from it (`ATOMS_NOW`:
-    reproducing an answer of the past, and tests on data of a fixed date). None: the system clock."""
+    timezone: str = default_of("timezone")
+    scan_ceiling: int = default_of("scan_ceiling")
+    scan_concurrency: int = default_of("scan_concurrency")
+    store: str | None = default_of("store")
+    """A file path, `off`, or None for the platform's per-user cache folder."""
+    store_max_mb: int = default_of("store_max_mb")
+    concurrency: int = default_of("concurrency")
+    deep_ceiling: int = default_of("deep_ceiling")
+    export_dir: str | None = default_of("export_dir")
+    tools: tuple[str, ...] | None = default_of("tools")
+    """None offers every tool."""
+    redact_phones: bool = default_of("redact_phones")
+    log_level: str = default_of("log_level")
+    auth_token: str | None = default_of("auth_token")
+    now: datetime | None = default_of("now")  # noqa: RUF009 (None: datetimes are immutable anyway)
+    """Where the server's clock starts (`domain.clock`); None: the system clock."""
 
     def __repr__(self) -> str:
         return (
@@ -166,27 +195,9 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
         """Every setting, read and checked once at start; ValueError names the variable, the problem and the
-        allowed form (and never shows a key)."""
+        allowed form (and never shows a key). An override that is not None wins over the environment."""
         env = Environment(os.environ if environ is None else environ)
-        values: dict[str, object] = {
-            "api_key": next((env.text(name) for name in KEY_VARIABLES if env.text(name)), None),
-            "base_url": (env.text("ATOMS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
-            "timeout": env.number("ATOMS_TIMEOUT", float, 15.0, "seconds per HTTP attempt, e.g. 15"),
-            "deadline": env.number("ATOMS_DEADLINE", float, 45.0, "seconds per operation, e.g. 45"),
-            "timezone": env.zone("ATOMS_TIMEZONE"),
-            "scan_ceiling": env.number("ATOMS_SCAN_CEILING", int, 20_000, "a whole number of calls, e.g. 20000"),
-            "scan_concurrency": env.number("ATOMS_SCAN_CONCURRENCY", int, 4, "a whole number of requests, e.g. 4"),
-            "store": env.text("ATOMS_STORE"),
-            "store_max_mb": env.number("ATOMS_STORE_MAX_MB", int, 500, "a whole number of megabytes, e.g. 500"),
-            "concurrency": env.number("ATOMS_CONCURRENCY", int, 8, "a whole number of requests, e.g. 8"),
-            "deep_ceiling": env.number("ATOMS_DEEP_CEILING", int, 2000, "a whole number of calls, e.g. 2000"),
-            "export_dir": env.text("ATOMS_EXPORT_DIR"),
-            "tools": env.names("ATOMS_TOOLS"),
-            "redact_phones": env.choice("ATOMS_REDACT", ("phone", "none", "off"), "") == "phone",
-            "log_level": env.choice("ATOMS_LOG_LEVEL", LOG_LEVELS, "WARNING"),
-            "auth_token": env.text("ATOMS_MCP_AUTH_TOKEN"),
-            "now": env.instant("ATOMS_NOW"),
-        }
+        values = {row.attribute: value for row in SETTINGS if (value := env.read(row)) is not None}
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]
         settings.validate()
@@ -194,12 +205,12 @@ class Settings:
 
     @property
     def export_path(self) -> Path:
-        """The export folder: ATOMS_EXPORT_DIR (absolute, or from ~), else ~/atoms-logs-exports. Not created here."""
-        return Path(self.export_dir).expanduser() if self.export_dir else Path.home() / "atoms-logs-exports"
+        """The export folder: `export_dir` (absolute, or from ~), else the table's default. Not created here."""
+        return Path(self.export_dir or setting("export_dir").shown_default).expanduser()
 
     @property
     def store_path(self) -> Path | None:
-        """The call store's file: ATOMS_STORE, else calls.sqlite3 in the per-user cache folder; None when `off`."""
+        """The call store's file: `store`, else calls.sqlite3 in the per-user cache folder; None when `off`."""
         if self.store is not None and self.store.strip().lower() in ("off", "none", "0", "false"):
             return None
         if self.store:
@@ -207,47 +218,52 @@ class Settings:
         return user_cache_path("atoms-logs-mcp", appauthor=False) / "calls.sqlite3"
 
     def in_effect(self) -> list[tuple[str, str]]:
-        """Every setting and its value, for `check` (the key and the HTTP token masked)."""
-        return [
-            ("API key", self.masked_key),
-            ("ATOMS_BASE_URL", self.base_url),
-            ("ATOMS_TIMEOUT", f"{self.timeout:g} s"),
-            ("ATOMS_DEADLINE", f"{self.deadline:g} s"),
-            ("ATOMS_TIMEZONE", self.timezone),
-            ("ATOMS_SCAN_CEILING", str(self.scan_ceiling)),
-            ("ATOMS_SCAN_CONCURRENCY", str(self.scan_concurrency)),
-            ("ATOMS_STORE", str(self.store_path or "off")),
-            ("ATOMS_STORE_MAX_MB", str(self.store_max_mb)),
-            ("ATOMS_CONCURRENCY", str(self.concurrency)),
-            ("ATOMS_DEEP_CEILING", str(self.deep_ceiling)),
-            ("ATOMS_EXPORT_DIR", self.export_dir or "(default: ~/atoms-logs-exports)"),
-            ("ATOMS_TOOLS", ", ".join(self.tools) if self.tools else "(all)"),
-            ("ATOMS_REDACT", "phone" if self.redact_phones else "(off)"),
-            ("ATOMS_LOG_LEVEL", self.log_level),
-            ("ATOMS_MCP_AUTH_TOKEN", mask_secret(self.auth_token)),
-            ("ATOMS_NOW", self.now.isoformat() if self.now else "(the system clock)"),
-        ]
+        """Every setting of the table and its value, for `check` (the key and the HTTP token masked)."""
+        return [(row.label or row.env, _shown(self, row)) for row in SETTINGS]
 
     def validate(self) -> None:
         """Refuse settings that could only fail later, with a message that says which one (never the key)."""
-        if self.api_key is not None and (problem := key_problem(self.api_key)):
-            raise ValueError(f"The API key {problem}; copy it again from the Atoms console (keys start with sk_).")
-        if not self.base_url.startswith(("https://", "http://")):
-            raise ValueError(f"ATOMS_BASE_URL must start with https:// or http://, not {self.base_url[:40]!r}")
-        if self.export_dir and not Path(self.export_dir).expanduser().is_absolute():
+        for row in SETTINGS:
+            if problem := _problem(self, row):
+                raise ValueError(problem)
+        if self.max_attempts <= 0:
+            raise ValueError("max_attempts must be more than 0")
+
+
+def _shown(settings: Settings, row: Setting) -> str:
+    """One setting's value as `check` lists it."""
+    value = getattr(settings, row.attribute)
+    match row.kind:
+        case "key" | "secret":
+            return mask_secret(value)
+        case "seconds":
+            return f"{value:g} s"
+        case "store":
+            return str(settings.store_path or "off")
+        case "switch":
+            return row.choices[0] if value else f"({row.shown_default})"
+        case "names":
+            return ", ".join(value) if value else f"({row.shown_default})"
+        case "path":
+            return str(value or f"(default: {row.shown_default})")
+        case "instant":
+            return value.isoformat() if value else f"({row.shown_default})"
+    return str(value)
+
+
+def _problem(settings: Settings, row: Setting) -> str | None:
+    """What makes one setting's value unusable, in words that name it (and never quote the key); None when fine."""
+    value = getattr(settings, row.attribute)
+    match row.kind:
+        case "key" if value is not None and (problem := key_problem(value)):
+            return f"The API key {problem}; copy it again from the Atoms console (keys start with sk_)."
+        case "url" if not value.startswith(("https://", "http://")):
+            return f"{row.env} must start with https:// or http://, not {value[:40]!r}"
+        case "seconds" | "count" if value <= 0:
+            return f"{row.attribute} must be more than 0"
+        case "path" if value and not Path(value).expanduser().is_absolute():
             # A server's working directory is whatever its host chose, so a relative folder is a guess.
-            raise ValueError(f"ATOMS_EXPORT_DIR must be an absolute path (or start with ~), not {self.export_dir!r}.")
-        if (path := self.store_path) is not None and not path.is_absolute():
-            raise ValueError(f"ATOMS_STORE must be an absolute path (or start with ~), or off; not {self.store!r}.")
-        for name in (
-            "timeout",
-            "deadline",
-            "scan_ceiling",
-            "scan_concurrency",
-            "max_attempts",
-            "concurrency",
-            "deep_ceiling",
-            "store_max_mb",
-        ):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be more than 0")
+            return f"{row.env} must be an absolute path (or start with ~), not {value!r}."
+        case "store" if (path := settings.store_path) is not None and not path.is_absolute():
+            return f"{row.env} must be an absolute path (or start with ~), or off; not {value!r}."
+    return None

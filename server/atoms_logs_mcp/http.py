@@ -18,6 +18,8 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .settings_table import env_name
+
 MCP_PATH = "/mcp"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
@@ -51,7 +53,7 @@ def exposure_problem(host: str, token: str | None, accept_risk: bool) -> str | N
         return None
     return (
         f"refusing to serve beyond loopback ({host}) without a token: anyone who can reach the port could read "
-        "your calls. Set --auth-token (or ATOMS_MCP_AUTH_TOKEN), bind to 127.0.0.1, or pass --insecure-no-auth "
+        f"your calls. Set --auth-token (or {env_name('auth_token')}), bind to 127.0.0.1, or pass --insecure-no-auth "
         "to accept the risk."
     )
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .config import Settings
+from .settings_table import env_name
 from .store.call_store import CallStore
 
 
@@ -22,7 +23,7 @@ def run_store_command(action: str) -> int:
         return 2
     path = settings.store_path
     if path is None:
-        print("The call store is off (ATOMS_STORE=off).")
+        print(f"The call store is off ({env_name('store')}=off).")
         return 0
     if action == "clear":
         return _clear(path, settings.store_max_mb)
@@ -36,7 +37,7 @@ def run_store_command(action: str) -> int:
         return 1
     usage = store.usage()
     store.close()
-    print(f"Size on disk: {_size(path) / 1e6:.1f} MB of {settings.store_max_mb} MB (ATOMS_STORE_MAX_MB)")
+    print(f"Size on disk: {_size(path) / 1e6:.1f} MB of {settings.store_max_mb} MB ({env_name('store_max_mb')})")
     print(f"Calls: {sum(u.calls for u in usage)}")
     for org in usage:
         print(f"  organisation {org.org} (a fingerprint of its API key): {org.calls} calls, {org.bytes / 1e6:.1f} MB")

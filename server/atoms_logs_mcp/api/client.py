@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import __version__
 from ..config import Settings
+from ..settings_table import key_names
 from .agent_models import AgentDetail
 from .diagnosis import address, connect_failure, describe_body, parse_retry_after
 from .errors import (
@@ -221,7 +222,7 @@ class AtomsClient:
         """`send()`, retried on 429, 5xx, timeouts and drops with back-off, all within `settings.deadline` (or
         `within`, when sooner)."""
         if not self.settings.api_key:
-            raise ConfigurationError("No Atoms API key: set SMALLEST_API_KEY (or ATOMS_API_KEY).")
+            raise ConfigurationError(f"No Atoms API key: set {key_names()}.")
         budget = self.settings.deadline if within is None else min(within, self.settings.deadline)
         deadline = anyio.current_time() + budget
 

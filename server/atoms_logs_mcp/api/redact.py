@@ -1,4 +1,4 @@
-"""Masking phone numbers in everything read from the API (`--redact` / `ATOMS_REDACT=phone`).
+"""Masking phone numbers in everything read from the API (`--redact phone`, or the redact_phones setting).
 
 Redaction happens once, on the API's JSON before it is parsed, so rows, overviews, transcripts,
 summaries, variables, events and exports all see the masked value. The last four digits stay, so

@@ -139,7 +139,7 @@ class CallReader:
         return {call_id: Digest(**self.shown(head)) for call_id, head in found.items()}
 
     def shown(self, value: Any) -> Any:
-        """What the store kept, as the settings in effect now show it: phone numbers masked when ATOMS_REDACT=phone
+        """What the store kept, as the settings in effect now show it: phone numbers masked when redact_phones is on
         (whatever the setting was when the call was stored)."""
         return redact(value) if self._client.settings.redact_phones else value
 

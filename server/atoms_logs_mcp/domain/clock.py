@@ -1,7 +1,7 @@
 """The server's wall clock: the system's, or one set to start at a given instant and run on from it.
 
 Every answer that reads "now" (a window such as `since="7d"`, whether a call has settled, an export's time
-stamp) asks the clock it was given, never `datetime.now` itself, so a server started with `ATOMS_NOW` answers
+stamp) asks the clock it was given, never `datetime.now` itself, so a server started with the `now` setting answers
 as it would have at that instant, and a test reads generated data on any day the suite runs.
 """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..domain.deep_scan import DeepScan
+from ..settings_table import env_name
 from . import formats
 from .untrusted import clean, clip
 
@@ -25,7 +26,7 @@ def deep_coverage(scan: DeepScan) -> list[str]:
         lines.append(
             f"NOT COVERED: the {listing.total - listing.target} oldest matching calls "
             f"(the ceiling is {listing.target}, newest first). To continue, call again with until={until} "
-            "(or raise max_calls / ATOMS_DEEP_CEILING)."
+            f"(or raise max_calls / {env_name('deep_ceiling')})."
         )
     if listing.failed_pages:
         ranges = ", ".join(f"{a}-{b}" for a, b in listing.missing_ranges())

@@ -26,15 +26,16 @@ from ..api.errors import (
     UpstreamUnavailableError,
     WrongServiceError,
 )
+from ..settings_table import default_of, env_name, key_names, setting
 from .untrusted import clean, clip
 
 KEY_HINT = (
-    "Set SMALLEST_API_KEY (or ATOMS_API_KEY) to a key from the Atoms console (keys start with sk_) in the "
+    f"Set {key_names()} to a key from the Atoms console (keys start with sk_) in the "
     "MCP server's environment, then restart it; or run the server with --demo to use the built-in sandbox."
 )
 BASE_URL_HINT = (
-    "Check ATOMS_BASE_URL in the MCP server's environment: it must be the Atoms API's address, ending in "
-    "/atoms/v1 (the default, https://api.smallest.ai/atoms/v1, is right for most accounts); then restart the server."
+    f"Check {env_name('base_url')} in the MCP server's environment: it must be the Atoms API's address, ending in "
+    f"/atoms/v1 (the default, {default_of('base_url')}, is right for most accounts); then restart the server."
 )
 CALL_ID_HINT = "Call ids look like CALL-1737000000000-abc123; list_logs and search_by_call_ids find them."
 
@@ -61,7 +62,8 @@ def explain(error: AtomsError, *, subject: str | None = None, slow_query: bool =
             return (
                 f"The API key was accepted but may not read this{code}{_request_id(error)}: it belongs to another "
                 "organisation or lacks access to conversation logs. Use a key from the Atoms console of the "
-                "organisation that owns these calls (SMALLEST_API_KEY or ATOMS_API_KEY), then restart the server."
+                f"organisation that owns these calls ({' or '.join(setting('api_key').names)}), then restart the "
+                "server."
             )
         case AuthenticationError():
             return f"The Atoms API rejected the API key{code}. {KEY_HINT}"

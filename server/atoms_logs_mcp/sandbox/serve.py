@@ -14,6 +14,7 @@ from typing import Any, Self
 
 import uvicorn
 
+from ..settings_table import env_name
 from .app import API_PREFIX, DEFAULT_SANDBOX_KEY, SandboxState, create_app
 from .data import generate
 from .faults import FaultConfig
@@ -157,7 +158,7 @@ def serve_forever(
         bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
         shown = f"[{host}]" if ":" in host else host
         print(f"Atoms sandbox: {len(store.calls)} calls, {len(store.agents)} agents", flush=True)
-        print(f"  ATOMS_BASE_URL=http://{shown}:{bound}{API_PREFIX}", flush=True)
+        print(f"  {env_name('base_url')}=http://{shown}:{bound}{API_PREFIX}", flush=True)
         print(
             f"  API key: {api_key}   (controls: http://{shown}:{bound}/_sandbox/stats, /_sandbox/faults)",
             flush=True,

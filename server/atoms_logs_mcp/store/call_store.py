@@ -21,6 +21,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from ..settings_table import env_name
 from .database import StoreRefused, open_database
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ class CallStore:
         reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
         self.notice = (
             f"The call store at {self.path} could not be used ({reason}), so this answer read every call from "
-            "the API. `atoms-logs-mcp store clear` rebuilds it; ATOMS_STORE=off turns it off."
+            f"the API. `atoms-logs-mcp store clear` rebuilds it; {env_name('store')}=off turns it off."
         )
         log.warning("call store off: %s", reason)
         if self.connection is not None:

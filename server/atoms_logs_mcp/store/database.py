@@ -10,6 +10,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from ..settings_table import env_name
+
 SCHEMA_VERSION = 3
 """Raise when a table or the digest changes: older files are then emptied and rebuilt."""
 BUSY_TIMEOUT_MS = 5000
@@ -82,7 +84,9 @@ def open_database(path: Path) -> sqlite3.Connection:
         if version > SCHEMA_VERSION:
             raise StoreRefused(f"a newer atoms-logs-mcp wrote it (schema {version}; this one reads {SCHEMA_VERSION})")
         if version == 0 and _foreign(connection):
-            raise StoreRefused("it is a SQLite database of something else; point ATOMS_STORE at a file of its own")
+            raise StoreRefused(
+                f"it is a SQLite database of something else; point {env_name('store')} at a file of its own"
+            )
         if connection.execute("PRAGMA page_count").fetchone()[0] == 0:  # a new file: let eviction shrink it
             connection.execute("PRAGMA auto_vacuum = INCREMENTAL")
         connection.execute("PRAGMA journal_mode = WAL")

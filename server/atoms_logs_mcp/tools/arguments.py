@@ -20,6 +20,7 @@ from ..api.query import (
 )
 from ..domain.aggregate import GroupKey
 from ..domain.filters import FILTER_NAMES
+from ..settings_table import default_of, env_name
 
 Ident = Annotated[str, Field(min_length=1, max_length=64)]
 STRIPPED = BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value)
@@ -85,7 +86,9 @@ Until = Annotated[
 Timezone = Annotated[
     str | None,
     Field(
-        description="IANA zone for since/until words and day/hour groups; default ATOMS_TIMEZONE or UTC.", max_length=64
+        description="IANA zone for since/until words and day/hour groups; "
+        f"default {env_name('timezone')} or {default_of('timezone')}.",
+        max_length=64,
     ),
 ]
 VersionIds = Annotated[list[Ident] | None, Field(description="Agent version ids to keep.", max_length=50)]
@@ -103,7 +106,7 @@ GroupBy = Annotated[
 MaxCalls = Annotated[
     int | None,
     Field(
-        description="Most calls to read (capped by ATOMS_SCAN_CEILING); the answer says if it stopped.",
+        description=f"Most calls to read (capped by {env_name('scan_ceiling')}); the answer says if it stopped.",
         ge=1,
         le=200_000,
     ),
@@ -157,7 +160,10 @@ def with_filters(handler: Handler) -> Handler:
 DeepMaxCalls = Annotated[
     int | None,
     Field(
-        description="Most calls to open (capped by ATOMS_DEEP_CEILING, default 2000); newest first.", ge=1, le=100_000
+        description=f"Most calls to open (capped by {env_name('deep_ceiling')}, default {default_of('deep_ceiling')}); "
+        "newest first.",
+        ge=1,
+        le=100_000,
     ),
 ]
 

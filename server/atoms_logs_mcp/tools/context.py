@@ -52,7 +52,7 @@ class AppContext:
     watches: RecentWatches
     """What watch_call heard of each recently watched live call (the call resources show it)."""
     clock: WallClock
-    """What "now" is for every answer: the system's clock, or the one `ATOMS_NOW` starts (`domain.clock`)."""
+    """What "now" is for every answer: the system's clock, or the one the `now` setting starts (`domain.clock`)."""
     windows: RecentWindows = field(default_factory=RecentWindows)
     """The windows answers read in the last moments, for the window view (`domain.recent_windows`)."""
 

@@ -17,6 +17,7 @@ from ..render import formats
 from ..render.failures import explain
 from ..render.rows import filter_header
 from ..render.summary import coverage
+from ..settings_table import env_name
 from .arguments import MaxCalls, with_filters
 from .context import WRITES_FILE, Ctx, progress_reporter, state
 from .filtering import query_for
@@ -24,9 +25,9 @@ from .filtering import query_for
 DESCRIPTION = """Export every call matching the filters to a CSV or JSON file in the export folder.
 
 Use it when the user wants the calls as a file (a spreadsheet, a report). It reads the whole window (up to a
-ceiling it reports), writes only inside ATOMS_EXPORT_DIR, never overwrites, and answers with the path, the number
+ceiling it reports), writes only inside {export_dir}, never overwrites, and answers with the path, the number
 of rows and the columns. Same filters as list_logs. Example: export_logs(format="csv", statuses=["failed"],
-since="last week")"""
+since="last week")""".format(export_dir=env_name("export_dir"))
 FileName = Annotated[
     str | None,
     Field(

@@ -1,0 +1,131 @@
+"""The settings table: every environment variable the server reads, named here and nowhere else.
+
+One row per setting: the variable, the `Settings` attribute it fills, its kind (how the text is read and
+checked: config.py says what each kind means), its default and one line for people. `Settings` (its
+defaults, `from_env`, `validate`), `check`'s listing and `--help` all come from these rows; any other
+module that names a variable in a message asks `env_name` for it. Standard library only, so that every
+layer may import it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Kind = Literal[
+    "key", "url", "seconds", "count", "zone", "store", "path", "names", "switch", "choice", "secret", "instant"
+]
+"""key: the API key, from the first of its variables set (masked when shown); url: http(s) address, no
+trailing /; seconds: a number > 0; count: a whole number > 0; zone: an IANA zone; store: an absolute path
+or off; path: an absolute path (or from ~); names: comma-separated, none means all; switch: its first
+choice turns it on, the others off; choice: one of `choices`, letter case forgiven; secret: text, masked
+when shown; instant: an ISO 8601 date-time, UTC when it has no offset."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    """The environment variable (the first one read, for the key)."""
+    attribute: str
+    """The `Settings` attribute it fills."""
+    kind: Kind
+    default: Any
+    """The `Settings` default: what an unset variable means."""
+    description: str
+    """One line for people (--help)."""
+    form: str = ""
+    """The value wanted, as errors quote it: "seconds per HTTP attempt, e.g. 15" (seconds and count)."""
+    choices: tuple[str, ...] = ()
+    """The values allowed (switch and choice)."""
+    also: tuple[str, ...] = ()
+    """Further variables read when `env` is unset (the key)."""
+    label: str = ""
+    """The name `check` lists it under, when not `env`."""
+    default_text: str = ""
+    """The default as people read it, when `default` is None or not what it means."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.env, *self.also)
+
+    @property
+    def shown_default(self) -> str:
+        if self.default_text:
+            return self.default_text
+        return f"{self.default:g}" if isinstance(self.default, float) else str(self.default)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SMALLEST_API_KEY", "api_key", "key", None, "The Atoms API key, from the Atoms console (keys start "
+            "with sk_); the first variable set wins. Only ever shown masked.", also=("ATOMS_API_KEY",),
+            label="API key", default_text="none"),
+    Setting("ATOMS_BASE_URL", "base_url", "url", "https://api.smallest.ai/atoms/v1",
+            "The Atoms API's address, ending in /atoms/v1."),
+    Setting("ATOMS_TIMEOUT", "timeout", "seconds", 15.0, "Seconds for one HTTP attempt (connect, read, write, "
+            "pool).", form="seconds per HTTP attempt, e.g. 15"),
+    Setting("ATOMS_DEADLINE", "deadline", "seconds", 45.0, "Seconds for one client operation, retries and "
+            "back-off included.", form="seconds per operation, e.g. 45"),
+    Setting("ATOMS_TIMEZONE", "timezone", "zone", "UTC", "IANA zone for since/until words and day/hour groups."),
+    Setting("ATOMS_SCAN_CEILING", "scan_ceiling", "count", 20_000, "Most calls summarize_logs and export_logs "
+            "read.", form="a whole number of calls, e.g. 20000"),
+    Setting("ATOMS_SCAN_CONCURRENCY", "scan_concurrency", "count", 4, "List requests in flight at once while "
+            "scanning a window.", form="a whole number of requests, e.g. 4"),
+    Setting("ATOMS_STORE", "store", "store", None, "The local call store: an absolute file path (or from ~), "
+            "or off.", default_text="calls.sqlite3 in the per-user cache folder"),
+    Setting("ATOMS_STORE_MAX_MB", "store_max_mb", "count", 500, "Size cap of the call store in MB; the least "
+            "recently read calls go first.", form="a whole number of megabytes, e.g. 500"),
+    Setting("ATOMS_CONCURRENCY", "concurrency", "count", 8, "Call details read at once by the investigations; "
+            "fewer while the API answers 429.", form="a whole number of requests, e.g. 8"),
+    Setting("ATOMS_DEEP_CEILING", "deep_ceiling", "count", 2000, "Most calls one investigation reads in full.",
+            form="a whole number of calls, e.g. 2000"),
+    Setting("ATOMS_EXPORT_DIR", "export_dir", "path", None, "Where export_logs writes: an absolute path (or "
+            "from ~).", default_text="~/atoms-logs-exports"),
+    Setting("ATOMS_TOOLS", "tools", "names", None, "Only these tools are offered (comma-separated names).",
+            default_text="all"),
+    Setting("ATOMS_REDACT", "redact_phones", "switch", False, "phone: mask phone numbers in everything read "
+            "from the API, keeping the last four digits (as --redact phone does).", choices=("phone", "none",
+            "off"), default_text="off"),
+    Setting("ATOMS_LOG_LEVEL", "log_level", "choice", "WARNING", "What the server logs to stderr.",
+            choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    Setting("ATOMS_MCP_AUTH_TOKEN", "auth_token", "secret", None, "The bearer token the HTTP transport "
+            "requires (or --auth-token). Only ever shown masked.", default_text="none"),
+    Setting("ATOMS_NOW", "now", "instant", None, "Answer as if the server started at this instant (ISO 8601, "
+            "e.g. 2026-11-20T12:00:00Z); its clock runs on from there. For reproducing an answer of the past, "
+            "and tests on data of a fixed date.", form="an ISO 8601 date-time such as 2026-11-20T12:00:00Z",
+            default_text="the system clock"),
+)  # fmt: skip
+
+
+def setting(attribute: str) -> Setting:
+    """The row that fills `Settings.<attribute>`; KeyError for an attribute no variable sets."""
+    for row in SETTINGS:
+        if row.attribute == attribute:
+            return row
+    raise KeyError(attribute)
+
+
+def env_name(attribute: str) -> str:
+    """The environment variable of `Settings.<attribute>`, for messages that tell people which one to set."""
+    return setting(attribute).env
+
+
+def key_names() -> str:
+    """Where the key is read from, for messages: its first variable, then the others as "(or ...)"."""
+    first, *others = setting("api_key").names
+    return f"{first} (or {' or '.join(others)})" if others else first
+
+
+def default_of(attribute: str) -> Any:
+    """The default of `Settings.<attribute>`: the row's, so that the dataclass and the table cannot differ."""
+    return setting(attribute).default
+
+
+def settings_help(width: int = 100) -> str:
+    """Every setting for `--help`: its variables and default on one line, the description indented below."""
+    lines = ["settings (environment variables, read and checked at start; `check` lists those in effect):"]
+    for row in SETTINGS:
+        choices = f"; one of {', '.join(row.choices)}" if row.choices else ""
+        lines.append(f"  {' or '.join(row.names)}  (default: {row.shown_default}{choices})")
+        lines.extend(textwrap.wrap(row.description, width, initial_indent=" " * 6, subsequent_indent=" " * 6))
+    return "\n".join(lines)
