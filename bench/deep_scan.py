@@ -50,7 +50,7 @@ async def _scan(base_url: str, store_path: str, calls: int, concurrency: int, ro
         reader = CallReader(client, store)
         for _ in range(rounds):
             started = time.perf_counter()
-            scan = await deep_scan(reader, LogQuery(attempt="all"), ceiling=calls, concurrency=concurrency)
+            scan = await deep_scan(reader, LogQuery(where={"attempt": "all"}), ceiling=calls, concurrency=concurrency)
             finished = scan.fetched - scan.unsettled
             results.append({"seconds": time.perf_counter() - started, "read": scan.read, "finished_fetched": finished})
     store.close()

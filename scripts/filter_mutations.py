@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Show that tests/test_filter_parameters.py catches a renamed, dropped or ignored filter parameter.
+"""Show that the filter tests catch a renamed, dropped, misspelt or ignored filter.
 
-Each mutation below edits the package in place, runs that test file, and restores the file whatever
-happens. Every mutation must turn the tests red; the script exits 1 if one survives.
+Each mutation below edits the package in place (most of them a row of the filter table,
+api/filter_table.py), runs tests/test_filter_parameters.py and tests/test_filter_table.py, and restores
+the file whatever happens. Every mutation must turn the tests red; the script exits 1 if one survives.
     python scripts/filter_mutations.py
 """
 
@@ -18,25 +19,31 @@ PACKAGE = ROOT / "server" / "atoms_logs_mcp"
 MUTATIONS = [
     (
         "rename the timezone filter parameter to tz",
-        [("tools/arguments.py", '    "timezone": Timezone,', '    "tz": Timezone,')],
+        [("api/filter_table.py", 'Filter("timezone", None,', 'Filter("tz", None,')],
     ),
     (
         "drop version_ids from the query building",
-        [("domain/filters.py", "version_ids=_distinct(filters.version_ids),", "version_ids=(),")],
+        [("api/filter_table.py", 'many=True, query="version_ids",', "many=True,")],
+    ),
+    (
+        "misspell an API parameter name (client and sandbox both read it)",
+        [("api/filter_table.py", '"version_ids", "versionFilter",', '"version_ids", "versionsFilter",')],
+    ),
+    (
+        "send only the first value of a list filter",
+        [("api/query.py", 'params[row.api] = ",".join(values)', "params[row.api] = values[0]")],
     ),
     (
         "let list_logs ignore its filters",
         [("tools/list_logs.py", "filters = Filters.take(arguments)", "filters = Filters()")],
     ),
     (
-        "rename the durations field of Filters",
-        [
-            (
-                "domain/filters.py",
-                "    durations: list[str] | None = None",
-                "    duration_buckets: list[str] | None = None",
-            )
-        ],
+        "rename the durations row",
+        [("api/filter_table.py", '"durations", "durationFilter",', '"duration_buckets", "durationFilter",')],
+    ),
+    (
+        "let the sandbox ignore a row's record field",
+        [("sandbox/matching.py", "call.record.get(name) in values", "call.record.get(name) is not None")],
     ),
 ]
 
@@ -51,7 +58,16 @@ def run(name: str, edits: list[tuple[str, str, str]]) -> bool:
         for file, text in texts.items():
             (PACKAGE / file).write_text(text, encoding="utf-8")
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_filter_parameters.py"],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "tests/test_filter_parameters.py",
+                "tests/test_filter_table.py",
+            ],
             cwd=ROOT,
             capture_output=True,
             text=True,

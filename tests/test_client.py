@@ -25,7 +25,7 @@ pytestmark = pytest.mark.anyio
 
 async def test_every_operation_round_trips(sandbox):
     async with AtomsClient(settings_for(sandbox)) as client:
-        page = await client.list_logs(LogQuery(limit=7, statuses=("completed",)))
+        page = await client.list_logs(LogQuery(limit=7, where={"statuses": ("completed",)}))
         assert len(page.logs) == 7 and page.pagination.total and page.pagination.total > 7
         assert all(row.status == "completed" for row in page.logs)
         call = await client.get_call(page.logs[0].call_id or "")
@@ -98,7 +98,7 @@ async def test_requests_carry_versioned_user_agent_and_bearer_key():
 
     settings = Settings(api_key="sk_abc_1234567890", base_url="https://api.example.test/atoms/v1")
     async with AtomsClient(settings, transport=httpx.MockTransport(handler)) as client:
-        await client.list_logs(LogQuery(statuses=("failed", "no_answer"), page=2, limit=50))
+        await client.list_logs(LogQuery(where={"statuses": ("failed", "no_answer")}, page=2, limit=50))
     (request,) = seen
     assert request.headers["user-agent"] == USER_AGENT
     assert USER_AGENT.startswith(f"atoms-logs-mcp/{__version__} ")
@@ -114,15 +114,17 @@ def test_query_translation_covers_every_list_parameter():
     query = LogQuery(
         page=3,
         limit=100,
-        agent_ids=("a1", "a2"),
-        campaign_ids=("c1",),
-        call_types=("webcall",),
-        statuses=("failed",),
-        disconnect_reasons=("timeout", "user_hangup"),
-        durations=("0-30", "5+"),
-        version_ids=("v1",),
-        search="+1415",
-        attempt="all",
+        where={
+            "agent_ids": ("a1", "a2"),
+            "campaign_ids": ("c1",),
+            "call_types": ("webcall",),
+            "statuses": ("failed",),
+            "disconnect_reasons": ("timeout", "user_hangup"),
+            "durations": ("0-30", "5+"),
+            "version_ids": ("v1",),
+            "search": "+1415",
+            "attempt": "all",
+        },
         sort_by="duration",
         sort_order="asc",
         since=datetime(2026, 11, 1, tzinfo=UTC),

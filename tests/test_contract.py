@@ -55,7 +55,8 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from atoms_logs_mcp.api.client import AtomsClient
 from atoms_logs_mcp.api.errors import AtomsAPIError
-from atoms_logs_mcp.api.query import LogQuery
+from atoms_logs_mcp.api.filter_table import QUERY_KEYS
+from atoms_logs_mcp.api.query import LogQuery, QueryValue
 from conftest import SANDBOX_KEY, settings_for
 
 AUTH = {"Authorization": f"Bearer {SANDBOX_KEY}"}
@@ -468,18 +469,21 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-EVERY_FIELD = dict(
+EVERY_FILTER: dict[str, QueryValue] = {
+    "agent_ids": ("0f1e2d3c4b5a69788796a5b4", "1a2b3c4d5e6f708192a3b4c5"),
+    "campaign_ids": ("892f902bd23f0824128b2f33",),
+    "call_types": ("telephony_outbound",),
+    "statuses": ("completed", "failed"),
+    "disconnect_reasons": ("user_hangup", "agent_hangup"),
+    "durations": ("1-5", "5+"),
+    "version_ids": ("8f6d05584ef8aa3892276658", "0f4205b4907a70c31012f037"),
+    "search": "+91",
+    "attempt": "all",
+}
+EVERY_FIELD: dict[str, Any] = dict(
     page=2,
     limit=25,
-    agent_ids=("0f1e2d3c4b5a69788796a5b4", "1a2b3c4d5e6f708192a3b4c5"),
-    campaign_ids=("892f902bd23f0824128b2f33",),
-    call_types=("telephony_outbound",),
-    statuses=("completed", "failed"),
-    disconnect_reasons=("user_hangup", "agent_hangup"),
-    durations=("1-5", "5+"),
-    version_ids=("8f6d05584ef8aa3892276658", "0f4205b4907a70c31012f037"),
-    search="+91",
-    attempt="all",
+    where=EVERY_FILTER,
     sort_by="duration",
     sort_order="asc",
     since=datetime(2026, 10, 1, tzinfo=UTC),
@@ -495,17 +499,18 @@ async def test_every_client_request_validates(spec: Spec, foreign_sandbox, forei
     family_root = next(iter(foreign_expected["retry_families"]))
     long_call = foreign_expected["long_transcript_callId"]
     agent_id = next(iter(foreign_expected["agent_names"]))
-    assert set(EVERY_FIELD) | {"extra"} == set(LogQuery.__dataclass_fields__), "a LogQuery field is not exercised"
+    assert set(EVERY_FIELD) == set(LogQuery.__dataclass_fields__), "a LogQuery field is not exercised"
+    assert set(EVERY_FILTER) == set(QUERY_KEYS), "a filter of the table is not exercised"
     queries = [
         LogQuery(),
         LogQuery(**EVERY_FIELD),
-        LogQuery(**{**EVERY_FIELD, "call_types": ("telephony_inbound", "webcall"), "attempt": "retry"}),
+        LogQuery(**EVERY_FIELD).narrowed(call_types=("telephony_inbound", "webcall"), attempt="retry"),
         *(
             LogQuery(sort_by=s, sort_order=o)
             for s in ("created", "updated", "duration", "latency")
             for o in ("asc", "desc")
         ),
-        *(LogQuery(attempt=a) for a in ("initial", "retry", "all")),
+        *(LogQuery(where={"attempt": a}) for a in ("initial", "retry", "all")),
         LogQuery(limit=500),
         LogQuery(since=datetime(2026, 10, 10, 5, 30, tzinfo=UTC)),
     ]

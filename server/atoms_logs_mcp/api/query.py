@@ -1,34 +1,26 @@
-"""Typed filters for `GET /conversation`, and their translation into the API's query string.
+"""The query of `GET /conversation`, and its translation into the API's query string.
 
 The API takes comma-separated strings and camelCase names; the rest of the package speaks in typed
-lists and enums. This module is the only place that knows the difference.
+lists and enums. The filters and their API names are the rows of api/filter_table.py; this module turns
+a query of them into the query string.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Literal
 
-Status = Literal[
-    "pending",
-    "in_progress",
-    "in_queue",
-    "processing",
-    "active",
-    "completed",
-    "failed",
-    "no_answer",
-    "cancelled",
-]
+from .filter_table import FILTER, FILTERS, QUERY_KEYS
+from .filter_table import Attempt as Attempt
+from .filter_table import CallType as CallType
+from .filter_table import DisconnectReason as DisconnectReason
+from .filter_table import DurationBucket as DurationBucket
+from .filter_table import Status as Status
+
 LIVE_STATUSES: tuple[Status, ...] = ("in_progress", "active")
 """The statuses of a call in progress: the only ones `GET /events` streams (it answers 400 for any other)."""
-CallType = Literal["telephony_inbound", "telephony_outbound", "webcall"]
-DisconnectReason = Literal[
-    "user_hangup", "agent_hangup", "connection_error", "timeout", "system_error", "transfer_complete"
-]
-Attempt = Literal["initial", "retry", "all"]
-DurationBucket = Literal["0-30", "30-60", "1-5", "5+"]
 SortField = Literal["created", "updated", "duration", "latency"]
 SortOrder = Literal["asc", "desc"]
 
@@ -44,21 +36,6 @@ API_SORT_FIELDS: dict[str, str] = {
     "latency": "avgLatency",
 }
 API_MAX_LIMIT = 500
-API_PARAMETER: dict[str, str] = {
-    "agent_ids": "agentIds",
-    "campaign_ids": "campaignIds",
-    "call_types": "callTypes",
-    "statuses": "statusFilter",
-    "disconnect_reasons": "disconnectReasonFilter",
-    "durations": "durationFilter",
-    "version_ids": "versionFilter",
-    "search": "search",
-    "attempt": "callAttemptFilter",
-    "since": "dateFrom",
-    "until": "dateTo",
-}
-"""Each filter of LogQuery -> the list endpoint's query parameter, as the spec names it (the sandbox reads the
-same table; tests/test_contract.py checks every request against the spec)."""
 
 
 def iso_utc(moment: datetime) -> str:
@@ -66,21 +43,21 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+QueryValue = tuple[str, ...] | str
+"""A filter's value in a query: a tuple for a list filter, a string for a one-value filter."""
+
+
 @dataclass(frozen=True)
 class LogQuery:
-    """Every filter `GET /conversation` has, typed. Empty lists and None mean "no filter"."""
+    """One `GET /conversation` request: the filter table's values, the window, paging and order.
+
+    `where` holds a value per row of api/filter_table.py (by its `query` key); an empty value or a missing
+    key means "no filter"."""
 
     page: int = 1
     limit: int = 20
-    agent_ids: tuple[str, ...] = ()
-    campaign_ids: tuple[str, ...] = ()
-    call_types: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    disconnect_reasons: tuple[str, ...] = ()
-    durations: tuple[str, ...] = ()
-    version_ids: tuple[str, ...] = ()
-    search: str | None = None
-    attempt: str | None = None
+    where: Mapping[str, QueryValue] = field(default_factory=dict)
+    """The table's filters (api/filter_table.py) by their `query` key, e.g. {"statuses": ("failed",)}."""
     sort_by: str | None = None
     sort_order: str | None = None
     since: datetime | None = None
@@ -88,43 +65,44 @@ class LogQuery:
     extra: dict[str, str] = field(default_factory=dict)
     """Parameters passed through verbatim, for API features newer than this module."""
 
+    def __post_init__(self) -> None:
+        if unknown := sorted(set(self.where) - set(QUERY_KEYS)):  # a renamed filter fails loudly
+            raise TypeError(f"LogQuery has no filter {unknown}; the filters are {QUERY_KEYS}")
+
+    def values(self, key: str) -> tuple[str, ...]:
+        """A filter's values; () when it is not set."""
+        value = self.where.get(key)
+        return (value,) if isinstance(value, str) else tuple(value or ())
+
+    def value(self, key: str) -> str | None:
+        """A one-value filter's value; None when it is not set."""
+        return next(iter(self.values(key)), None)
+
     def with_page(self, page: int, limit: int | None = None) -> LogQuery:
         return replace(self, page=page, limit=self.limit if limit is None else limit)
+
+    def narrowed(self, **where: QueryValue) -> LogQuery:
+        """The same query with these filters set (replaced)."""
+        return replace(self, where={**self.where, **where})
 
     def to_params(self) -> dict[str, str]:
         """The query string for `GET /conversation`. Only filters that are set are sent."""
         params: dict[str, str] = {"page": str(self.page), "limit": str(self.limit)}
-        names = API_PARAMETER
-        lists = (
-            "agent_ids",
-            "campaign_ids",
-            "call_types",
-            "statuses",
-            "disconnect_reasons",
-            "durations",
-            "version_ids",
-        )
-        params.update({names[field]: ",".join(getattr(self, field)) for field in lists if getattr(self, field)})
-        if self.search:
-            params[names["search"]] = self.search
-        if self.attempt:
-            params[names["attempt"]] = self.attempt
+        for row in FILTERS:
+            if row.api and row.query and (values := self.values(row.query)):
+                params[row.api] = ",".join(values)
         if self.sort_by:
             params["sortBy"] = API_SORT_FIELDS.get(self.sort_by, self.sort_by)
         if self.sort_order:
             params["sortOrder"] = self.sort_order
-        if self.since is not None:
-            params[names["since"]] = iso_utc(self.since)
-        if self.until is not None:
-            params[names["until"]] = iso_utc(self.until)
+        for name, moment in (("since", self.since), ("until", self.until)):
+            if moment is not None and (parameter := FILTER[name].api):
+                params[parameter] = iso_utc(moment)
         params.update(self.extra)
         return params
 
     def filters_applied(self) -> dict[str, object]:
         """The filters that narrow the result (not paging), for telling the model what was asked."""
-        skip = {"page", "limit", "extra"}
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name not in skip and getattr(self, f.name) not in (None, (), "")
-        }
+        applied: dict[str, object] = {key: value for key, value in self.where.items() if value}
+        ordering = {"sort_by": self.sort_by, "sort_order": self.sort_order, "since": self.since, "until": self.until}
+        return applied | {name: value for name, value in ordering.items() if value is not None}

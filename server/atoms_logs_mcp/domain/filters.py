@@ -1,50 +1,79 @@
 """The call filters that list_logs, summarize_logs and export_logs share, defined once, and the API
 query they become.
 
-`Filters` is the one definition: the tools' filter parameters are generated from its fields
-(`tools/arguments.py`), and taking them out of a call fails loudly when a name is missing, so a renamed
-or dropped filter can never quietly become "no filter".
+The filters are the rows of the table in api/filter_table.py: `Filters` holds one value per row, the tools'
+filter parameters are generated from the same rows (`tools/arguments.py`), and taking them out of a call
+fails loudly when a name is missing, so a renamed or dropped filter can never quietly become "no filter".
 """
 
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from ..api.query import LogQuery
+from ..api.filter_table import FILTER, FILTERS
+from ..api.query import LogQuery, QueryValue
 from .timewindow import Window, refuse_future, resolve_window, zone_named
 
+FILTER_NAMES = tuple(row.name for row in FILTERS)
+AGENTS = FILTER["agents"]
+"""The one row the query does not take as given: names in `Filters`, ids (resolved) in the query."""
+Value = list[str] | str | None
+"""A filter as the model passed it: a list for a list filter, a string for a one-value filter, None: not filtered on."""
 
-@dataclass(frozen=True)
+
 class Filters:
-    """The call filters as the model passed them (None: not filtered on)."""
+    """The call filters as the model passed them, one per row of the table (api/filter_table.py)."""
 
-    statuses: list[str] | None = None
-    disconnect_reasons: list[str] | None = None
-    call_types: list[str] | None = None
-    agents: list[str] | None = None
-    campaign_ids: list[str] | None = None
-    search: str | None = None
-    attempt: str | None = None
-    durations: list[str] | None = None
-    since: str | None = None
-    until: str | None = None
-    version_ids: list[str] | None = None
-    timezone: str | None = None
+    __slots__ = ("_given",)
+
+    def __init__(self, **given: Value) -> None:
+        if unknown := sorted(set(given) - set(FILTER_NAMES)):
+            raise TypeError(f"Filters has no filter {unknown}; the filters are {FILTER_NAMES}")
+        self._given: dict[str, Value] = {name: given.get(name) for name in FILTER_NAMES}
 
     @classmethod
     def take(cls, arguments: MutableMapping[str, Any]) -> Filters:
         """The filters out of a tool call's arguments (removed from them); KeyError if one is missing."""
-        return cls(**{f.name: arguments.pop(f.name) for f in fields(cls)})
+        return cls(**{name: arguments.pop(name) for name in FILTER_NAMES})
+
+    def __getitem__(self, name: str) -> Value:
+        return self._given[name]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Filters) and self._given == other._given
+
+    def __repr__(self) -> str:
+        return f"Filters({', '.join(f'{name}={value!r}' for name, value in self._given.items())})"
 
     def as_arguments(self) -> dict[str, Any]:
         """As keyword arguments, for echoing back a call the model can make."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return dict(self._given)
 
+    def texts(self, name: str) -> list[str] | None:
+        value = self._given[name]
+        return [value] if isinstance(value, str) else value
 
-FILTER_NAMES = tuple(f.name for f in fields(Filters))
+    def text(self, name: str) -> str | None:
+        return next(iter(self.texts(name) or ()), None)
+
+    @property
+    def agents(self) -> list[str] | None:
+        """Agent ids or names: `tools/filtering.py` resolves them to ids for the query."""
+        return self.texts("agents")
+
+    @property
+    def since(self) -> str | None:
+        return self.text("since")
+
+    @property
+    def until(self) -> str | None:
+        return self.text("until")
+
+    @property
+    def timezone(self) -> str | None:
+        return self.text("timezone")
 
 
 def window_of(filters: Filters, default_zone: str, now: datetime) -> Window:
@@ -55,8 +84,9 @@ def window_of(filters: Filters, default_zone: str, now: datetime) -> Window:
     return window
 
 
-def _distinct(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values or ()))
+def _distinct(value: Value) -> QueryValue:
+    """A list without repeats (as a tuple), or one value as it is."""
+    return value if isinstance(value, str) else tuple(dict.fromkeys(value or ()))
 
 
 def build_query(
@@ -70,18 +100,11 @@ def build_query(
     sort_order: str | None = None,
 ) -> LogQuery:
     """The API query for the filters, with agent names already resolved to `agent_ids`."""
+    where = {row.query: _distinct(filters[row.name]) for row in FILTERS if row.query and row is not AGENTS}
     return LogQuery(
         page=page,
         limit=limit,
-        agent_ids=agent_ids,
-        campaign_ids=_distinct(filters.campaign_ids),
-        call_types=_distinct(filters.call_types),
-        statuses=_distinct(filters.statuses),
-        disconnect_reasons=_distinct(filters.disconnect_reasons),
-        durations=_distinct(filters.durations),
-        version_ids=_distinct(filters.version_ids),
-        search=filters.search,
-        attempt=filters.attempt,
+        where={str(AGENTS.query): agent_ids, **where},  # the agent first: "Filters: agent: Sales; statuses: ..."
         sort_by=sort_by,
         sort_order=sort_order,
         since=window.since,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import tzinfo
 
 import anyio
@@ -48,7 +48,8 @@ async def summarize_window(
         aggregator.add(rows)
 
     scan = await scan_window(client, query, consume, ceiling=ceiling, concurrency=concurrency, progress=progress)
-    outcomes = None if query.attempt == "retry" or not retries else await retry_outcomes(client, aggregator.links)
+    retried_only = query.value("attempt") == "retry"
+    outcomes = None if retried_only or not retries else await retry_outcomes(client, aggregator.links)
     return WindowSummary(aggregator.result(), scan, outcomes)
 
 
@@ -63,7 +64,7 @@ async def calls_per_agent(client: AtomsClient, agents: Sequence[Agent], query: L
     async def count(agent_id: str) -> None:
         async with limiter:
             try:
-                page = await client.list_logs(replace(query, agent_ids=(agent_id,), page=1, limit=1))
+                page = await client.list_logs(query.narrowed(agent_ids=(agent_id,)).with_page(1, 1))
             except AtomsAPIError:
                 counts[agent_id] = None
                 return

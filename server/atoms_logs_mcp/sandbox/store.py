@@ -10,30 +10,22 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
-from ..api.query import (
-    API_PARAMETER,
-    API_SORT_FIELDS,
-    Attempt,
-    CallType,
-    DisconnectReason,
-    DurationBucket,
-    Status,
-)
+from ..api.filter_table import FILTER
+from ..api.query import API_SORT_FIELDS
 from .agent_versions import AgentVersions
+from .matching import InvalidQuery as InvalidQuery
+from .matching import keeper, parse_datetime
 
 CALL_ID = re.compile(r"^CALL-\d{13}-[0-9a-f]{6}$")
-# The enumerations and names of the spec, as the client knows them (api/query.py): one definition.
-STATUSES: tuple[str, ...] = get_args(Status)
-CALL_TYPES: tuple[str, ...] = get_args(CallType)
-DISCONNECT_REASONS: tuple[str, ...] = get_args(DisconnectReason)
-ATTEMPT_FILTERS: tuple[str, ...] = get_args(Attempt)
-DURATION_BUCKETS: tuple[str, ...] = get_args(DurationBucket)
+# The enumerations of the spec, as the filter table has them (api/filter_table.py): one definition.
+STATUSES = FILTER["statuses"].values
+DISCONNECT_REASONS = FILTER["disconnect_reasons"].values
 SORT_FIELDS = {api: ours for ours, api in API_SORT_FIELDS.items()}
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 500
@@ -71,29 +63,6 @@ ROW_FIELDS = (
 SEARCH_OMITS = ("dispositionMetrics", "agentDispositionConfig", "versionNumber")
 SINGLE_AGENT_ONLY = ("_resolvedConfig", "_configSource", "_versionedWorkflow")
 """Not in `GET /agent` list rows (the spec: only the single-agent read resolves a version's config)."""
-
-
-class InvalidQuery(ValueError):
-    """The request is malformed: the API answers 400 "Invalid input"."""
-
-
-def parse_datetime(value: str) -> datetime:
-    """An ISO 8601 date-time; naive values are taken as UTC."""
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except (ValueError, AttributeError):
-        raise InvalidQuery(f"not an ISO date-time: {value!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def duration_bucket(seconds: float) -> str:
-    if seconds < 30:
-        return "0-30"
-    if seconds < 60:
-        return "30-60"
-    if seconds < 300:
-        return "1-5"
-    return "5+"
 
 
 def _number(value: Any) -> float | None:
@@ -177,16 +146,6 @@ def record_moment(value: Any) -> datetime | None:
     if seconds is None:
         return None
     return datetime.fromtimestamp(seconds / 1000 if seconds > 1e11 else seconds, UTC)
-
-
-def _split(params: Mapping[str, str], name: str, allowed: Iterable[str] | None = None) -> set[str] | None:
-    raw = params.get(name)
-    if raw is None or raw.strip() == "":
-        return None
-    values = {part.strip() for part in raw.split(",") if part.strip()}
-    if allowed is not None and (unknown := values - set(allowed)):
-        raise InvalidQuery(f"{name}: unknown value(s) {sorted(unknown)}")
-    return values
 
 
 def _positive_int(params: Mapping[str, str], name: str, default: int) -> int:
@@ -277,39 +236,9 @@ class CallStore:
             self._sorted[key] = present + missing
         return self._sorted[key]
 
-    def _filter(self, calls: list[Call], params: Mapping[str, str]) -> list[Call]:
-        name = API_PARAMETER
-        agents = _split(params, name["agent_ids"])
-        campaigns = _split(params, name["campaign_ids"])
-        types = _split(params, name["call_types"], CALL_TYPES)
-        statuses = _split(params, name["statuses"])
-        reasons = _split(params, name["disconnect_reasons"])
-        buckets = _split(params, name["durations"], DURATION_BUCKETS)
-        versions = _split(params, name["version_ids"])
-        attempts = _split(params, name["attempt"], ATTEMPT_FILTERS) or {"initial"}
-        since = parse_datetime(params[name["since"]]) if params.get(name["since"]) else None
-        until = parse_datetime(params[name["until"]]) if params.get(name["until"]) else None
-        search = (params.get(name["search"]) or "").strip().lower()
-
-        def keep(call: Call) -> bool:
-            r = call.record
-            if "all" not in attempts:
-                is_retry = call.attempt > 0
-                if ("retry" in attempts) != is_retry and ("initial" in attempts) == is_retry:
-                    return False
-            return not (
-                (agents is not None and r.get("agentId") not in agents)
-                or (campaigns is not None and r.get("campaignId") not in campaigns)
-                or (types is not None and r.get("type") not in types)
-                or (statuses is not None and r.get("status") not in statuses)
-                or (reasons is not None and r.get("disconnectionReason") not in reasons)
-                or (versions is not None and r.get("versionId") not in versions)
-                or (buckets is not None and duration_bucket(call.duration) not in buckets)
-                or (since is not None and call.created < since)
-                or (until is not None and call.created > until)
-                or (search and not any(search in str(r.get(k) or "").lower() for k in ("callId", "from", "to")))
-            )
-
+    @staticmethod
+    def _filter(calls: list[Call], params: Mapping[str, str]) -> list[Call]:
+        keep = keeper(params)
         return [call for call in calls if keep(call)]
 
     @staticmethod

@@ -1,25 +1,16 @@
-"""Tool argument types and the descriptions the model reads; the filter parameters, generated from `Filters`."""
+"""Tool argument types and the descriptions the model reads; the filter parameters, generated from the filter table."""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
 
 from pydantic import BeforeValidator, ConfigDict, Field, create_model
 
-from ..api.query import (
-    CALL_ID_PATTERN,
-    Attempt,
-    CallType,
-    DisconnectReason,
-    DurationBucket,
-    SortField,
-    SortOrder,
-    Status,
-)
+from ..api.filter_table import FILTERS, Filter
+from ..api.query import CALL_ID_PATTERN, SortField, SortOrder
 from ..domain.aggregate import GroupKey
-from ..domain.filters import FILTER_NAMES
 from ..settings_table import default_of, env_name
 
 Ident = Annotated[str, Field(min_length=1, max_length=64)]
@@ -32,18 +23,6 @@ CallId = Annotated[
     Field(
         pattern=CALL_ID_PATTERN,
         description="A call id such as CALL-1737000000000-abc123, from list_logs or search_by_call_ids.",
-    ),
-]
-Statuses = Annotated[list[Status] | None, Field(description="Call statuses to keep.", max_length=9)]
-DisconnectReasons = Annotated[
-    list[DisconnectReason] | None, Field(description="Disconnect reasons to keep.", max_length=6)
-]
-CallTypes = Annotated[list[CallType] | None, Field(description="Channels to keep.", max_length=3)]
-Agents = Annotated[
-    list[Ident] | None,
-    Field(
-        description="Agents to keep: ids or names (case-insensitive), from list_agents.",
-        max_length=50,
     ),
 ]
 AgentName = Annotated[
@@ -63,35 +42,6 @@ Version = Annotated[
         pattern=r"^([vV]?\d{1,6}|[0-9a-fA-F]{24}|active)$",
     ),
 ]
-CampaignIds = Annotated[list[Ident] | None, Field(description="Campaign ids to keep.", max_length=50)]
-Search = Annotated[
-    str | None,
-    Field(description="Substring of a call id or phone number.", min_length=1, max_length=100),
-]
-AttemptFilter = Annotated[Attempt | None, Field(description="initial (default: first attempts), retry or all.")]
-Durations = Annotated[
-    list[DurationBucket] | None,
-    Field(description="0-30 and 30-60 seconds, 1-5 and 5+ minutes.", max_length=4),
-]
-Since = Annotated[
-    str | None,
-    Field(
-        description="Window start: ISO time, span (24h, 7d) or period (yesterday, last week); see instructions.",
-        max_length=64,
-    ),
-]
-Until = Annotated[
-    str | None, Field(description="Window end (inclusive), same forms as since; default now.", max_length=64)
-]
-Timezone = Annotated[
-    str | None,
-    Field(
-        description="IANA zone for since/until words and day/hour groups; "
-        f"default {env_name('timezone')} or {default_of('timezone')}.",
-        max_length=64,
-    ),
-]
-VersionIds = Annotated[list[Ident] | None, Field(description="Agent version ids to keep.", max_length=50)]
 SortBy = Annotated[SortField | None, Field(description="created, updated (default), duration or latency.")]
 Order = Annotated[SortOrder | None, Field(description="desc (default) or asc.")]
 GroupBy = Annotated[
@@ -113,23 +63,27 @@ MaxCalls = Annotated[
 ]
 
 
-FILTER_PARAMETERS: dict[str, Any] = {
-    "statuses": Statuses,
-    "disconnect_reasons": DisconnectReasons,
-    "call_types": CallTypes,
-    "agents": Agents,
-    "campaign_ids": CampaignIds,
-    "search": Search,
-    "attempt": AttemptFilter,
-    "durations": Durations,
-    "since": Since,
-    "until": Until,
-    "version_ids": VersionIds,
-    "timezone": Timezone,
-}
-"""The type and description of each filter, by its name in `Filters`."""
-if tuple(FILTER_PARAMETERS) != FILTER_NAMES:  # one definition: a filter added or renamed in one place only fails here
-    raise ImportError(f"FILTER_PARAMETERS {tuple(FILTER_PARAMETERS)} do not match Filters {FILTER_NAMES}")
+def _parameter(row: Filter) -> Any:
+    """The type and description of a filter parameter, from its row: a list, or one value; None: not filtered on."""
+    one: Any = cast(Any, Literal)[row.values] if row.values else str
+    if row.many:
+        limits: dict[str, Any] = {"max_length": row.most_values}
+        kind: Any = cast(Any, list)[one if row.values else Ident] | None
+    else:
+        lengths = {"min_length": row.shortest, "max_length": row.longest} if not row.values else {}
+        limits = {key: value for key, value in lengths.items() if value is not None}
+        kind = one | None
+    return Annotated[kind, Field(description=row.about, **limits)]
+
+
+FILTER_PARAMETERS: dict[str, Any] = {row.name: _parameter(row) for row in FILTERS}
+"""The type and description of each filter, by its name in `Filters`: one per row of the filter table."""
+if TYPE_CHECKING:  # what mypy reads; the SDK reads the generated annotations (list_agents takes the window alone)
+    Since = str | None
+    Until = str | None
+    Timezone = str | None
+else:
+    Since, Until, Timezone = (FILTER_PARAMETERS[name] for name in ("since", "until", "timezone"))
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 

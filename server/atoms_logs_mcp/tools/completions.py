@@ -57,7 +57,7 @@ async def _agents(app: AppContext, typed: str) -> Completion:
 
 
 async def _call_ids(app: AppContext, typed: str) -> Completion:
-    query = LogQuery(limit=50, search=typed if len(typed) >= 6 else None)
+    query = LogQuery(limit=50, where={"search": typed} if len(typed) >= 6 else {})
     try:
         page = await app.client.list_logs(query)
     except AtomsAPIError:
