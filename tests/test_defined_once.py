@@ -1,4 +1,5 @@
-"""Three things written once: analyze_calls' aspects, the TTL cache's expiry, the call resources' URIs."""
+"""Written once: analyze_calls' aspects, the TTL cache (for calls, windows and the agent list), the call resources'
+URIs."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from atoms_logs_mcp.api.client import AtomsClient
 from atoms_logs_mcp.app import create_server
 from atoms_logs_mcp.config import Settings
 from atoms_logs_mcp.domain.cache import TTLCache
 from atoms_logs_mcp.domain.call_uris import CALL_TEMPLATE, TRANSCRIPT_TEMPLATE, call_uri, transcript_uri
+from atoms_logs_mcp.domain.lookup import AgentDirectory
 from atoms_logs_mcp.tools.analyze_calls import ASPECTS, DESCRIPTION, Calls
+from conftest import settings_for
 
 PACKAGE = Path(__file__).resolve().parents[1] / "server" / "atoms_logs_mcp"
 URI_MODULE = PACKAGE / "domain" / "call_uris.py"
@@ -67,3 +71,18 @@ async def test_the_resource_templates_are_the_ones_defined():
     server = create_server(Settings(api_key="unused", base_url="http://unused.invalid"))
     templates = {t.uri_template for t in await server.list_resource_templates()}
     assert templates == {CALL_TEMPLATE, TRANSCRIPT_TEMPLATE}
+
+
+@pytest.mark.anyio
+async def test_the_agent_list_is_kept_by_the_same_cache_for_its_ttl(sandbox):
+    now = [0.0]
+    async with AtomsClient(settings_for(sandbox)) as client:
+        directory = AgentDirectory(client, ttl=120.0, clock=lambda: now[0])
+        await directory.agents()
+        listed = sandbox.stats()["total"]
+        now[0] = 119.0
+        await directory.agents()
+        assert sandbox.stats()["total"] == listed, "kept while fresh"
+        now[0] = 121.0
+        await directory.agents()
+        assert sandbox.stats()["total"] == 2 * listed, "read again once expired"

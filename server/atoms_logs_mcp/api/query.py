@@ -69,14 +69,14 @@ class LogQuery:
         if unknown := sorted(set(self.where) - set(QUERY_KEYS)):  # a renamed filter fails loudly
             raise TypeError(f"LogQuery has no filter {unknown}; the filters are {QUERY_KEYS}")
 
-    def values(self, key: str) -> tuple[str, ...]:
+    def listed(self, key: str) -> tuple[str, ...]:
         """A filter's values; () when it is not set."""
         value = self.where.get(key)
         return (value,) if isinstance(value, str) else tuple(value or ())
 
-    def value(self, key: str) -> str | None:
+    def single(self, key: str) -> str | None:
         """A one-value filter's value; None when it is not set."""
-        return next(iter(self.values(key)), None)
+        return next(iter(self.listed(key)), None)
 
     def with_page(self, page: int, limit: int | None = None) -> LogQuery:
         return replace(self, page=page, limit=self.limit if limit is None else limit)
@@ -89,7 +89,7 @@ class LogQuery:
         """The query string for `GET /conversation`. Only filters that are set are sent."""
         params: dict[str, str] = {"page": str(self.page), "limit": str(self.limit)}
         for row in FILTERS:
-            if row.api and row.query and (values := self.values(row.query)):
+            if row.api and row.query and (values := self.listed(row.query)):
                 params[row.api] = ",".join(values)
         if self.sort_by:
             params["sortBy"] = API_SORT_FIELDS.get(self.sort_by, self.sort_by)

@@ -51,29 +51,29 @@ class Filters:
         """As keyword arguments, for echoing back a call the model can make."""
         return dict(self._given)
 
-    def texts(self, name: str) -> list[str] | None:
+    def listed(self, name: str) -> list[str] | None:
         value = self._given[name]
         return [value] if isinstance(value, str) else value
 
-    def text(self, name: str) -> str | None:
-        return next(iter(self.texts(name) or ()), None)
+    def single(self, name: str) -> str | None:
+        return next(iter(self.listed(name) or ()), None)
 
     @property
     def agents(self) -> list[str] | None:
         """Agent ids or names: `tools/filtering.py` resolves them to ids for the query."""
-        return self.texts("agents")
+        return self.listed("agents")
 
     @property
     def since(self) -> str | None:
-        return self.text("since")
+        return self.single("since")
 
     @property
     def until(self) -> str | None:
-        return self.text("until")
+        return self.single("until")
 
     @property
     def timezone(self) -> str | None:
-        return self.text("timezone")
+        return self.single("timezone")
 
 
 def window_of(filters: Filters, default_zone: str, now: datetime) -> Window:

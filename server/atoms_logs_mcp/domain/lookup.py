@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import anyio
@@ -13,6 +13,7 @@ from ..api.client import SEARCH_BATCH_LIMIT, AtomsClient
 from ..api.errors import AtomsAPIError
 from ..api.models import Agent, CallRow
 from .aggregate import Link
+from .cache import TTLCache
 
 SEARCH_CONCURRENCY = 4
 _OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
@@ -76,21 +77,20 @@ class AgentNameError(ValueError):
 class AgentDirectory:
     """The organisation's agents (active and archived), fetched once and kept `ttl` seconds."""
 
-    def __init__(self, client: AtomsClient, ttl: float = 120.0) -> None:
+    def __init__(self, client: AtomsClient, ttl: float = 120.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._client = client
-        self._ttl = ttl
-        self._agents: list[Agent] | None = None
-        self._fetched_at = 0.0
+        self._kept: TTLCache[list[Agent]] = TTLCache(1, ttl, clock)
         self._lock = anyio.Lock()
 
     async def agents(self) -> list[Agent]:
         async with self._lock:
-            if self._agents is None or time.monotonic() - self._fetched_at > self._ttl:
+            agents = self._kept.get("agents")
+            if agents is None:
                 active = await self._fetch_all(archived=False)
                 archived = await self._fetch_all(archived=True)
-                self._agents = active + [a for a in archived if a.id not in {b.id for b in active}]
-                self._fetched_at = time.monotonic()
-            return self._agents
+                agents = active + [a for a in archived if a.id not in {b.id for b in active}]
+                self._kept.put("agents", agents)
+            return agents
 
     async def names(self) -> dict[str, str]:
         """id -> name; empty (not an error) when the agent list cannot be read."""

@@ -48,7 +48,7 @@ async def summarize_window(
         aggregator.add(rows)
 
     scan = await scan_window(client, query, consume, ceiling=ceiling, concurrency=concurrency, progress=progress)
-    retried_only = query.value("attempt") == "retry"
+    retried_only = query.single("attempt") == "retry"
     outcomes = None if retried_only or not retries else await retry_outcomes(client, aggregator.links)
     return WindowSummary(aggregator.result(), scan, outcomes)
 

@@ -148,7 +148,7 @@ ATTEMPT_WORDS = {
 def filter_header(query: LogQuery, window: Window, names: Mapping[str, str], *, sort: bool = True) -> list[str]:
     """The lines that state what was asked: filters, window, attempts and (for lists) the order."""
     attempts = ATTEMPT_WORDS.get(
-        query.value("attempt") or "", "first attempts only (retries are hidden; attempt='all' shows them)"
+        query.single("attempt") or "", "first attempts only (retries are hidden; attempt='all' shows them)"
     )
     lines = [f"Filters: {describe_filters(query, names)}. Window: {window.describe()}."]
     if window.note:
