@@ -1,12 +1,13 @@
 """How long the tests take a newcomer and CI: `.ci/run` in fresh clones of HEAD, timed step by step.
 
-`python bench/suite_time.py` clones the committed HEAD into a temporary folder `--runs` times (3 by default) and
-runs `bash .ci/run` there as CI does (CI=true), one clone after another, with the machine's warm caches (uv, npm,
-apt). `.ci/run` prints how long each test step took (`default suite: N s`, the README's test command verbatim,
-install check included; the same suite under shifted clocks; `heavy tests: N s`); the whole run is timed here. `--cold` adds one more run
-with empty uv, pip and npm caches (everything downloaded again), reported on its own row. The figures go into the
-"Test suite times" section of docs/BENCHMARKS.md (`bench/run_all.py` keeps that section when it rewrites the
-page). Each run takes about a quarter of an hour on the 2-core machine: this is not part of run_all.
+`python bench/suite_time.py` clones the committed HEAD into a temporary folder `--runs` times (3 by default)
+and runs `bash .ci/run` there as CI does (CI=true), one clone after another, with the machine's warm caches
+(uv, npm, apt). `.ci/run` prints how long each test step took (`default suite: N s`, the README's test command
+verbatim, install check included; the same suite under shifted clocks; `heavy tests: N s`); the whole run is
+timed here. `--cold` adds one more run with empty uv, pip and npm caches (everything downloaded again),
+reported on its own row. The figures go into the "Test suite times" section of docs/BENCHMARKS.md
+(`bench/run_all.py` keeps that section when it rewrites the page). Each run takes about a quarter of an hour
+on the 2-core machine: this is not part of run_all.
 """
 
 from __future__ import annotations
