@@ -167,6 +167,18 @@ def _clear(tool: str, result) -> bool:
     return True
 
 
+def _count(kind: str, tried: int, clear: int, requests: int) -> None:
+    """What one test tried, for RELIABILITY.md (the report adds every test's counts)."""
+    count_figure(
+        "bad_input",
+        **{kind: tried},
+        cases_tried=tried,
+        rejected_with_clear_message=clear,
+        not_rejected_clearly=tried - clear,
+        api_requests_for_them=requests,
+    )
+
+
 @pytest.fixture(scope="module")
 async def client(_generated_server):
     """One MCP session for every example of this module (a session per example cost a minute of the suite)."""
@@ -189,14 +201,7 @@ async def test_one_broken_argument_is_rejected_before_any_request(sandbox, clien
     clear = 0
     for value in values:
         clear += _clear(tool, await client.call_tool(tool, {**VALID[tool], argument: value}))
-    count_figure(
-        "bad_input",
-        property_cases=len(values),
-        cases_tried=len(values),
-        rejected_with_clear_message=clear,
-        not_rejected_clearly=len(values) - clear,
-        api_requests_for_them=sandbox.stats()["total"],
-    )
+    _count("property_cases", len(values), clear, sandbox.stats()["total"])
     assert values and sandbox.stats()["total"] == 0
 
 
@@ -204,14 +209,7 @@ async def test_hand_written_corpus_is_rejected_before_any_request(sandbox, tmp_p
     sandbox.reset_stats()
     async with mcp_client(sandbox, export_dir=str(tmp_path / "exports")) as session:
         clear = sum([_clear(tool, await session.call_tool(tool, arguments)) for tool, arguments in CORPUS])
-    count_figure(
-        "bad_input",
-        corpus_cases=len(CORPUS),
-        cases_tried=len(CORPUS),
-        rejected_with_clear_message=clear,
-        not_rejected_clearly=len(CORPUS) - clear,
-        api_requests_for_them=sandbox.stats()["total"],
-    )
+    _count("corpus_cases", len(CORPUS), clear, sandbox.stats()["total"])
     record_figure("bad_input", tools_covered=len(BREAKERS))
     assert sandbox.stats()["total"] == 0
     assert not (tmp_path / "exports").exists() or not any((tmp_path / "exports").iterdir())
