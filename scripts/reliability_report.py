@@ -88,6 +88,9 @@ def merged(folder: Path) -> dict[str, dict[str, object]]:
     for path in sorted(folder.glob("*.json")):
         reported = json.loads(path.read_text(encoding="utf-8"))
         section = figures.setdefault(reported["section"], {})
+        twice = set(section) & set(reported.get("values", {}))
+        if twice:  # set by two tests: which one the page shows would depend on the file names
+            raise SystemExit(f"{reported['section']}: {sorted(twice)} reported twice; a figure is set by one test")
         section.update(reported.get("values", {}))
         for name, count in reported.get("add", {}).items():
             section[name] = int(section.get(name, 0)) + count  # type: ignore[call-overload]

@@ -229,3 +229,11 @@ def test_the_modules_that_once_disagreed_now_read_alike() -> None:
     assert found.dead_air == [(2, 4200.0)] and found.unanswered_turns == [2]
     lines, _ = timeline(call.timeline, None, counted_kinds=LIVE_COUNTED)  # as watch_call shows them
     assert lines[:2] == ["[  ?  ] turn 2 latency 4200 ms", "[  ?  ] agent turn 2: no_reply"]
+
+
+@pytest.mark.parametrize("kind", ["tool_call_end", "pre_call_api", "post_call_api", "knowledgebase"])
+def test_a_time_sent_under_two_names_reads_alike_for_every_kind(kind: str) -> None:
+    """`latency_ms` (the name NOTES gives) wins over `latency` for tool calls, API calls and lookups alike."""
+    event = read_event({"event_type": kind, "latency_ms": 120, "latency": 999, "duration_ms": 5})
+    assert ef.latency_ms(event) == 120
+    assert ef.latency_ms(read_event({"event_type": kind, "metadata": {"latency": "999"}})) == 999

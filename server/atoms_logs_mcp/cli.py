@@ -75,7 +75,7 @@ def _with_settings() -> dict[str, Any]:
 
 def _settings_help() -> str:
     """The table's settings wrapped as argparse wraps the rest of the help: to the terminal, but at most 100."""
-    return settings_help(width=min(100, shutil.get_terminal_size().columns - 2))
+    return settings_help(width=max(40, min(100, shutil.get_terminal_size().columns - 2)))
 
 
 def data_options(command: argparse.ArgumentParser) -> None:

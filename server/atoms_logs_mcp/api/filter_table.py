@@ -71,6 +71,8 @@ class Filter:
         return len(self.values) if self.values else self.most
 
 
+_DEFAULT_ZONE = f"{env_name('timezone')} or {default_of('timezone')}"
+
 # fmt: off
 FILTERS: tuple[Filter, ...] = (
     Filter(
@@ -115,12 +117,7 @@ FILTERS: tuple[Filter, ...] = (
         "version_ids", "versionFilter", "Agent version ids to keep.",
         many=True, query="version_ids", record=("versionId",),
     ),
-    Filter(
-        "timezone",
-        None,
-        f"IANA zone for since/until words and day/hour groups; default {env_name('timezone')} or "
-        f"{default_of('timezone')}.",
-    ),
+    Filter("timezone", None, f"IANA zone for since/until words and day/hour groups; default {_DEFAULT_ZONE}."),
 )
 # fmt: on
 """Every call filter, in the order the tools list them."""

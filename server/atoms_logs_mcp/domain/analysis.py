@@ -82,10 +82,6 @@ def turn_offsets(call: CallDetail) -> list[float | None]:
     ]
 
 
-COMPONENTS = PARTS
-"""The parts of a turn's wait the `turn_latency` events can say: llm, tts and stt."""
-
-
 Mark = tuple[int, float, float | None]
 """(position among the latencies sent, latency ms, agent start in seconds or None)."""
 
@@ -141,7 +137,7 @@ def _from_events(call: CallDetail) -> tuple[list[Mark], int]:
 
 def latency_components(call: CallDetail) -> dict[str, float]:
     """How the summed turn time splits between llm, tts and stt, from `turn_latency` events that say."""
-    sums = dict.fromkeys(COMPONENTS, 0.0)
+    sums = dict.fromkeys(PARTS, 0.0)
     for event in call.timeline:
         if event.kind != EventKind.TURN_LATENCY:
             continue

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..api.event_fields import EventKind, error_words, latency_parts
+from ..api.event_fields import PARTS, EventKind, error_words, latency_parts
 from ..api.events import CallEvent, tool_calls
 from ..api.models import CallDetail, CallRow
-from .analysis import COMPONENTS, latency_report, turn_offsets
+from .analysis import latency_report, turn_offsets
 from .signals import compact, signals
 from .transcript_search import normal
 
-DIGEST_VERSION = 4
+DIGEST_VERSION = 5
 """Part of the store's schema version: a digest of another version is read again from the detail."""
 SLOWEST_KEPT = 3
 
@@ -142,7 +142,7 @@ def _last_agent_line(call: CallDetail) -> tuple[int, str] | None:
 
 
 def _components(call: CallDetail) -> dict[str, list[float]]:
-    parts: dict[str, list[float]] = {name: [] for name in COMPONENTS}
+    parts: dict[str, list[float]] = {name: [] for name in PARTS}
     for event in call.timeline:
         if event.kind == EventKind.TURN_LATENCY:
             for name, value in latency_parts(event).items():
