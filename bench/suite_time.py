@@ -74,7 +74,7 @@ def section(warm: list[dict[str, float]], cold: dict[str, float] | None, load: t
         ("README's test command (the default suite, install check included)", "default"),
         ("the default suite twice more, the clock 60 days ahead and 30 days back (`faketime`)", "shifted"),
         ("the heavy tests (`pytest -m heavy`)", "heavy"),
-        ("the whole `.ci/run` (install from the lock, both steps, ruff, mypy)", "whole"),
+        ("the whole `.ci/run` (install from the lock, the three test steps, ruff, mypy)", "whole"),
     ]
     lines = [
         HEADING,
@@ -84,7 +84,7 @@ def section(warm: list[dict[str, float]], cold: dict[str, float] | None, load: t
         f"with warm uv, npm and apt caches; load average {load[0]:.2f} at start, {load[1]:.2f} at end. Budgets: "
         f"the default suite {BUDGET_S['default'] // 60} min, the whole run {BUDGET_S['whole'] // 60} min.",
         "",
-        "| step | median (min–max) over the runs | within budget |" + (" cold caches |" if cold else ""),
+        "| step | median (min–max) over the runs | within budget |" + (" cold caches (uv, pip, npm) |" if cold else ""),
         "|---|---:|---|" + ("---:|" if cold else ""),
     ]
     for label, step in rows:
