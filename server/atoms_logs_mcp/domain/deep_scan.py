@@ -44,6 +44,8 @@ class DeepScan:
     """One per call read, newest first (with `open_stored=False`, only the calls fetched from the API)."""
     order: list[str] = field(default_factory=list)
     """Every call read, newest first."""
+    rows: dict[str, CallRow] = field(default_factory=dict)
+    """The list row of each call listed: what a digest stored from a detail alone lacks (`Digest.with_row`)."""
     from_store: int = 0
     fetched: int = 0
     unsettled: int = 0
@@ -131,7 +133,7 @@ async def deep_scan(
     newest_first = replace(query, sort_by="created", sort_order="desc")
     listing = await scan_window(reader.client, newest_first, collect, ceiling=ceiling, concurrency=page_concurrency)
     result = DeepScan(listing, oldest=min((r.created_at for r in rows.values() if r.created_at), default=None))
-    result.order = list(rows)
+    result.order, result.rows = list(rows), rows
     stored: dict[str, Digest | None] = (
         {i: d.with_row(rows[i]) for i, d in reader.stored_digests(result.order).items()}
         if open_stored

@@ -39,7 +39,9 @@ class TranscriptHits:
         """Every call of the scan with a matching turn, newest first; stored calls are found through the index,
         and of the matching ones only what the answer shows (id, time, status, agent) is read."""
         from_store = _stored_hits(reader, self.query, [i for i in scan.order if i not in self.fetched])
-        digests = {**reader.stored_heads(list(from_store)), **{d.call_id: d for d in scan.digests}}
+        heads = reader.stored_heads(list(from_store))
+        heads = {i: head.with_row(scan.rows[i]) if i in scan.rows else head for i, head in heads.items()}
+        digests = {**heads, **{d.call_id: d for d in scan.digests}}
         hits = []
         for call_id in scan.order:
             turns = self.fetched.get(call_id) if call_id in self.fetched else from_store.get(call_id)

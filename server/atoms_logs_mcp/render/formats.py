@@ -14,6 +14,16 @@ def when(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
+def minute_utc(iso: str | None) -> str:
+    """`2026-11-19 06:52 UTC` from an ISO time with any offset (one without is UTC); `?` when unreadable."""
+    try:
+        moment = datetime.fromisoformat((iso or "").replace("Z", "+00:00"))
+    except ValueError:
+        return "?"
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def span(seconds: float | None) -> str:
     """`0s`, `45s`, `2m05s`, `1h02m`."""
     if seconds is None:

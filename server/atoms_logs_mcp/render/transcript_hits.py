@@ -22,11 +22,11 @@ def _turn(turn: Turn) -> str:
 
 def _call(hit: CallHits, names: Mapping[str, str]) -> str:
     digest = hit.digest
-    created = digest.created[:16].replace("T", " ") if digest.created else "?"
-    head = f"{digest.call_id} | {created} UTC | {agent_label(digest, names)} | {digest.status or '?'}"
+    created = formats.minute_utc(digest.created)
+    head = f"{digest.call_id} | {created} | {agent_label(digest, names)} | {digest.status or '?'}"
     lines: list[str] = []
     for turn, before in hit.turns[:TURNS_PER_CALL]:
-        if before is not None and (not lines or not lines[-1].startswith(f"#{before[0]} ")):
+        if before is not None and (not lines or not lines[-1][2:].startswith(f"#{before[0]} ")):  # not shown yet
             lines.append("  " + _turn(before))
         lines.append("> " + _turn(turn))
     if len(hit.turns) > TURNS_PER_CALL:
