@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from ..api.values import moment
+
 CHANNELS = {"telephony_inbound": "inbound", "telephony_outbound": "outbound", "webcall": "web"}
 
 
@@ -16,12 +18,8 @@ def when(moment: datetime | None) -> str:
 
 def minute_utc(iso: str | None) -> str:
     """`2026-11-19 06:52 UTC` from an ISO time with any offset (one without is UTC); `?` when unreadable."""
-    try:
-        moment = datetime.fromisoformat((iso or "").replace("Z", "+00:00"))
-    except ValueError:
-        return "?"
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    at = moment(iso)
+    return "?" if at is None else at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def span(seconds: float | None) -> str:
