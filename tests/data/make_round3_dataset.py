@@ -54,8 +54,10 @@ What is planted (the expected-file key in brackets)
  8 [regression] agent A: v4 turn latency ~500 ms above v3; durations and costs alike.
  9 [phrases] callers asking for a person in many phrasings; near misses; emoji; CJK; punctuation.
 10 [lowercase_ids] lower-case callIds and their canonical form.
-11 [diagnostics] turn_outcome / barge_in without timestamps, shuffled; a call_end whose
-   diagnostics lack `counts`.
+11 [diagnostics] turn_outcome / barge_in without timestamps, stored later-first; one call in the
+   vendor test's form (eventType, JSON-string metadata, no event_id), one plain (event_type,
+   object metadata, event_id); a call_end whose diagnostics lack `counts`; the plain call's
+   events_emitted is 3 more than its stored runtime events (events lost on the way).
 12 [hostile] markdown/HTML/prompt injection in a turn, numbers as strings, nulls in optional
    fields, an unknown status value.
 
