@@ -1,110 +1,144 @@
-"""The `compare_calls` answer: two sets of calls side by side, each difference said as signal or noise."""
+"""The `compare_calls` answer: two sets of calls side by side, each difference with its interval and verdict."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from statistics import fmean
 
-from ..domain.aggregate import Spread
-from ..domain.compare import Share, Side, difference, moved_most
-from ..domain.investigate import ToolStat
+from ..domain.aggregate import Spread, version_label
+from ..domain.compare import Comparison, ShareRow, ShiftRow, Side
+from ..domain.proportions import Share
 from . import formats
 from .untrusted import clean, clip, fence
 
-STATUSES_SHOWN = ("completed", "failed", "no_answer", "cancelled")
+SHOWN_REASONS = 5
+SHOWN_METRIC_VALUES = 6
+SHIFT_NAMES = {"duration": "duration", "latency": "avg turn latency per call", "cost": "cost per call"}
 
 
 def _pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
-def _shown(share: Share) -> str:
+def _dollars(value: float | None) -> str:
+    """Per-call money, always to 4 decimals (a call costs fractions of a cent), so both sides read alike."""
+    return "-" if value is None else f"{'-' if value < 0 else ''}${abs(value):.4f}"
+
+
+SHOWN: dict[str, Callable[[float | None], str]] = {
+    "duration": formats.span,
+    "latency": formats.millis,
+    "cost": _dollars,
+}
+
+
+def _signed(measure: str, value: float) -> str:
+    return ("-" if value < 0 else "+") + SHOWN[measure](abs(value))
+
+
+def _verdict(row: ShareRow | ShiftRow, moved_alone: bool, up: bool) -> str:
+    """The words every tested row uses: only a row that survives Holm's correction is higher or lower."""
+    if row.survives:
+        return "higher" if up else "lower"
+    return "within noise after Holm" if moved_alone else "within noise"
+
+
+def _share(share: Share) -> str:
     low, high = share.interval
     return f"{_pct(share.value)} [{_pct(low)}-{_pct(high)}]" if share.total else "- (none to share)"
 
 
-def _share_row(name: str, base: Share, cand: Share) -> str:
-    if not base.total or not cand.total:
-        return f"{name} | {_shown(base)} | {_shown(cand)} | - (a side has nothing to compare)"
-    diff = difference(base, cand)
-    verdict = "within noise" if diff.noise else ("higher" if diff.value > 0 else "lower")
-    return (
-        f"{name} | {_shown(base)} | {_shown(cand)} | "
-        f"{100 * diff.value:+.1f} pts [{100 * diff.low:+.1f}, {100 * diff.high:+.1f}] {verdict}"
-    )
+def _share_row(name: str, row: ShareRow) -> str:
+    shares = f"{name} | {_share(row.baseline)} | {_share(row.candidate)}"
+    diff = row.difference
+    if diff is None:
+        return f"{shares} | - (a side has nothing to compare)"
+    verdict = _verdict(row, not diff.noise, diff.value > 0)
+    return f"{shares} | {100 * diff.value:+.1f} pts [{100 * diff.low:+.1f}, {100 * diff.high:+.1f}] {verdict}"
 
 
-def _spread_row(name: str, base: Side, cand: Side, values: str, show: Callable[[float | None], str]) -> str:
-    a, b = Spread.of(getattr(base, values)), Spread.of(getattr(cand, values))
-    shown = [f"p50 {show(s.p50)}, p90 {show(s.p90)} (n={s.count})" for s in (a, b)]
-    return f"{name} | {shown[0]} | {shown[1]}"
+def _shift_row(row: ShiftRow) -> str:
+    show = SHOWN[row.measure]
+    sides = []
+    for values in (row.baseline, row.candidate):
+        spread = Spread.of(values)
+        if row.measure == "cost":  # the mean is what a call costs on average; p90 adds little to it
+            figures = f"mean {show(fmean(values) if values else None)}, p50 {show(spread.p50)}"
+        else:
+            figures = f"p50 {show(spread.p50)}, p90 {show(spread.p90)}"
+        sides.append(f"{figures} (n={spread.count})")
+    shift = row.shift
+    if shift is None:
+        tested = (
+            "- (a side has nothing to compare)" if not row.baseline or not row.candidate else "too few calls to test"
+        )
+    else:
+        verdict = _verdict(row, not shift.low <= 0 <= shift.high, shift.estimate > 0)
+        interval = f"[{_signed(row.measure, shift.low)}, {_signed(row.measure, shift.high)}]"
+        tested = f"{_signed(row.measure, shift.estimate)} {interval} {verdict}"
+    return f"{SHIFT_NAMES[row.measure]} | {sides[0]} | {sides[1]} | {tested}"
 
 
 def render_comparison(
     labels: tuple[str, str],
     sides: tuple[Side, Side],
+    comparison: Comparison,
     coverage: Sequence[str],
-    tools: tuple[list[ToolStat], list[ToolStat]] | None,
+    names: Mapping[str, str],
 ) -> str:
     base, cand = sides
     lines = [f"Baseline: {labels[0]}", f"Candidate: {labels[1]}", *coverage, ""]
     lines.append("measure | baseline | candidate | difference (candidate - baseline, 95% interval)")
     lines.append(f"calls | {base.calls} | {cand.calls} |")
-    lines.append(f"finished calls (status shares are of these) | {base.finished} | {cand.finished} |")
-    for status in STATUSES_SHOWN:
-        lines.append(_share_row(f"{status} share", base.share(status), cand.share(status)))
-    lines.append(_spread_row("duration", base, cand, "durations", formats.span))
-    lines.append(_spread_row("avg turn latency per call", base, cand, "latencies", formats.millis))
-    lines.append(f"cost per call | {formats.money(base.cost_per_call)} | {formats.money(cand.cost_per_call)} |")
+    lines.append(
+        f"finished calls (every share and figure below is of these, not of calls still running) | "
+        f"{base.finished} | {cand.finished} |"
+    )
+    lines += [_share_row(f"{row.name} share", row) for row in comparison.statuses]
+    lines += [_shift_row(row) for row in comparison.shifts]
     lines.append("")
-    lines.append("Versions: baseline " + _counts(base.versions) + "; candidate " + _counts(cand.versions))
+    lines.append(f"Versions: baseline {_versions(base.versions, names)}; candidate {_versions(cand.versions, names)}")
     lines.append("Disconnect reasons that moved most (share baseline -> candidate):")
-    for reason in moved_most(base.reasons, cand.reasons, base.calls, cand.calls):
-        lines.append(
-            _share_row(f"  {reason}", Share(base.reasons[reason], base.calls), Share(cand.reasons[reason], cand.calls))
-        )
-    lines.extend(_metrics(base, cand))
-    if tools is not None:
+    lines += [_share_row(f"  {clip(clean(row.name), 40)}", row) for row in comparison.reasons[:SHOWN_REASONS]]
+    lines.extend(_metrics(comparison.metrics[:SHOWN_METRIC_VALUES]))
+    if comparison.tools is not None:
         lines.append("")
-        lines.append(_tools(*tools))
+        lines.append(_tools(comparison.tools))
     lines.append("")
+    lines.append(
+        "Duration, latency, cost: Hodges-Lehmann shift (median of every candidate - baseline pair of calls) with"
+        " Moses' distribution-free interval; shares: Newcombe's interval."
+    )
+    survive = "survives" if comparison.survivors == 1 else "survive"
+    lines.append(
+        f"{formats.plural(comparison.tested, 'row')} tested (shown or not); {comparison.survivors} {survive} Holm's"
+        " correction (at most 5% chance of any false alarm, however the rows depend on each other); only those"
+        " say higher or lower."
+    )
     lines.append("Next: analyze_calls on either side finds what is behind a difference; list_logs lists its calls.")
     return "\n".join(lines)
 
 
-def _counts(counter: Counter[str]) -> str:
-    items = counter.most_common(4)
-    return ", ".join(f"{clean(k)} {n}" for k, n in items) or "-"
+def _versions(counter: Counter[tuple[str | None, float | None, str | None]], names: Mapping[str, str]) -> str:
+    """`Support v4 (<id>) 38, ...`: the commonest four, each with its agent's name where the agent list has it."""
+    shown = []
+    for (agent, number, version), count in counter.most_common(4):
+        label = version_label(number, version)
+        owner = (names.get(agent) or f"agent {agent}") if agent else None
+        shown.append(clean(f"{owner} {label}" if owner else label) + f" {count}")
+    return ", ".join(shown) or "-"
 
 
-def _tools(base: list[ToolStat], cand: list[ToolStat]) -> str:
-    by_name = {s.name: s for s in base}
-    other = {s.name: s for s in cand}
+def _tools(rows: list[ShareRow]) -> str:
     lines = ["Tool failure rate per function (opened calls):"]
-    for name in sorted(set(by_name) | set(other)):
-        a, b = by_name.get(name), other.get(name)
-        lines.append(
-            _share_row(
-                f"  {name}",
-                Share(a.failed if a else 0, a.calls if a else 0),
-                Share(b.failed if b else 0, b.calls if b else 0),
-            )
-        )
+    lines += [_share_row(f"  {clip(clean(row.name), 40)}", row) for row in rows]
     return "\n".join(lines) if len(lines) > 1 else "No tool calls on either side."
 
 
-def _metrics(base: Side, cand: Side, top: int = 6) -> list[str]:
-    """The disposition metric values whose share moved most, across every metric."""
-    rows: list[tuple[float, str, Share, Share]] = []
-    for identifier in set(base.metrics) | set(cand.metrics):
-        b: Counter[str] = base.metrics.get(identifier, Counter())
-        c: Counter[str] = cand.metrics.get(identifier, Counter())
-        nb, nc = sum(b.values()), sum(c.values())
-        for value in set(b) | set(c):
-            shares = Share(b.get(value, 0), nb), Share(c.get(value, 0), nc)
-            rows.append((abs(shares[1].value - shares[0].value), f"{identifier}={clip(clean(value), 30)}", *shares))
-    rows.sort(key=lambda row: (-row[0], row[1]))
+def _metrics(rows: list[ShareRow]) -> list[str]:
+    """The disposition metric values whose share moved most, across every metric (call content: fenced)."""
     if not rows:
         return []
-    body = "\n".join(_share_row(f"  {n}", b, c) for _, n, b, c in rows[:top])
+    body = "\n".join(_share_row(f"  {clip(clean(row.name), 50)}", row) for row in rows)
     return ["Disposition metric values that moved most:", fence("disposition metric values", body)]

@@ -16,7 +16,7 @@ from ..domain.agent_config import VERSION_ID as OBJECT_ID
 from ..domain.agent_config import VersionNameError, catalog_of
 from ..domain.agent_diff import diff_versions
 from ..domain.aggregate import Aggregator
-from ..domain.compare import Side
+from ..domain.compare import Side, compare
 from ..domain.filters import Filters, slow_query
 from ..domain.investigate import tool_stats
 from ..domain.lookup import AgentNameError
@@ -66,7 +66,8 @@ def register(server: MCPServer[Any]) -> None:
             tools = (tool_stats(first.scan.digests), tool_stats(second.scan.digests))
             for which, opened in (("baseline", first), ("candidate", second)):
                 lines += [f"{which} opened: {line}" for line in deep_coverage(opened.scan)]
-        text = render_comparison((labels[0], labels[1]), (sides[0], sides[1]), lines, tools)
+        comparison = compare(sides[0], sides[1], tools)
+        text = render_comparison((labels[0], labels[1]), (sides[0], sides[1]), comparison, lines, names)
         return text + await _versions_diff(app, sides[0], sides[1])
 
 
