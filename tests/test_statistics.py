@@ -144,8 +144,8 @@ def test_five_thousand_calls_a_side_take_well_under_a_second():
     rng = random.Random(7)
     a = [rng.lognormvariate(7, 0.3) for _ in range(5000)]
     b = [rng.lognormvariate(7, 0.3) + 200 for _ in range(5000)]
-    started = time.perf_counter()
+    started = time.process_time()  # this process's CPU time: a machine loaded by other work does not count
     shift = hodges_lehmann(a, b)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert shift is not None and shift.low < 200 < shift.high
-    assert elapsed < 1.0, f"{elapsed:.2f} s"  # about 0.1 s on one core
+    assert elapsed < 1.0, f"{elapsed:.2f} s of CPU"  # about 0.1 s
