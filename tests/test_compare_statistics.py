@@ -60,7 +60,7 @@ def sides(versions: list[str]) -> dict[str, Any]:
 
 
 def row(text: str, name: str) -> str:
-    found = re.search(rf"^{re.escape(name)} \|.*$", text, re.M)
+    found = re.search(rf"^{re.escape(name)}[ :|].*$", text, re.M)
     assert found, f"no {name} row in:\n{text}"
     return found.group(0)
 
@@ -179,3 +179,20 @@ async def test_a_row_moves_only_if_it_survives_holm(sandbox):
     for line in moved_rows(text):
         low, high = re.search(r"\[([-+][\d.$]+)[^,]*, ([-+][\d.$]+)[^\]]*\] (?:higher|lower)$", line).groups()
         assert (low[0], high[0]) in (("+", "+"), ("-", "-")), line
+
+
+async def test_versions_carry_their_agents_name_and_tiny_sides_are_not_tested(round3_sandbox, round3_expected):
+    """Round 3, before 12 November against the deleted agent's four calls: each version named by its agent (the
+    deleted one by its id), the versions past the fourth counted; the candidate's 4 calls too few to test a shift."""
+    deleted = round3_expected["unknown_agent"]["agent_ids"][0]
+    async with mcp_client(round3_sandbox) as client:
+        text = await call_text(
+            client, "compare_calls", {"baseline": {"until": "2026-11-12"}, "candidate": {"agents": [deleted]}}
+        )
+    versions = row(text, "Versions: baseline").split("; candidate ")
+    harbor = round3_expected["versions"]["Harbor Fiber Support"]["v3"]["versionId"]
+    assert versions[0].startswith(f"Versions: baseline Harbor Fiber Support v3 ({harbor}) 25, ")
+    assert re.search(r", [1-9]\d* more versions? \d+$", versions[0]), versions[0]
+    assert re.fullmatch(rf"agent {deleted} v\d+ \(\w+\) 4", versions[1]), versions[1]
+    for name in ("duration", "avg turn latency per call", "cost per call"):
+        assert row(text, name).endswith("| too few calls to test")

@@ -13,6 +13,7 @@ from . import formats
 from .untrusted import clean, clip, fence
 
 SHOWN_REASONS = 5
+SHOWN_VERSIONS = 4
 SHOWN_METRIC_VALUES = 6
 SHIFT_NAMES = {"duration": "duration", "latency": "avg turn latency per call", "cost": "cost per call"}
 
@@ -106,27 +107,36 @@ def render_comparison(
         lines.append("")
         lines.append(_tools(comparison.tools))
     lines.append("")
-    lines.append(
-        "Duration, latency, cost: Hodges-Lehmann shift (median of every candidate - baseline pair of calls) with"
-        " Moses' distribution-free interval; shares: Newcombe's interval."
-    )
-    survive = "survives" if comparison.survivors == 1 else "survive"
-    lines.append(
-        f"{formats.plural(comparison.tested, 'row')} tested (shown or not); {comparison.survivors} {survive} Holm's"
-        " correction (at most 5% chance of any false alarm, however the rows depend on each other); only those"
-        " say higher or lower."
-    )
+    lines += _footnote(comparison)
     lines.append("Next: analyze_calls on either side finds what is behind a difference; list_logs lists its calls.")
     return "\n".join(lines)
 
 
+def _footnote(comparison: Comparison) -> list[str]:
+    """How the differences were taken, how many rows were tested and how many survive Holm's correction."""
+    if not comparison.tested:
+        return ["No row tested: a side has too few finished calls."]
+    survive = "survives" if comparison.survivors == 1 else "survive"
+    return [
+        "Duration, latency, cost: Hodges-Lehmann shift (median of every candidate - baseline pair of calls) with"
+        " Moses' distribution-free interval; shares: Newcombe's interval.",
+        f"{formats.plural(comparison.tested, 'row')} tested (shown or not); {comparison.survivors} {survive} Holm's"
+        " correction (at most 5% chance of any false alarm, however the rows depend on each other); only those"
+        " say higher or lower.",
+    ]
+
+
 def _versions(counter: Counter[tuple[str | None, float | None, str | None]], names: Mapping[str, str]) -> str:
-    """`Support v4 (<id>) 38, ...`: the commonest four, each with its agent's name where the agent list has it."""
+    """`Support v4 (<id>) 38, ...`: the commonest, each with its agent's name where the agent list has it, then how
+    many calls ran on the others."""
     shown = []
-    for (agent, number, version), count in counter.most_common(4):
+    for (agent, number, version), count in counter.most_common(SHOWN_VERSIONS):
         label = version_label(number, version)
         owner = (names.get(agent) or f"agent {agent}") if agent else None
         shown.append(clean(f"{owner} {label}" if owner else label) + f" {count}")
+    if len(counter) > SHOWN_VERSIONS:
+        rest = sum(count for _, count in counter.most_common()[SHOWN_VERSIONS:])
+        shown.append(f"{formats.plural(len(counter) - SHOWN_VERSIONS, 'more version')} {rest}")
     return ", ".join(shown) or "-"
 
 
