@@ -52,6 +52,11 @@ async def test_a_host_with_apps_gets_the_bindings_the_data_tools_and_the_documen
         assert (resources[uri].meta or {})["ui"] == {"csp": {}, "prefersBorder": True}
 
 
+# A window of fixed instants: each client's clock runs on from GENERATED_END, so "7d" read by two clients a loaded
+# second apart could name two different ends.
+FIXED_WEEK = {"since": "2026-11-13T12:00:00Z", "until": "2026-11-20T12:00:00Z"}
+
+
 @pytest.mark.parametrize("mode", PROTOCOL_MODES)
 async def test_a_host_without_apps_sees_no_change(sandbox, mode):
     """No binding, no app-only tool, no ui:// resource; and get_log answers the same text to both hosts."""
@@ -59,7 +64,7 @@ async def test_a_host_without_apps_sees_no_change(sandbox, mode):
         tools = (await plain.list_tools()).tools
         resources = (await plain.list_resources()).resources
         call_id = re.search(r"CALL-[\w-]+", await call_text(plain, "list_logs", {"limit": 1})).group()  # type: ignore[union-attr]
-        for tool, arguments in (("get_log", {"call_id": call_id}), ("summarize_logs", {"since": "7d"})):
+        for tool, arguments in (("get_log", {"call_id": call_id}), ("summarize_logs", FIXED_WEEK)):
             assert await call_text(plain, tool, arguments) == await call_text(apps, tool, arguments)
     assert [tool.name for tool in tools] == list(TOOLS)
     assert all(tool.meta is None or "ui" not in tool.meta for tool in tools)
