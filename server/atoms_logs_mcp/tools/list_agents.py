@@ -42,7 +42,7 @@ def register(server: MCPServer[Any]) -> None:
                 "window. Call again with with_calls=true, or without since/until."
             )
         app = state(ctx)
-        query, window = await query_for(app, Filters(since=since, until=until, timezone=timezone))
+        query, window, _ = await query_for(app, Filters(since=since, until=until, timezone=timezone))
         with failing_as_tool_error():
             every = await app.agents.agents()
         agents = every[(page - 1) * LIST_PAGE_ROWS : page * LIST_PAGE_ROWS]
