@@ -76,3 +76,22 @@ async def test_list_agents_counts_the_calls_of_agents_no_longer_listed(agents_da
     assert f"The window has {total} calls (first attempts) of every agent: the rows add up to it." in text
     assert sum(counts) == total
     assert OF_DELETED[0] in by_id  # a version by id needs no agent list: the deleted agent's calls are still found
+
+
+async def test_round3_deleted_agent_and_unknown_versions(round3_sandbox, round3_expected):
+    """The round-3 dataset (written from docs/atoms-api alone) has a deleted agent's calls and calls of versions
+    their agent does not list: no failing suggestion, and list_agents adds up to the window."""
+    window = {"since": "2026-11-01", "until": "2026-11-20T12:00:00Z"}
+    deleted = round3_expected["unknown_agent"]
+    opened = [*deleted["call_ids"][:1], *round3_expected["unknown_version_call_ids"]]
+    async with mcp_client(round3_sandbox) as client:
+        logs = [await call_text(client, "get_log", {"call_id": call_id, "include": ["overview"]}) for call_id in opened]
+        for tool, call in (found for log in logs for found in SUGGESTED.findall(log)):
+            await call_text(client, tool, arguments_of(call))
+        agents = await call_text(client, "list_agents", {"with_calls": True, **window})
+        listing = await call_text(client, "list_logs", {**window, "limit": 1})
+    assert "is not in the agent list (deleted or unknown)" in logs[0] and "get_agent(" not in logs[0]
+    assert all("is not among the agent's versions (deleted or unknown)" in log for log in logs[1:])
+    total = int(re.match(r"(\d+) calls match", listing).group(1))
+    assert f"{deleted['agent_ids'][0]} | not in the agent list (deleted?) | {len(deleted['call_ids'])} |" in agents
+    assert f"The window has {total} calls (first attempts) of every agent: the rows add up to it." in agents

@@ -108,3 +108,55 @@ async def test_the_generated_organisations_versions_by_number(sandbox, generated
         text = await call_text(client, "summarize_logs", {**arguments, "version_ids": ["v2"]})
     assert f"version: Support v2 ({v2})" in text
     assert text.startswith(f"{wanted} calls match;")
+
+
+# On the round-3 dataset (tests/data/make_round3_dataset.py, written from docs/atoms-api alone), against its key.
+ROUND3_WINDOW = {"since": "2026-11-01", "until": "2026-11-20T12:00:00Z"}
+
+
+async def test_round3_versions_by_number_match_the_key(round3_sandbox, round3_expected):
+    harbor = round3_expected["versions"]["Harbor Fiber Support"]
+    with_v4 = round3_expected["version_number_agents"]["v4"]
+    async with mcp_client(round3_sandbox) as client:
+        roots = await call_text(
+            client,
+            "list_logs",
+            {**ROUND3_WINDOW, "agents": ["Harbor Fiber Support"], "version_ids": ["v4"], "limit": 100},
+        )
+        every = await call_text(
+            client,
+            "list_logs",
+            {
+                **ROUND3_WINDOW,
+                "agents": ["Harbor Fiber Support"],
+                "version_ids": ["v4"],
+                "attempt": "all",
+                "limit": 100,
+            },
+        )
+        anywhere = await call_text(client, "list_logs", {**ROUND3_WINDOW, "version_ids": ["v4"], "limit": 100})
+        unknown = await call_error(client, "list_logs", {**ROUND3_WINDOW, "version_ids": ["v99"]})
+    assert set(CALL_ID.findall(roots)) == set(harbor["v4"]["root_call_ids"]) != set()
+    assert set(CALL_ID.findall(every)) == set(harbor["v4"]["all_call_ids"])
+    wanted = {i for name in with_v4 for i in round3_expected["versions"][name]["v4"]["root_call_ids"]}
+    assert set(CALL_ID.findall(anywhere)) == wanted and len(with_v4) == 2
+    meaning = next(line for line in anywhere.splitlines() if line.startswith("v4 means, for each agent that has one"))
+    for name in with_v4:
+        assert f"{name} v4 ({round3_expected['versions'][name]['v4']['versionId']})" in meaning
+    for name, versions in round3_expected["versions"].items():
+        assert f"{name} (" in unknown and ", ".join(sorted(versions, reverse=True)) in unknown
+
+
+async def test_round3_compare_by_number_equals_by_id(round3_sandbox, round3_expected):
+    harbor = round3_expected["versions"]["Harbor Fiber Support"]
+    side = {**ROUND3_WINDOW, "agents": ["Harbor Fiber Support"]}
+
+    async def compare(client: Any, base: str, target: str) -> str:
+        arguments = {"baseline": {**side, "version_ids": [base]}, "candidate": {**side, "version_ids": [target]}}
+        return await call_text(client, "compare_calls", arguments)
+
+    async with mcp_client(round3_sandbox) as client:
+        by_name = await compare(client, "v3", "v4")
+        by_id = await compare(client, harbor["v3"]["versionId"], harbor["v4"]["versionId"])
+    assert by_name == by_id
+    assert f"Harbor Fiber Support v4 ({harbor['v4']['versionId']})" in by_name
