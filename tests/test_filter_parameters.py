@@ -39,7 +39,11 @@ def contract(dataset: dict[str, Any]) -> dict[str, tuple[Any, dict[str, str], st
         "durations": (["1-5", "5+"], {"durationFilter": "1-5,5+"}, "durations: 1-5, 5+"),
         "since": ("2026-11-10T00:00:00Z", {"dateFrom": "2026-11-10T00:00:00.000Z"}, "2026-11-10 00:00:00Z"),
         "until": ("2026-11-12T00:00:00Z", {"dateTo": "2026-11-12T00:00:00.000Z"}, "2026-11-12 00:00:00Z"),
-        "version_ids": ([call["versionId"]], {"versionFilter": call["versionId"]}, f"version: {call['versionId']}"),
+        "version_ids": (
+            [call["versionId"]],
+            {"versionFilter": call["versionId"]},
+            f"version: {agent['name']} v{call['versionNumber']} ({call['versionId']})",  # named wherever it is known
+        ),
         # A zone changes how a naive time is read: midnight in Paris is 23:00 UTC the day before.
         "timezone": ("Europe/Paris", {}, "Europe/Paris"),
     }

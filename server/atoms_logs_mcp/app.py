@@ -15,6 +15,7 @@ from .domain.calls import CallReader
 from .domain.clock import clock_from
 from .domain.live_watch import RecentWatches
 from .domain.lookup import AgentDirectory
+from .domain.version_names import VersionCatalogs
 from .settings_table import env_name
 from .store.call_store import CallStore
 from .tools import (
@@ -86,8 +87,10 @@ def create_server(settings: Settings, *, transport: Transport | None = None) -> 
         path = settings.store_path
         store = CallStore.open(path, settings.store_max_mb * 1024 * 1024) if path else CallStore.off()
         async with AtomsClient(settings, transport=transport) as client:
-            readers = AgentDirectory(client), CallReader(client, store, wall_clock=clock), AgentVersions(client)
-            state = AppContext(settings, client, *readers, subscribers, watches, clock)
+            agents, versions = AgentDirectory(client), AgentVersions(client)
+            calls = CallReader(client, store, wall_clock=clock)
+            catalogs = VersionCatalogs(versions, agents)
+            state = AppContext(settings, client, agents, calls, versions, subscribers, watches, clock, catalogs)
             live.append(state)
             try:
                 yield state

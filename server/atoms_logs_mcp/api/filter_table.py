@@ -114,7 +114,7 @@ FILTERS: tuple[Filter, ...] = (
     ),
     Filter("until", "dateTo", "Window end (inclusive), same forms as since; default now.", rule="created to"),
     Filter(
-        "version_ids", "versionFilter", "Agent version ids to keep.",
+        "version_ids", "versionFilter", "Version ids or vN to keep.",
         many=True, query="version_ids", record=("versionId",),
     ),
     Filter("timezone", None, f"IANA zone for since/until words and day/hour groups; default {_DEFAULT_ZONE}."),

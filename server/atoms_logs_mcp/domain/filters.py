@@ -18,7 +18,8 @@ from .timewindow import Window, refuse_future, resolve_window, zone_named
 
 FILTER_NAMES = tuple(row.name for row in FILTERS)
 AGENTS = FILTER["agents"]
-"""The one row the query does not take as given: names in `Filters`, ids (resolved) in the query."""
+VERSIONS = FILTER["version_ids"]
+"""The rows the query does not take as given: names in `Filters` (agent names, `vN`), ids (resolved) in the query."""
 Value = list[str] | str | None
 """A filter as the model passed it: a list for a list filter, a string for a one-value filter, None: not filtered on."""
 
@@ -93,18 +94,22 @@ def build_query(
     filters: Filters,
     window: Window,
     agent_ids: tuple[str, ...] = (),
+    version_ids: tuple[str, ...] = (),
     *,
     page: int = 1,
     limit: int = 20,
     sort_by: str | None = None,
     sort_order: str | None = None,
 ) -> LogQuery:
-    """The API query for the filters, with agent names already resolved to `agent_ids`."""
-    where = {row.query: _distinct(filters[row.name]) for row in FILTERS if row.query and row is not AGENTS}
+    """The API query for the filters, with agent names and version names already resolved to `agent_ids` and
+    `version_ids`."""
+    resolved = (AGENTS, VERSIONS)
+    where = {row.query: _distinct(filters[row.name]) for row in FILTERS if row.query and row not in resolved}
     return LogQuery(
         page=page,
         limit=limit,
-        where={str(AGENTS.query): agent_ids, **where},  # the agent first: "Filters: agent: Sales; statuses: ..."
+        # the agent first: "Filters: agent: Sales; statuses: ..."
+        where={str(AGENTS.query): agent_ids, **where, str(VERSIONS.query): version_ids},
         sort_by=sort_by,
         sort_order=sort_order,
         since=window.since,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..api.query import LogQuery
 from .cache import TTLCache
 from .filters import Filters
 from .summarize import WindowSummary
 from .timewindow import Window
+from .version_names import VersionChoice
 
 KEEP_SECONDS = 120.0
 
@@ -28,6 +29,8 @@ class ReadWindow:
     query: LogQuery
     window: Window
     agent_names: Mapping[str, str]
+    versions: VersionChoice = field(default_factory=VersionChoice)
+    """What the `version_ids` filter meant (labels, `vN` across agents)."""
 
 
 class RecentWindows:

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from ..api.agent_models import AgentConfig, AgentTool, MetricDefinition, Revision
-from ..domain.agent_config import VERSION_ID, AgentReading, Catalog, VersionNameError
+from ..domain.agent_config import VERSION_ID, VERSION_NUMBER, AgentReading, Catalog, VersionNameError
+from ..domain.version_names import UnknownVersionError
 from . import formats
 from .budget import estimate_tokens
 from .failures import explain
@@ -250,6 +251,23 @@ def version_name_problem(error: VersionNameError) -> str:
         return f"Agent {agent} names {active} as its active version, but the API has no such version.{known}"
     hint = "Pass a number like v2, a version id, or leave version out for the active one."
     return f"Agent {agent} has no version {wanted!r}.{known} {hint}"
+
+
+def unknown_version_problem(error: UnknownVersionError, most_agents: int = 20) -> str:
+    """Why a `vN` in the filters named nothing, with the versions each agent looked in has (names fenced)."""
+    rows = []
+    for catalog in error.catalogs[:most_agents]:
+        names = [version_name(catalog, r, r.id) for r in catalog.newest_first()[:VERSIONS_SHOWN]]
+        hidden = len(catalog.revisions) - VERSIONS_SHOWN
+        more = f", and {hidden} older" if hidden > 0 else ""
+        agent = f"{clip(clean(catalog.agent.name or '?'), 60)} ({plain_id(catalog.agent.id)})"
+        rows.append(f"{agent}: {', '.join(names) + more if names else 'no published versions'}")
+    if len(error.catalogs) > most_agents:
+        rows.append(f"and {len(error.catalogs) - most_agents} more agents (name one in agents to see its versions)")
+    wanted = error.wanted.strip() if VERSION_NUMBER.fullmatch(error.wanted.strip()) else "that version"
+    listed = fence("agent versions", "\n".join(rows) or "no agents", "the agent list")
+    which = "The agent has no" if len(error.catalogs) == 1 else "None of the agents has a"
+    return f"{which} version {wanted}. The versions, per agent:\n{listed}\nPass one of these or a version id."
 
 
 def compact(value: Any, limit: int = 80) -> str:

@@ -6,14 +6,23 @@ from collections.abc import Mapping, Sequence
 
 from ..api.models import Agent
 from ..domain.timewindow import Window
+from ..domain.unlisted_agents import UnlistedCalls
 from . import formats
 from .untrusted import clean, clip, fence
 
 DESCRIPTION_CHARS = 100
 
 
-def render_agents(agents: Sequence[Agent], counts: Mapping[str, int | None] | None, window: Window | None) -> str:
-    if not agents:
+UNLISTED = "not in the agent list (deleted?)"
+
+
+def render_agents(
+    agents: Sequence[Agent],
+    counts: Mapping[str, int | None] | None,
+    window: Window | None,
+    unlisted: UnlistedCalls | None = None,
+) -> str:
+    if not agents and not (unlisted and unlisted.total):
         return "This organisation has no agents."
     columns = ["id", "name", "model", "archived", "description"]
     if counts is not None:
@@ -32,12 +41,37 @@ def render_agents(agents: Sequence[Agent], counts: Mapping[str, int | None] | No
             count = counts.get(agent.id or "")
             cells.insert(2, "?" if count is None else str(count))
         rows.append(" | ".join(cell.replace("|", "¦") for cell in cells))
+    rows += _unlisted_rows(unlisted)
     lines = [f"{formats.plural(len(agents), 'agent')}."]
     if counts is not None and window is not None:
         lines.append(f"calls = first attempts created in {window.describe()}; '?' = could not be counted.")
+    if unlisted is not None:
+        lines.append(_window_total(unlisted, sum(count or 0 for count in (counts or {}).values())))
     lines.append(fence("agents", "\n".join(rows)))
     lines.append('Filter calls by agent with list_logs(agents=["<name or id>"]) or summarize_logs(agents=[...]).')
     return "\n".join(lines)
+
+
+def _unlisted_rows(unlisted: UnlistedCalls | None) -> list[str]:
+    """A row per agent id the window's calls name that the agent list does not have, then the calls not read."""
+    if unlisted is None:
+        return []
+    rows = [
+        f"{clip(clean(agent_id), 40).replace('|', '¦') or '(no agent id)'} | {UNLISTED} | {count} | - | - | -"
+        for agent_id, count in sorted(unlisted.counts.items(), key=lambda item: -item[1])
+    ]
+    if unlisted.unread:
+        rows.append(f"? | {UNLISTED}: calls the scan did not reach | {unlisted.unread} | - | - | -")
+    return rows
+
+
+def _window_total(unlisted: UnlistedCalls, listed: int) -> str:
+    """The window's calls of every agent, and whether the rows add up to them."""
+    rows = listed + sum(unlisted.counts.values()) + unlisted.unread
+    total = f"The window has {formats.plural(unlisted.total, 'call')} (first attempts) of every agent"
+    if rows == unlisted.total:
+        return f"{total}: the rows add up to it."
+    return f"{total}; the rows add up to {rows} (calls came or went while they were counted)."
 
 
 def agent_name_problem(wanted: str, candidates: Sequence[Agent], *, ambiguous: bool, limit: int = 20) -> str:
@@ -58,9 +92,10 @@ def render_agent_page(
     per_page: int,
     counts: Mapping[str, int | None] | None,
     window: Window | None,
+    unlisted: UnlistedCalls | None = None,
 ) -> str:
     """One page of the agent list; with more than one page, where this one sits and how to get the next."""
-    text = render_agents(page_agents, counts, window)
+    text = render_agents(page_agents, counts, window, unlisted)
     if total <= per_page:
         return text
     first = (page - 1) * per_page + 1

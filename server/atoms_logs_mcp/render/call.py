@@ -15,6 +15,7 @@ from ..domain.analysis import call_end, call_start, latency_report, turn_offsets
 from ..domain.call_uris import call_uri, transcript_uri
 from ..domain.live_watch import LIVE_STATUSES
 from ..domain.signals import signals
+from ..domain.version_names import Standing
 from . import formats
 from .budget import EVENTS_TOKENS, METRIC_VALUE_CHARS, SUMMARY_CHARS, TRANSCRIPT_PAGE_TOKENS, estimate_tokens
 from .events import timeline
@@ -147,10 +148,21 @@ def _version(call: CallDetail) -> str | None:
     return f"{number} ({call.version_id})" if call.version_id else number
 
 
-def _agent_pointer(call: CallDetail) -> str | None:
-    """The get_agent call that shows the version behind this call (plain ids only: they come from the call)."""
+def _agent_pointer(call: CallDetail, standing: Standing) -> str | None:
+    """The get_agent call that shows the version behind this call (plain ids only: they come from the call), or,
+    when the agent or the version is no longer listed, that it is not (a get_agent call would fail)."""
     agent_id, version_id = call.agent_id or (call.agent.id if call.agent else None), call.version_id
-    if not (agent_id and version_id and OBJECT_ID.fullmatch(agent_id) and OBJECT_ID.fullmatch(version_id)):
+    agent = f" ({agent_id})" if agent_id and OBJECT_ID.fullmatch(agent_id) else ""
+    version = f" ({version_id})" if version_id and OBJECT_ID.fullmatch(version_id) else ""
+    unlisted = "(deleted or unknown)"
+    if standing == "agent unlisted":
+        return (
+            f"The agent behind this call{agent} is not in the agent list {unlisted}: its configuration cannot be read."
+        )
+    if standing == "version unlisted":
+        active = f'; get_agent(agent="{agent_id}") shows its active version' if agent else ""
+        return f"The agent version behind this call{version} is not among the agent's versions {unlisted}{active}."
+    if not (agent and version):
         return None
     return f'The agent version behind this call (prompt, tools): get_agent(agent="{agent_id}", version="{version_id}")'
 
@@ -262,6 +274,7 @@ def render_call(
     transcript_from: int = 1,
     family: str | None = None,
     whole: bool = False,
+    standing: Standing = "unknown",
 ) -> str:
     """The condensed log. `whole` shows every turn and event (the resource view); else both are paged."""
     wanted = set(include)
@@ -271,7 +284,7 @@ def render_call(
         out.append(f'The call is live: watch_call(call_id="{call_id}") follows it as it happens.')
     if "overview" in wanted:
         out += ["", "## Overview", fence("overview", _overview(call, family or retry_note(call), whole))]
-        if pointer := _agent_pointer(call):
+        if pointer := _agent_pointer(call, standing):
             out.append(pointer)
     if "transcript" in wanted:
         out += ["", *_transcript_section(call, transcript_from, whole)]

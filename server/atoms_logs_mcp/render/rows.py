@@ -10,7 +10,9 @@ from typing import Any
 from ..api.models import CallRow
 from ..api.query import LogQuery
 from ..domain.timewindow import Window
+from ..domain.version_names import VersionChoice
 from . import formats
+from .failures import explain
 from .untrusted import clean, clip, fence
 
 COLUMNS = (
@@ -121,13 +123,17 @@ def call_arguments(tool: str, arguments: Mapping[str, Any]) -> str:
     return f"{tool}({shown})"
 
 
-def describe_filters(query: LogQuery, agent_names: Mapping[str, str]) -> str:
+def describe_filters(query: LogQuery, agent_names: Mapping[str, str], versions: VersionChoice | None = None) -> str:
+    """`agent: Support (<id>); version: Support v4 (<id>); statuses: failed`: the filters applied, named."""
+    labels = versions.labels if versions else {}
     parts: list[str] = []
     for name, value in query.filters_applied().items():
         if name in ("sort_by", "sort_order", "since", "until"):
             continue
         if name == "agent_ids" and isinstance(value, tuple):
             value = tuple(f"{agent_names[v]} ({v})" if v in agent_names else v for v in value)
+        if name == "version_ids" and isinstance(value, tuple):
+            value = tuple(labels.get(v, v) for v in value)
         text = ", ".join(value) if isinstance(value, tuple) else str(value)
         parts.append(f"{name.removesuffix('_ids').replace('_', ' ')}: {clean(text)}")
     return "; ".join(parts) if parts else "none"
@@ -145,12 +151,36 @@ ATTEMPT_WORDS = {
 }
 
 
-def filter_header(query: LogQuery, window: Window, names: Mapping[str, str], *, sort: bool = True) -> list[str]:
+def version_meanings(versions: VersionChoice | None) -> list[str]:
+    """What each `vN` stood for when several agents could have one, and whose versions could not be read."""
+    if versions is None:
+        return []
+    lines = []
+    for wanted, ids in versions.meanings.items():
+        named = ", ".join(versions.labels.get(i, i) for i in ids)
+        lines.append(f"{wanted} means, for each agent that has one: {clean(named)}.")
+    for agent, error in versions.unread:
+        lines.append(
+            f"The versions of agent {clip(clean(agent), 60)} could not be read ({explain(error)}): its calls of a "
+            "version named by number are missing; name that version by id to include them."
+        )
+    return lines
+
+
+def filter_header(
+    query: LogQuery,
+    window: Window,
+    names: Mapping[str, str],
+    *,
+    sort: bool = True,
+    versions: VersionChoice | None = None,
+) -> list[str]:
     """The lines that state what was asked: filters, window, attempts and (for lists) the order."""
     attempts = ATTEMPT_WORDS.get(
         query.single("attempt") or "", "first attempts only (retries are hidden; attempt='all' shows them)"
     )
-    lines = [f"Filters: {describe_filters(query, names)}. Window: {window.describe()}."]
+    lines = [f"Filters: {describe_filters(query, names, versions)}. Window: {window.describe()}."]
+    lines += version_meanings(versions)
     if window.note:
         lines.append(window.note)
     lines.append(f"Attempts: {attempts}." + (f" Sorted by {describe_sort(query)}." if sort else ""))

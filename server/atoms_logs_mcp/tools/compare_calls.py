@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 
 from ..api.errors import AtomsError
 from ..api.models import CallRow
-from ..api.query import LogQuery
 from ..domain.agent_config import VERSION_ID as OBJECT_ID
 from ..domain.agent_config import VersionNameError, catalog_of
 from ..domain.agent_diff import diff_versions
@@ -23,18 +22,17 @@ from ..domain.lookup import AgentNameError
 from ..domain.recent_windows import ReadWindow
 from ..domain.scan import Scan, scan_window
 from ..domain.summarize import WindowSummary
-from ..domain.timewindow import Window
 from ..render.agent_diff import diff_summary
 from ..render.comparison import render_comparison
 from ..render.deep_coverage import deep_coverage
 from ..render.failures import explain
-from ..render.rows import describe_filters
+from ..render.rows import describe_filters, version_meanings
 from ..render.summary import coverage
 from ..views.window_data import GROUPS
 from .apps import view_of
 from .arguments import FilterSet
 from .context import READ_ONLY, AppContext, Ctx, failing_as_tool_error, state
-from .filtering import query_for
+from .filtering import Asked, query_for
 from .investigating import investigate
 
 DESCRIPTION = """Compare two sets of calls side by side: this week vs last week, version A vs version B.
@@ -55,10 +53,11 @@ def register(server: MCPServer[Any]) -> None:
         names = await app.agents.names()
         sides, labels, lines = [], [], []
         for which, argument in (("baseline", baseline), ("candidate", candidate)):
-            side, scan, query, window = await _read_side(ctx, Filters(**_values(argument)), names)
+            side, scan, (query, window, versions) = await _read_side(ctx, Filters(**_values(argument)), names)
             sides.append(side)
-            labels.append(f"{describe_filters(query, names)}; {window.describe()}")
+            labels.append(f"{describe_filters(query, names, versions)}; {window.describe()}")
             lines.append(f"{which}: {coverage(scan)}")
+            lines += [f"{which}: {line}" for line in version_meanings(versions)]
         tools = None
         if deep:
             first = await investigate(ctx, Filters(**_values(baseline)), None)
@@ -71,11 +70,12 @@ def register(server: MCPServer[Any]) -> None:
         return text + await _versions_diff(app, sides[0], sides[1])
 
 
-async def _read_side(ctx: Ctx, filters: Filters, names: Mapping[str, str]) -> tuple[Side, Scan, LogQuery, Window]:
+async def _read_side(ctx: Ctx, filters: Filters, names: Mapping[str, str]) -> tuple[Side, Scan, Asked]:
     """One side read whole: its comparison figures; for a host that draws views, also what the window view draws
     of it, kept for the view."""
     app = state(ctx)
-    query, window = await query_for(app, filters)
+    asked = await query_for(app, filters)
+    query, window = asked.query, asked.window
     side = Side()
     drawn = Aggregator(GROUPS, window.zone, names) if client_supports_apps(ctx) else None
 
@@ -89,9 +89,9 @@ async def _read_side(ctx: Ctx, filters: Filters, names: Mapping[str, str]) -> tu
             app.client, query, consume, ceiling=app.settings.scan_ceiling, concurrency=app.settings.scan_concurrency
         )
     if drawn is not None:
-        read = ReadWindow(WindowSummary(drawn.result(), scan, None), query, window, names)
+        read = ReadWindow(WindowSummary(drawn.result(), scan, None), query, window, names, asked.versions)
         app.windows.put(filters, app.settings.scan_ceiling, read)
-    return side, scan, query, window
+    return side, scan, asked
 
 
 async def _versions_diff(app: AppContext, baseline: Side, candidate: Side) -> str:

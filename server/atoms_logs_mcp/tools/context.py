@@ -24,7 +24,8 @@ from ..domain.clock import WallClock
 from ..domain.live_watch import RecentWatches
 from ..domain.lookup import AgentDirectory, AgentNameError
 from ..domain.recent_windows import RecentWindows
-from ..render.agent_config import version_name_problem
+from ..domain.version_names import UnknownVersionError, VersionCatalogs
+from ..render.agent_config import unknown_version_problem, version_name_problem
 from ..render.agent_diff import no_earlier_version
 from ..render.agents import agent_name_problem
 from ..render.failures import CALL_ID_HINT, explain
@@ -53,6 +54,8 @@ class AppContext:
     """What watch_call heard of each recently watched live call (the call resources show it)."""
     clock: WallClock
     """What "now" is for every answer: the system's clock, or the one the `now` setting starts (`domain.clock`)."""
+    catalogs: VersionCatalogs
+    """Each agent's versions, kept a moment: what `vN` in the filters means (`domain.version_names`)."""
     windows: RecentWindows = field(default_factory=RecentWindows)
     """The windows answers read in the last moments, for the window view (`domain.recent_windows`)."""
 
@@ -84,6 +87,8 @@ def failing_as_tool_error(subject: str | None = None, *, slow_query: bool = Fals
         raise ToolError(agent_name_problem(error.wanted, error.candidates, ambiguous=error.ambiguous)) from None
     except VersionNameError as error:
         raise ToolError(version_name_problem(error)) from None
+    except UnknownVersionError as error:
+        raise ToolError(unknown_version_problem(error)) from None
     except NoEarlierVersionError as error:
         raise ToolError(no_earlier_version(error)) from None
     except AtomsError as error:

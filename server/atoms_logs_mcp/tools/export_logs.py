@@ -54,7 +54,7 @@ def register(server: MCPServer[Any]) -> None:
             await anyio.to_thread.run_sync(target_path, directory, file_name, format, now)  # fail before any request
         except ValueError as error:
             raise ToolError(str(error)) from None
-        query, window = await query_for(app, filters)
+        query, window, versions = await query_for(app, filters)
         names = await app.agents.names()
 
         try:
@@ -83,7 +83,7 @@ def register(server: MCPServer[Any]) -> None:
             [
                 f"Exported {formats.plural(result.rows, 'call')} to {result.path} ({result.bytes:,} bytes, {format}).",
                 coverage(done.scan),
-                *filter_header(query, window, names, sort=False),
+                *filter_header(query, window, names, sort=False, versions=versions),
                 "Columns: " + ", ".join(result.columns),
             ]
         )

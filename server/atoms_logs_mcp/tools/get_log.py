@@ -54,7 +54,8 @@ def register(server: MCPServer[Any]) -> None:
                 family = render_family(call, await app.calls.family(call))
             except AtomsAPIError as error:
                 family = f"could not be read ({explain(error)})"
-        text = render_call(call, sections, transcript_from=transcript_from, family=family)
+        standing = await app.catalogs.standing(call.agent_id, call.version_id) if "overview" in sections else "unknown"
+        text = render_call(call, sections, transcript_from=transcript_from, family=family, standing=standing)
         if recording:
             text += "\n\n" + await _recording_line(app, call_id)
         return [TextContent(type="text", text=text), *_links(call_id)]

@@ -32,7 +32,7 @@ async def investigate(
     """The window deep-scanned, with progress notifications (after `progress_before` calls already reported, so
     a tool that scans twice never reports going back)."""
     app = state(ctx)
-    query, window = await query_for(app, filters)
+    query, window, versions = await query_for(app, filters)
     names = await app.agents.names()
     ceiling = min(max_calls or app.settings.deep_ceiling, app.settings.deep_ceiling)
 
@@ -47,5 +47,5 @@ async def investigate(
             on_detail=on_detail,
             open_stored=open_stored,
         )
-    header = [*filter_header(query, window, names, sort=False), *deep_coverage(scan)]
+    header = [*filter_header(query, window, names, sort=False, versions=versions), *deep_coverage(scan)]
     return Investigation(scan, header, names)

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from ..domain.filters import Filters, slow_query
 from ..domain.summarize import calls_per_agent
+from ..domain.unlisted_agents import unlisted_calls
 from ..render.agents import render_agent_page
 from ..render.budget import LIST_PAGE_ROWS
 from .arguments import Since, Timezone, Until
@@ -42,14 +43,25 @@ def register(server: MCPServer[Any]) -> None:
                 "window. Call again with with_calls=true, or without since/until."
             )
         app = state(ctx)
-        query, window = await query_for(app, Filters(since=since, until=until, timezone=timezone))
+        query, window, _ = await query_for(app, Filters(since=since, until=until, timezone=timezone))
         with failing_as_tool_error():
             every = await app.agents.agents()
         agents = every[(page - 1) * LIST_PAGE_ROWS : page * LIST_PAGE_ROWS]
         if every and not agents:
             raise ToolError(f"page {page} is past the last page ({-(-len(every) // LIST_PAGE_ROWS)}).")
-        counts = None
+        counts, unlisted = None, None
         if with_calls:
             with failing_as_tool_error(slow_query=slow_query(query)):
                 counts = await calls_per_agent(app.client, agents, query)
-        return render_agent_page(agents, len(every), page, LIST_PAGE_ROWS, counts, window if with_calls else None)
+                if len(agents) == len(every) and None not in counts.values():  # the whole list, every count read
+                    listed = sum(count or 0 for count in counts.values())
+                    unlisted = await unlisted_calls(
+                        app.client,
+                        query,
+                        set(counts),
+                        listed,
+                        ceiling=app.settings.scan_ceiling,
+                        concurrency=app.settings.scan_concurrency,
+                    )
+        shown = window if with_calls else None
+        return render_agent_page(agents, len(every), page, LIST_PAGE_ROWS, counts, shown, unlisted)

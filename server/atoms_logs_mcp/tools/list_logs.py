@@ -36,9 +36,11 @@ def register(server: MCPServer[Any]) -> None:
     ) -> str:
         filters = Filters.take(arguments)
         app = state(ctx)
-        query, window = await query_for(app, filters, page=page, limit=limit, sort_by=sort_by, sort_order=sort_order)
+        query, window, versions = await query_for(
+            app, filters, page=page, limit=limit, sort_by=sort_by, sort_order=sort_order
+        )
         with failing_as_tool_error(slow_query=slow_query(query)):
             result = await app.client.list_logs(query)
         names = await app.agents.names()
         echoed = {**filters.as_arguments(), "sort_by": sort_by, "sort_order": sort_order}
-        return render_log_page(result, query, filter_header(query, window, names), names, echoed)
+        return render_log_page(result, query, filter_header(query, window, names, versions=versions), names, echoed)

@@ -40,7 +40,8 @@ def register(server: MCPServer[Any]) -> None:
         with failing_as_resource_error(call_id):
             call = await app.calls.detail(call_id)
             family = render_family(call, await app.calls.family(call))
-        return render_call(call, whole=True, family=family) + _heard_live(ctx, call)
+        standing = await app.catalogs.standing(call.agent_id, call.version_id)
+        return render_call(call, whole=True, family=family, standing=standing) + _heard_live(ctx, call)
 
 
 def _heard_live(ctx: Ctx, call: CallDetail) -> str:

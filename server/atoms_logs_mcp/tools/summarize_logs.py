@@ -35,7 +35,7 @@ def register(server: MCPServer[Any]) -> None:
         **arguments: Any,
     ) -> str:
         read = await summarize(ctx, Filters.take(arguments), group_by, max_calls)
-        header = filter_header(read.query, read.window, read.agent_names, sort=False)
+        header = filter_header(read.query, read.window, read.agent_names, sort=False, versions=read.versions)
         summary = read.summary
         asked = replace(summary.stats, groups={key: summary.stats.groups[key] for key in dict.fromkeys(group_by)})
         return render_summary(asked, summary.scan, header, summary.retries)

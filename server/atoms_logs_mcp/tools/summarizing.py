@@ -29,7 +29,7 @@ async def summarize(
     the retry chains of what did not complete. For a host that draws views, also by what the window view draws,
     and kept for it."""
     app = state(ctx)
-    query, window = await query_for(app, filters)
+    query, window, versions = await query_for(app, filters)
     names = await app.agents.names()
     ceiling, viewing = ceiling_for(ctx, max_calls), client_supports_apps(ctx)
     with failing_as_tool_error(slow_query=slow_query(query)):
@@ -44,7 +44,7 @@ async def summarize(
             progress=progress_reporter(ctx, "read"),
             retries=retries,
         )
-    read = ReadWindow(summary, query, window, names)
+    read = ReadWindow(summary, query, window, names, versions)
     if viewing:
         app.windows.put(filters, ceiling, read)
     return read
