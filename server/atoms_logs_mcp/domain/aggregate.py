@@ -9,6 +9,7 @@ from typing import Literal
 
 from ..api.models import CallRow
 from .analysis import percentile
+from .version_label import version_label
 
 GroupKey = Literal[
     "status",
@@ -94,15 +95,9 @@ def _value(row: CallRow, key: GroupKey, zone: tzinfo, agent_names: Mapping[str, 
             return row.created_at.astimezone(zone).strftime("%H:00") if row.created_at else NONE
         case "version":
             agent = agent_names.get(row.agent_id or "", row.agent_id or NONE)
-            return f"{agent} {version_label(row.version_number, row.version_id)}"
+            return version_label(agent, row.version_number, row.version_id)
         case "campaign":
             return row.campaign_id or NONE
-
-
-def version_label(number: float | None, version_id: str | None) -> str:
-    """`v<number> (<version id>)`, or what of it is known."""
-    shown = f"v{number:g}" if number is not None else "v?"
-    return f"{shown} ({version_id})" if version_id else (shown if number is not None else NONE)
 
 
 @dataclass(frozen=True)

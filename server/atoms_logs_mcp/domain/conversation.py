@@ -9,9 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .aggregate import Group, Spread, version_label
+from .aggregate import Group, Spread
 from .digest import Digest
 from .investigate import agent_label
+from .version_label import version_label
 
 
 @dataclass
@@ -106,7 +107,7 @@ def conversation_stats(
         if not digest.conversation:
             continue
         agent = agent_label(digest, agent_names)
-        version = f"{agent} {version_label(digest.version_number, digest.version_id)}"
+        version = version_label(agent, digest.version_number, digest.version_id)
         overall.add(digest, dead_air_ms)
         agents.setdefault(agent, ConversationStats(agent)).add(digest, dead_air_ms)
         versions.setdefault(version, ConversationStats(version)).add(digest, dead_air_ms)

@@ -7,8 +7,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .aggregate import Group, Spread, version_label
+from .aggregate import Group, Spread
 from .digest import Digest
+from .version_label import version_label
 
 TOP_MESSAGES = 3
 SLOWEST_TURNS = 5
@@ -97,7 +98,7 @@ def latency_stats(digests: Sequence[Digest], agent_names: Mapping[str, str]) -> 
         agent = agent_label(digest, agent_names)
         overall.extend(digest.latencies)
         by_agent[agent].extend(digest.latencies)
-        by_version[f"{agent} {version_label(digest.version_number, digest.version_id)}"].extend(digest.latencies)
+        by_version[version_label(agent, digest.version_number, digest.version_id)].extend(digest.latencies)
         for name, values in digest.components.items():
             parts[name].extend(values)
         slow.extend(SlowTurn(ms, digest.call_id, turn, line) for ms, turn, line in digest.slowest)

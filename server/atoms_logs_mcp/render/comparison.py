@@ -6,9 +6,10 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from statistics import fmean
 
-from ..domain.aggregate import Spread, version_label
+from ..domain.aggregate import Spread
 from ..domain.compare import Comparison, ShareRow, ShiftRow, Side
 from ..domain.proportions import Share
+from ..domain.version_label import version_label
 from . import formats
 from .untrusted import clean, clip, fence
 
@@ -131,9 +132,8 @@ def _versions(counter: Counter[tuple[str | None, float | None, str | None]], nam
     many calls ran on the others."""
     shown = []
     for (agent, number, version), count in counter.most_common(SHOWN_VERSIONS):
-        label = version_label(number, version)
         owner = (names.get(agent) or f"agent {agent}") if agent else None
-        shown.append(clean(f"{owner} {label}" if owner else label) + f" {count}")
+        shown.append(clean(version_label(owner, number, version)) + f" {count}")
     if len(counter) > SHOWN_VERSIONS:
         rest = sum(count for _, count in counter.most_common()[SHOWN_VERSIONS:])
         shown.append(f"{formats.plural(len(counter) - SHOWN_VERSIONS, 'more version')} {rest}")
