@@ -23,7 +23,10 @@ def triage_failed_calls(agent: str | None = None, window: str | None = None) -> 
     summarize = {**filters, "group_by": ["failure_reason", "disconnect_reason", "agent", "version"]}
     group = {**filters, "disconnect_reasons": ["<the group's disconnect reason>"]}
     analyze = {**group, "aspects": ["errors", "tools", "outcomes"]}
-    example = {"call_id": "<an example id from the group's row>", "include": ["overview", "events", "transcript"]}
+    example: dict[str, object] = {
+        "call_id": "<an example id from the group's row>",
+        "include": ["overview", "events", "transcript"],
+    }
     scope = f" for agent {agent!r}" if agent else ""
     return f"""Triage the failed Atoms voice-agent calls{scope} in the window since={since!r}.
 
