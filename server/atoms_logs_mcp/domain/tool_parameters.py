@@ -25,8 +25,8 @@ class ToolParameter:
     required: bool
     values: tuple[str, ...] = ()
     """An enum's allowed values."""
-    fields: tuple[ToolParameter, ...] = ()
-    """An object's fields (or an array's items' fields), one level down."""
+    members: tuple[ToolParameter, ...] = ()
+    """An object's members (or an array's items' members), one level down."""
     items: str | None = None
     """An array's item type."""
 
@@ -62,16 +62,16 @@ def _property(name: str, schema: Any, required: bool, depth: int) -> ToolParamet
         return ToolParameter(name, UNKNOWN, required)
     enum = schema.get("enum")
     values = tuple(_text(v) for v in enum if v is not None) if isinstance(enum, list) else ()
-    fields = tuple(_properties(schema, depth + 1)) if depth == 0 else ()
+    members = tuple(_properties(schema, depth + 1)) if depth == 0 else ()
     items = schema.get("items")
     item_kind = None
     if isinstance(items, dict):
         item_kind = _kind(items.get("type"))
-        if depth == 0 and not fields:
-            fields = tuple(_properties(items, depth + 1))
+        if depth == 0 and not members:
+            members = tuple(_properties(items, depth + 1))
     elif _kind(schema.get("type")) == "array":
         item_kind = UNKNOWN
-    return ToolParameter(name, _kind(schema.get("type")), required, values, fields, item_kind)
+    return ToolParameter(name, _kind(schema.get("type")), required, values, members, item_kind)
 
 
 def _kind(value: Any) -> str:

@@ -1,6 +1,6 @@
 """A tool's parameters on one line: `order_id*: string, reason?: enum(refund|exchange)`.
 
-`*` marks a required parameter, `?` an optional one; an enum shows its values, an object its fields one level
+`*` marks a required parameter, `?` an optional one; an enum shows its values, an object its members one level
 down (`address?: object{street*, city?}`), an array its item type (`items*: array<object{sku*, qty?}>`). The
 line is bounded: past PARAMETERS_CHARS the rest is counted (`+ 3 more`). Every name, type and value is the
 config's authors' text, cleaned and clipped; the line goes inside the configuration's fence.
@@ -15,7 +15,7 @@ from .untrusted import clean, clip
 
 PARAMETERS_CHARS = 400
 VALUES_SHOWN = 6
-FIELDS_SHOWN = 6
+MEMBERS_SHOWN = 6
 
 
 def parameters_line(parameters: Sequence[ToolParameter]) -> str:
@@ -45,16 +45,16 @@ def _kind(parameter: ToolParameter) -> str:
         more = f"|+{len(parameter.values) - VALUES_SHOWN}" if len(parameter.values) > VALUES_SHOWN else ""
         return f"enum({'|'.join(values)}{more})"
     kind = clip(clean(parameter.kind), 20)
-    fields = _fields(parameter.fields)
+    members = _members(parameter.members)
     if parameter.items is not None:
-        item = "object" + fields if fields else clip(clean(parameter.items), 20)
+        item = "object" + members if members else clip(clean(parameter.items), 20)
         return f"{kind}<{item}>"
-    return kind + fields
+    return kind + members
 
 
-def _fields(fields: Sequence[ToolParameter]) -> str:
-    if not fields:
+def _members(members: Sequence[ToolParameter]) -> str:
+    if not members:
         return ""
-    names = [_name(field) for field in fields[:FIELDS_SHOWN]]
-    more = [f"+{len(fields) - FIELDS_SHOWN}"] if len(fields) > FIELDS_SHOWN else []
+    names = [_name(member) for member in members[:MEMBERS_SHOWN]]
+    more = [f"+{len(members) - MEMBERS_SHOWN}"] if len(members) > MEMBERS_SHOWN else []
     return "{" + ", ".join(names + more) + "}"
