@@ -67,15 +67,17 @@ async def _check(settings: Settings, transport: httpx.AsyncBaseTransport | None,
 
 
 async def _unreadable(settings: Settings, transport: httpx.AsyncBaseTransport | None) -> str | None:
-    """Why no tool could read the account (the key rejected, the API not reached, something else answering),
-    from one listing request; None when it answered (other failures are reported tool by tool)."""
+    """Why no tool could read the account (the key rejected or not allowed to read calls, the API not reached,
+    something else answering), from the two listings every tool starts from (the agents, as the first tool reads
+    them, then one call); None when they answered (other failures are reported tool by tool)."""
     async with AtomsClient(settings, transport=transport) as api:
-        try:
-            await api.list_logs(LogQuery(limit=1))
-        except (AuthenticationError, UnreachableError, WrongServiceError) as error:
-            return explain(error)
-        except AtomsAPIError:
-            return None
+        for read in (lambda: api.list_agents(per_page=1), lambda: api.list_logs(LogQuery(limit=1))):
+            try:
+                await read()
+            except (AuthenticationError, UnreachableError, WrongServiceError) as error:
+                return explain(error)
+            except AtomsAPIError:
+                return None
     return None
 
 

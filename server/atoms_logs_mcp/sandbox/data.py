@@ -121,8 +121,7 @@ class _Generator:
         reason, failure = self.outcome(status)
         turns, gives_up = self.length(status, turns, regressed)
         reason = "user_hangup" if gives_up else reason
-        lasts = FAILED_AFTER.get(failure or "", 0.0)
-        talk = Conversation(self, created, call_id, clock=rng.uniform(0.5, 2.0), regressed=regressed, lasts=lasts)
+        talk = self.talk(created, call_id, regressed, failure)
         transcript, events, latencies, transitions = self.conversation(talk, profile, turns, status, reason, gives_up)
         duration = self.duration(status, transcript, created, talk.lasts)
         customer = self.phone()
@@ -162,6 +161,12 @@ class _Generator:
         }
         self.complete(record, profile, (reason, failure), latencies, transitions)
         return record
+
+    def talk(self, created: datetime, call_id: str, regressed: bool, failure: str | None) -> Conversation:
+        """The call's conversation, to be written; a failure that says how long the platform waited makes it last
+        at least that long."""
+        lasts = FAILED_AFTER.get(failure or "", 0.0)
+        return Conversation(self, created, call_id, self.rng.uniform(0.5, 2.0), regressed=regressed, lasts=lasts)
 
     def complete(
         self,
