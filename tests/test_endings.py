@@ -46,3 +46,17 @@ async def test_rare_endings_are_counted_not_dropped(generated_dataset: dict[str,
     assert len(counts) == 8 and rest is not None, text
     assert sum(counts.values()) + rest[1] == calls
     assert rest[0] >= 6 and rest[1] >= 9 and not any(name.startswith("rare_reason") for name in counts)
+
+
+async def test_the_round3_long_tail_of_reasons_is_all_accounted_for(
+    round3_sandbox: Any, round3_expected: dict[str, Any]
+) -> None:
+    """Someone else's data with a long tail of disconnect reasons (one or two calls each): every call is in the
+    list, by name or among the rarer ones counted."""
+    async with mcp_client(round3_sandbox) as client:
+        text = await call_text(client, "analyze_calls", {**ARGUMENTS, "since": "90d", "attempt": "all"})
+    calls, counts, rest = _endings(text)
+    named = {name.split(" ")[0] for name in counts}
+    rare = set(round3_expected["disconnect_reasons"]["rare_all"])
+    assert sum(counts.values()) + (rest[1] if rest else 0) == calls, (counts, rest, calls)
+    assert rest is not None and rest[0] >= len(rare - named), (counts, rest)

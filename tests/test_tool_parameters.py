@@ -87,3 +87,30 @@ async def test_get_agent_shows_json_schema_parameters_on_one_line(agents_dataset
     # The spec's own lists keep their meaning: required marked, enum values listed.
     assert "Parameters: account_number*: text, postcode*: text." in content
     assert "call_reason?: enum(bill_query|refund|payment|tariff|other)" in content
+
+
+async def test_every_version_of_the_round3_agents_shows_its_tools_parameters(
+    round3_sandbox: Any, round3_expected: dict[str, Any]
+) -> None:
+    """On data of someone else's making (JSON-schema `parameters` and `llmParameters` mixed, versions v1..v5):
+    each tool's line names each parameter with its type (or its allowed values), `*` when required, `?` when not."""
+    ids = {name: agent_id for agent_id, name in round3_expected["agent_names"].items()}
+    checked = 0
+    async with mcp_client(round3_sandbox) as client:
+        for agent, versions in round3_expected["versions"].items():
+            for version, expected in versions.items():
+                text = await call_text(
+                    client, "get_agent", {"agent": ids[agent], "version": version, "include": ["tools"]}
+                )
+                content = "\n".join(body for _, body in FENCED.findall(text))
+                for tool in expected["tools"]:
+                    line = next(line for line in content.splitlines() if line.startswith(f"- {tool['name']} · "))
+                    shown = line.split(" Parameters: ", 1)[1] if tool["parameters"] else ""
+                    assert bool(shown) == bool(tool["parameters"]), (agent, version, line)
+                    for parameter in tool["parameters"]:
+                        mark = "*" if parameter["required"] else "?"
+                        named = f"{parameter['name']}{mark}: "
+                        # a string restricted to listed values shows them: `window*: enum(am|pm|evening)`
+                        assert f"{named}{parameter['type']}" in shown or f"{named}enum(" in shown, (agent, line)
+                        checked += 1
+    assert checked > 40
