@@ -10,6 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from mcp import Client, StdioServerParameters
+
 from atoms_logs_mcp.store.call_store import CallStore
 from conftest import server_env
 
@@ -65,3 +68,15 @@ def test_check_demo_leaves_the_users_store_alone(tmp_path):
     assert "Calls: 0" in listed.stdout, listed.stdout
     shown = next(line for line in done.stdout.splitlines() if line.strip().startswith("ATOMS_STORE:"))
     assert str(mine) not in shown and "atoms-logs-mcp-demo-" in shown
+
+
+@pytest.mark.anyio
+async def test_serve_demo_leaves_the_users_store_alone(tmp_path):
+    """`atoms-logs-mcp --demo` over stdio: an investigation that fills the call store fills the demo's own."""
+    mine = tmp_path / "mine" / "calls.sqlite3"
+    env = {**BASE_ENV, "ATOMS_STORE": str(mine), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    params = StdioServerParameters(command=sys.executable, args=["-m", "atoms_logs_mcp", "--demo"], env=env)
+    async with Client(params) as client:
+        result = await client.call_tool("search_transcripts", {"text": "refund", "since": "7d", "max_calls": 50})
+    assert not result.is_error
+    assert not mine.parent.exists() and not (tmp_path / "cache").exists()
