@@ -12,7 +12,10 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from . import __version__
@@ -126,13 +129,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         from .check import run_check
 
-        try:
-            configured = _settings_and_transport(args)
-        except ValueError as error:
-            print(f"atoms-logs-mcp: {error}", file=sys.stderr)
-            return 2
-        return run_check(configured)
-    return _serve(args)
+        with demo_folder(args.demo) as scratch:
+            try:
+                configured = _settings_and_transport(args, scratch)
+            except ValueError as error:
+                print(f"atoms-logs-mcp: {error}", file=sys.stderr)
+                return 2
+            return run_check(configured)
+    with demo_folder(args.demo) as scratch:
+        return _serve(args, scratch)
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
@@ -159,9 +164,20 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
-def _settings_and_transport(args: argparse.Namespace) -> tuple[Settings, object]:
+@contextmanager
+def demo_folder(demo: bool) -> Iterator[Path | None]:
+    """A folder of the demo's own for its call store, deleted when the command ends (None when not a demo): the
+    sandbox's calls never go into the user's store."""
+    if not demo:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="atoms-logs-mcp-demo-") as folder:
+        yield Path(folder)
+
+
+def _settings_and_transport(args: argparse.Namespace, scratch: Path | None) -> tuple[Settings, object]:
     redact = True if args.redact == "phone" else None
-    if not args.demo:
+    if not args.demo or scratch is None:
         return Settings.from_env(redact_phones=redact), None
     from .sandbox.app import DEFAULT_SANDBOX_KEY
     from .sandbox.in_process import InProcessTransport
@@ -170,17 +186,20 @@ def _settings_and_transport(args: argparse.Namespace) -> tuple[Settings, object]
     # The demo reads the sandbox in-process; every other setting still comes from the environment, and the
     # generated calls end at the server's "now" (the `now` setting when set).
     settings = Settings.from_env(
-        api_key=DEFAULT_SANDBOX_KEY, base_url="http://sandbox.in-process/atoms/v1", redact_phones=redact
+        api_key=DEFAULT_SANDBOX_KEY,
+        base_url="http://sandbox.in-process/atoms/v1",
+        redact_phones=redact,
+        store=str(scratch / "calls.sqlite3"),
     )
     store = load_store(args.data, calls=args.calls, seed=args.seed, end=settings.now)
     return settings, InProcessTransport(store, api_key=DEFAULT_SANDBOX_KEY)
 
 
-def _serve(args: argparse.Namespace) -> int:
+def _serve(args: argparse.Namespace, scratch: Path | None) -> int:
     from .app import create_server
 
     try:
-        settings, transport = _settings_and_transport(args)
+        settings, transport = _settings_and_transport(args, scratch)
     except ValueError as error:
         print(f"atoms-logs-mcp: {error}", file=sys.stderr)
         return 2

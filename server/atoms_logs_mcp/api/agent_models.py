@@ -33,6 +33,8 @@ class AgentTool(ApiModel):
     knowledge_base_id: Str = Field(None, alias="knowledgeBaseId")
     llm_parameters: Objects = Field(default_factory=list, alias="llmParameters")
     variables_extraction_schema: Objects = Field(default_factory=list, alias="variablesExtractionSchema")
+    parameters: JsonObject = Field(default_factory=dict)
+    """A JSON-schema object of the tool's arguments, as some configs carry it instead of `llmParameters`."""
 
 
 class MetricDefinition(ApiModel):

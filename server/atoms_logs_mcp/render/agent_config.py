@@ -13,10 +13,12 @@ from typing import Any, Literal
 
 from ..api.agent_models import AgentConfig, AgentTool, MetricDefinition, Revision
 from ..domain.agent_config import VERSION_ID, VERSION_NUMBER, AgentReading, Catalog, VersionNameError
+from ..domain.tool_parameters import tool_parameters
 from ..domain.version_names import UnknownVersionError
 from . import formats
 from .budget import estimate_tokens
 from .failures import explain
+from .tool_parameters import parameters_line
 from .untrusted import clean, clip, fence
 
 Part = Literal["versions", "prompt", "global_prompt", "tools", "metrics"]
@@ -215,18 +217,8 @@ def _tool(tool: AgentTool) -> str:
     text = "- " + " · ".join(head)
     if tool.description:
         text += f": {clip(clean(tool.description), DESCRIPTION_CHARS)}"
-    parameters = _parameters(tool.llm_parameters or tool.variables_extraction_schema)
+    parameters = parameters_line(tool_parameters(tool))
     return text + (f" Parameters: {parameters}." if parameters else "")
-
-
-def _parameters(items: list[dict[str, Any]]) -> str:
-    shown = []
-    for item in items[:12]:
-        kind = [clip(clean(item.get("type") or "?"), 20)] + (["required"] if item.get("required") is True else [])
-        if isinstance(item.get("values"), list):
-            kind.append("/".join(clip(clean(v), 30) for v in item["values"][:8]))
-        shown.append(f"{clip(clean(item.get('name') or item.get('variableName') or '?'), 40)} ({', '.join(kind)})")
-    return "; ".join(shown) + (f"; and {len(items) - 12} more" if len(items) > 12 else "")
 
 
 def _metric(metric: MetricDefinition) -> str:

@@ -9,6 +9,8 @@ from .investigation import percent
 from .untrusted import clean, clip, fence
 
 MAX_ROWS = 10
+ENDINGS_SHOWN = 8
+"""Ways of ending shown by name; two more are shown too rather than counted."""
 HEADER = (
     "group | calls | interrupted | interruptions/call | unanswered turn | dead air (turns) | "
     "greeting p50/p90 | repeated line | transfers ok/tried | incomplete timeline"
@@ -74,7 +76,13 @@ def _not_recorded(row: ConversationStats) -> str:
 
 
 def _endings(row: ConversationStats) -> str:
-    shown = ", ".join(f"{clip(clean(how), 50)} {n}" for how, n in row.endings.most_common(8))
+    """Every way the calls ended, commonest first; past ENDINGS_SHOWN the rarer ones counted, not dropped."""
+    ranked = row.endings.most_common()
+    cut = len(ranked) if len(ranked) <= ENDINGS_SHOWN + 2 else ENDINGS_SHOWN
+    shown = ", ".join(f"{clip(clean(how), 50)} {n}" for how, n in ranked[:cut])
+    if rest := ranked[cut:]:
+        rarer = formats.plural(len(rest), "rarer reason")
+        shown += f", + {rarer}, {formats.plural(sum(n for _, n in rest), 'call')}"
     twice = row.end_call_twice
     again = (
         f"; end_call invoked more than once in {formats.plural(twice.count, 'call')} (e.g. {', '.join(twice.examples)})"

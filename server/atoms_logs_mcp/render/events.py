@@ -87,10 +87,11 @@ def _api(event: CallEvent) -> str:
 
 def _call_end(event: CallEvent) -> str:
     status, reason, emitted = ef.call_status(event), ef.end_reason(event), ef.events_emitted(event)
+    count = _text(int(emitted) if emitted.is_integer() else emitted, 12) if emitted else ""
     parts = [
         f"status {_text(status, 40)}" if status else "",
         f"reason {_text(reason, 60)}" if reason else "",
-        f"{_text(int(emitted) if emitted.is_integer() else emitted, 12)} events emitted" if emitted else "",
+        f"{count} {formats.agree(emitted, 'event', 'events')} emitted" if emitted else "",
     ]
     detail = "; ".join(p for p in parts if p)
     return "call ended" + (f" ({detail})" if detail else "")

@@ -66,3 +66,8 @@ def channel(call_type: str | None) -> str:
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
     return f"{count} {noun if count == 1 else (many or noun + 's')}"
+
+
+def agree(count: float, one: str, many: str) -> str:
+    """The word that agrees with `count`: `one` for exactly 1, else `many` ("was"/"were", "event"/"events")."""
+    return one if count == 1 else many

@@ -97,7 +97,7 @@ def _overall(stats: WindowStats) -> str:
         retries = formats.plural(stats.retry_calls, "retry", "retries")
         cost += f" (first attempts {first}, {retries} {formats.money(stats.retry_cost)})"
     if stats.cost_counted < stats.calls:
-        reports = "reports" if stats.cost_counted == 1 else "report"
+        reports = formats.agree(stats.cost_counted, "reports", "report")
         cost += f" ({stats.cost_counted} of {formats.plural(stats.calls, 'call')} {reports} a cost)"
     return f"Overall: {calls}, talk time {formats.span(stats.total_seconds)}, {cost}."
 
@@ -106,7 +106,8 @@ def _retries(outcome: RetryOutcomes) -> str:
     if not outcome.retried:
         return "Retries: no uncompleted first attempt in this window was retried."
     text = (
-        f"Retries: {formats.plural(outcome.retried, 'first attempt')} did not complete and were retried; "
+        f"Retries: {formats.plural(outcome.retried, 'first attempt')} did not complete and "
+        f"{formats.agree(outcome.retried, 'was', 'were')} retried; "
         f"{len(outcome.recovered)} completed on a retry, {len(outcome.not_recovered)} did not"
     )
     if outcome.unknown:

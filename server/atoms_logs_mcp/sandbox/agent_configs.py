@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from .conversation import iso
-from .profiles import HOLD_LINE, REGRESSED_AGENT, AgentProfile
+from .profiles import HOLD_LINE, REGRESSED_AGENT, AgentProfile, tool_timeout_ms
 
 EARLY_MODEL = "gpt-4o"
 PUBLISHER = "Priya Shah"
@@ -45,7 +45,7 @@ def _tool(name: str, number: int, regressed: bool) -> dict[str, Any]:
         "description": f"{words[0].upper()}{words[1:]} in Acme's systems.",
         "url": f"https://{host}/{name}",
         "method": "GET" if name.startswith(("lookup", "find", "check")) else "POST",
-        "timeout": 10_000 if regressed and name == "lookup_order" else 3_000,
+        "timeout": tool_timeout_ms(name, regressed),
         "llmParameters": [
             {"name": "reference", "description": "The id the caller gave", "type": "text", "required": True}
         ],

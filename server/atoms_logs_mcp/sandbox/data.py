@@ -16,15 +16,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .agent_configs import agent_versions
-from .conversation import Conversation, iso
+from .conversation import END_AFTER_S, Conversation, iso
 from .diagnostics import with_diagnostics
 from .live_shapes import live_shaped
 from .planted import plant_long_and_hostile, plant_reasons, retries
 from .profiles import (
     EXTRA_LINES,
+    FAILED_AFTER,
     FAILURES,
     FINAL,
     HOLD_LINE,
+    HOLD_TOOL,
     IN_FLIGHT,
     PROFILES,
     REGRESSED_AGENT,
@@ -119,9 +121,9 @@ class _Generator:
         reason, failure = self.outcome(status)
         turns, gives_up = self.length(status, turns, regressed)
         reason = "user_hangup" if gives_up else reason
-        talk = Conversation(self, created, call_id, clock=rng.uniform(0.5, 2.0), regressed=regressed)
+        talk = self.talk(created, call_id, regressed, failure)
         transcript, events, latencies, transitions = self.conversation(talk, profile, turns, status, reason, gives_up)
-        duration = self.duration(status, transcript, created)
+        duration = self.duration(status, transcript, created, talk.lasts)
         customer = self.phone()
         own = self.numbers[agent["_id"]]
         from_, to = {
@@ -159,6 +161,12 @@ class _Generator:
         }
         self.complete(record, profile, (reason, failure), latencies, transitions)
         return record
+
+    def talk(self, created: datetime, call_id: str, regressed: bool, failure: str | None) -> Conversation:
+        """The call's conversation, to be written; a failure that says how long the platform waited makes it last
+        at least that long."""
+        lasts = FAILED_AFTER.get(failure or "", 0.0)
+        return Conversation(self, created, call_id, self.rng.uniform(0.5, 2.0), regressed=regressed, lasts=lasts)
 
     def complete(
         self,
@@ -226,11 +234,13 @@ class _Generator:
             return rng.randint(1, 6)
         return max(1, min(90, int(rng.lognormvariate(2.3, 0.6))))
 
-    def duration(self, status: str, transcript: list[dict[str, Any]], created: datetime) -> float:
+    def duration(self, status: str, transcript: list[dict[str, Any]], created: datetime, lasts: float) -> float:
+        """Seconds from the last turn to the hang-up, or (no turn) a few for a failed call; never less than
+        `lasts`, what the call is known to have lasted (its failure's wait, a caller on hold)."""
         if not transcript:
-            return 0 if status != "failed" else round(self.rng.uniform(0, 8), 1)
+            return 0 if status != "failed" else round(max(self.rng.uniform(0, 8), lasts), 1)
         last = datetime.fromisoformat(transcript[-1]["timestamp"].replace("Z", "+00:00"))
-        return round((last - created).total_seconds() + self.rng.uniform(2, 8), 1)
+        return round(max((last - created).total_seconds() + self.rng.uniform(2, 8), lasts), 1)
 
     def script(self, profile: AgentProfile) -> list[tuple[str, str]]:
         """The greeting, then the agent's usual lines and a few of its further ones, in an order of this call."""
@@ -277,8 +287,10 @@ class _Generator:
                 {"role": role, "content": text, "timestamp": iso(created + timedelta(seconds=talk.clock))}
             )
             talk.clock += max(1.0, len(text) / 15) + rng.uniform(0.2, 1.5)
+        if hold:  # the line announces the lookup; the caller hangs up waiting for it
+            talk.hold_for(HOLD_TOOL)
         if status in FINAL:
-            talk.event("call_end", talk.clock + 0.5, metadata={"reason": reason or status})
+            talk.event("call_end", max(talk.clock + END_AFTER_S, talk.lasts), metadata={"reason": reason or status})
         if rng.random() < 0.03:
             talk.event(
                 "custom_thing", talk.clock, detail={"nested": [1, 2, 3]}, note="an event type this client never saw"

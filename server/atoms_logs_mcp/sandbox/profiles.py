@@ -173,14 +173,18 @@ FAILURES = {
         ("system_error", "Call cancelled before dialing"),
     ),
 }
+FAILED_AFTER = {"No media received for 15 s": 15.0, "LLM request timed out after 10 s": 10.0}
+"""Seconds a connected call lasted at least, by its failure reason: the platform waited that long before ending it."""
 
 # What the investigations find in --demo ------------------------------------------------------------------
 
+TOOL_TIMEOUT_MS = 3_000
+"""Every api_call tool's configured timeout (but the regressed lookup_order's)."""
 TOOL_FAILURES: dict[str, tuple[float, tuple[str, ...]]] = {
     "lookup_order": (0.08, ("order not found", "HTTP 502 from orders.acme.internal")),
     "create_refund": (0.22, ("refund limit exceeded for this account", "HTTP 500 from payments")),
     "transfer_to_human": (0.15, ("no agents available in queue support_l2", "SIP REFER rejected (603)")),
-    "check_calendar": (0.05, ("calendar API timeout after 3000 ms",)),
+    "check_calendar": (0.05, (f"calendar API timeout after {TOOL_TIMEOUT_MS} ms",)),
     "book_meeting": (0.12, ("slot no longer available", "invalid arguments: email missing")),
     "update_crm": (0.3, ("CRM rate limit (429)", "lead not found")),
     "lookup_contract": (0.04, ("contract not found",)),
@@ -222,5 +226,16 @@ EXTRA_LINES: dict[str, tuple[tuple[str, str], ...]] = {
 
 HOLD_LINE = "Please hold while I check that with the warehouse."
 """The line the regressed Support version says before many callers hang up."""
+HOLD_TOOL = "lookup_order"
+"""The tool HOLD_LINE announces: the agent calls it right after the line."""
+REGRESSED_TIMEOUT_MS = 10_000
+"""lookup_order's timeout in the regressed version, which moved it to a slower warehouse service."""
+
+
+def tool_timeout_ms(tool: str, regressed: bool) -> int:
+    """A tool's configured timeout: what its config says and what its timeout errors say."""
+    return REGRESSED_TIMEOUT_MS if regressed and tool == HOLD_TOOL else TOOL_TIMEOUT_MS
+
+
 REGRESSED_AGENT = "Support"
 """Its newest version regressed: lookup_order times out, replies are slower, callers give up after HOLD_LINE."""

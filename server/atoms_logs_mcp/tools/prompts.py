@@ -18,7 +18,10 @@ def register(server: MCPServer[Any]) -> None:
     @server.prompt(
         name="triage_failed_calls",
         title="Triage failed calls",
-        description="Summarise failed calls over a window, open examples, and propose causes and fixes.",
+        description=(
+            "Group failed calls over a window, measure the large groups, read an example or two of each, and "
+            "propose causes and fixes."
+        ),
     )
     def triage_failed_calls(
         agent: Annotated[str | None, Field(description="Agent name or id (optional).")] = None,
