@@ -9,8 +9,8 @@ UNKNOWN = "(none)"
 
 def version_label(agent_name: str | None, number: float | None, version_id: str | None) -> str:
     """`Support v4 (<id>)`; without a number `Support version (<id>)`; without an agent name `v4 (<id>)`; without
-    an id `Support v4`; with neither number nor id, `Support (none)`. The agent's name is account content: the caller cleans the
-    text it writes it into."""
+    an id `Support v4`; with neither number nor id, `Support (none)`. The agent's name is account content: the
+    caller cleans the text it writes it into."""
     named = [part for part in (agent_name, f"v{number:g}" if number is not None else UNKNOWN) if part]
     if not version_id:
         return " ".join(named)
