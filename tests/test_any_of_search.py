@@ -165,3 +165,28 @@ async def test_text_the_tokenizer_drops_is_matched_as_a_substring(
             for _ in range(2):  # with the store on, the second search reads the stored calls
                 found, total = await _search(client, {"text": text})
                 assert {(c, n) for c, turns in found.items() for n in turns} == expected and total == len(expected)
+
+
+@pytest.mark.parametrize("store", ["on", "off"])
+async def test_any_of_on_the_round3_dataset_equals_its_answer_key(
+    round3_sandbox: SandboxServer,
+    round3_dataset: dict[str, Any],
+    round3_expected: dict[str, Any],
+    tmp_path: Path,
+    store: str,
+) -> None:
+    """The key numbers turns from 0 in the transcript; get_log (and the search) from 1."""
+    key = round3_expected["phrases"]
+    matches = {phrase: {(call_id, index + 1) for call_id, index in pairs} for phrase, pairs in key["matches"].items()}
+    union = {(call_id, index + 1) for call_id, index in key["union"]}
+    async with mcp_client(round3_sandbox, store=str(tmp_path / "calls.sqlite3") if store == "on" else "off") as client:
+        found, total = await _search(client, {"any_of": list(matches)})
+        assert set(found) == {call_id for call_id, _ in union} and total == len(union)
+        for call_id, turns in found.items():
+            for number, said in turns.items():
+                assert said == {phrase for phrase, keys in matches.items() if (call_id, number) in keys}
+        emoji, count = await _search(client, {"text": "😀"})
+        assert {(c, n) for c, turns in emoji.items() for n in turns} == {(c, i + 1) for c, i in key["emoji_😀"]}
+        assert count == len(key["emoji_😀"])
+        if store == "on":  # each phrase alone, and every answer against the dataset read by plain Python
+            await _check_union(client, round3_dataset, PERSON)
