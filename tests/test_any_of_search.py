@@ -144,6 +144,8 @@ async def test_any_of_finds_every_phrasing_of_asking_for_a_person(
             assert 'any of "person", "human"' in as_list and "any of person, human" in either
             wanted = {call_id for call_id, _ in _expected(planted, ["person", "human"])}
             assert HEAD.findall(either) == HEAD.findall(as_list) and set(HEAD.findall(either)) == wanted
+            plain = await _search(client, {"text": "real person"})
+            assert await _search(client, {"text": "$real + person!"}) == plain, "punctuation beside words is ignored"
             both, _ = await _search(client, {"text": "please", "any_of": ["real person", "representative"]})
             assert {n for turns in both.values() for n in turns} == {2} and len(both) == 1  # both must hold
 

@@ -7,7 +7,7 @@ A turn matches when it holds every loose word as a whole word ("fund" does not f
 phrase's words next to each other in that order. A call matches when one of its turns does (with `speaker`,
 a turn of that speaker).
 
-What the tokenizer drops or cannot split is matched as a substring (any case) instead: emoji and other symbols,
+What the tokenizer drops or cannot split is matched as a substring (any case) instead: emoji and other pictographs,
 text in scripts written without spaces (Chinese, Japanese, Thai...), and punctuation when it is all a query or
 phrase holds. So "😀" finds the turns holding that emoji.
 
@@ -83,16 +83,16 @@ def _pieces(text: str) -> Iterator[tuple[bool, str]]:
     (symbols with their modifiers and joiners, runs in scripts written without spaces) as literal text."""
     run, symbol = "", False
     for char in normal(text).lower() + " ":
-        kind = unicodedata.category(char)[0]
+        category = unicodedata.category(char)
         word = bool(_word().fullmatch(char))
-        if run and (kind == "M" or char in _JOINERS or (kind == "S" if symbol else word)):
+        if run and (category[0] == "M" or char in _JOINERS or (category[0] == "S" if symbol else word)):
             run += char
             continue
         if (symbol or any(map(_unspaced, run))) and run.translate(_VARIANTS):
             yield False, run.translate(_VARIANTS)
         elif any(unicodedata.category(c)[0] != "M" for c in run):  # a mark alone (an emoji's variant) is no word
             yield True, run
-        symbol = kind == "S"
+        symbol = category == "So"  # emoji and pictographs; $, + or ^ are punctuation to a search
         run = char if symbol or word else ""
 
 
