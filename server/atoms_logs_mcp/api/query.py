@@ -27,6 +27,13 @@ SortOrder = Literal["asc", "desc"]
 CALL_ID_PATTERN = r"^CALL-\d{13}-[0-9a-fA-F]{6}$"
 """`CALL-{13-digit ms timestamp}-{6 hex}`, the form of every call id (NOTES.md)."""
 
+
+def canonical_call_id(value: str) -> str:
+    """A call id as pasted (`call-...`, `Call-...`, spaces around) in the form the API knows: `CALL-...`."""
+    value = value.strip()
+    return "CALL-" + value[5:] if value[:5].upper() == "CALL-" else value
+
+
 FINAL_STATUSES = frozenset({"completed", "failed", "no_answer", "cancelled"})
 
 API_SORT_FIELDS: dict[str, str] = {

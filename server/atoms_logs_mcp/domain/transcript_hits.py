@@ -13,14 +13,24 @@ from .transcript_search import TextQuery
 
 Turn = tuple[int, str | None, float | None, str]
 """(turn number, role, seconds from the start, text)."""
-Hits = dict[str, list[tuple[Turn, Turn | None]]]
+
+
+@dataclass(frozen=True)
+class TurnHit:
+    turn: Turn
+    before: Turn | None
+    """The turn before it (the previous turn with text)."""
+    matched: tuple[str, ...] = ()
+    """The alternatives it matched, when the query has any."""
+
+
+Hits = dict[str, list[TurnHit]]
 
 
 @dataclass
 class CallHits:
     digest: Digest
-    turns: list[tuple[Turn, Turn | None]]
-    """Each matching turn with the turn before it."""
+    turns: list[TurnHit]
 
 
 @dataclass
@@ -32,7 +42,11 @@ class TranscriptHits:
 
     def look_in(self, call: CallDetail) -> None:
         rows = transcript_rows(call)
-        found = [(row, rows[i - 1] if i else None) for i, row in enumerate(rows) if self.query.matches(row[3], row[1])]
+        found = []
+        for i, row in enumerate(rows):
+            matched = self.query.matched(row[3], row[1])
+            if matched is not None:
+                found.append(TurnHit(row, rows[i - 1] if i else None, matched))
         self.fetched[call.call_id or ""] = found
 
     def collect(self, reader: CallReader, scan: DeepScan) -> list[CallHits]:
@@ -56,8 +70,9 @@ def _stored_hits(reader: CallReader, query: TextQuery, call_ids: list[str]) -> H
     hits: Hits = {}
     for turn, before in reader.store.matching_turns(reader.org, call_ids, query.fts()):
         shown = _row(turn, reader)
-        if query.matches(shown[3], turn.role):  # on the text as shown: a masked number is not found
-            hits.setdefault(turn.call_id, []).append((shown, _row(before, reader) if before else None))
+        matched = query.matched(shown[3], turn.role)  # on the text as shown: a masked number is not found
+        if matched is not None:
+            hits.setdefault(turn.call_id, []).append(TurnHit(shown, _row(before, reader) if before else None, matched))
     return hits
 
 

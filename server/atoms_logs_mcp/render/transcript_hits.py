@@ -14,10 +14,11 @@ TURNS_PER_CALL = 3
 LINE_CHARS = 220
 
 
-def _turn(turn: Turn) -> str:
+def _turn(turn: Turn, matched: Sequence[str] = ()) -> str:
     number, role, at, text = turn
     moment = formats.offset(at) if at is not None else "--:--"
-    return f"#{number} [{moment}] {(role or '?').capitalize()}: {clip(clean(text), LINE_CHARS)}"
+    said = f" (matched {clean(', '.join(matched))})" if matched else ""
+    return f"#{number} [{moment}] {(role or '?').capitalize()}{said}: {clip(clean(text), LINE_CHARS)}"
 
 
 def _call(hit: CallHits, names: Mapping[str, str]) -> str:
@@ -25,10 +26,11 @@ def _call(hit: CallHits, names: Mapping[str, str]) -> str:
     created = formats.minute_utc(digest.created)
     head = f"{digest.call_id} | {created} | {agent_label(digest, names)} | {digest.status or '?'}"
     lines: list[str] = []
-    for turn, before in hit.turns[:TURNS_PER_CALL]:
+    for found in hit.turns[:TURNS_PER_CALL]:
+        before = found.before
         if before is not None and (not lines or not lines[-1][2:].startswith(f"#{before[0]} ")):  # not shown yet
             lines.append("  " + _turn(before))
-        lines.append("> " + _turn(turn))
+        lines.append("> " + _turn(found.turn, found.matched))
     if len(hit.turns) > TURNS_PER_CALL:
         lines.append(f'  ... {len(hit.turns) - TURNS_PER_CALL} more matching turns: get_log("{digest.call_id}")')
     return head + "\n" + fence("transcript", "\n".join(lines))
@@ -46,7 +48,8 @@ def render_hits(
     ]
     if not hits:
         lines.append(
-            "Nothing matched. Words match whole words (refund does not find refunds); try fewer words or another form."
+            "Nothing matched. Words match whole words (refund does not find refunds); try fewer words, another form, "
+            "or several phrasings in any_of."
         )
         return "\n".join(lines)
     lines.append(

@@ -175,25 +175,30 @@ class CallStore:
 
     @_guarded(list)
     def matching_turns(
-        self, org: str, call_ids: Sequence[str], match: str
+        self, org: str, call_ids: Sequence[str], match: str | None
     ) -> list[tuple[StoredTurn, StoredTurn | None]]:
-        """Turns of the calls among `call_ids` that the FTS5 expression `match` finds, each with the turn before
-        it (the previous turn with text), in call and turn order."""
-        wanted = set(call_ids)
+        """Turns of the calls among `call_ids` that the FTS5 expression `match` finds (every turn of them when it is
+        None), each with the turn before it (the previous turn with text), in call and turn order."""
+        if match is not None:
+            wanted = set(call_ids)
+            found = self._turns(
+                "turns_fts JOIN turns t ON t.id = turns_fts.rowid", "turns_fts MATCH ? AND t.org = ?", match, org
+            )
+            return [row for row in found if row[0].call_id in wanted]
+        rows = []
+        for chunk in _chunks(call_ids):
+            rows += self._turns("turns t", f"t.org = ? AND t.call_id IN ({','.join('?' * len(chunk))})", org, *chunk)
+        return sorted(rows, key=lambda row: (row[0].call_id, row[0].index))
+
+    def _turns(self, source: str, where: str, *parameters: Any) -> list[tuple[StoredTurn, StoredTurn | None]]:
         rows = self._sql(
-            "SELECT t.call_id, t.idx, t.role, t.at, t.content, p.idx, p.role, p.at, p.content "
-            "FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid "
+            f"SELECT t.call_id, t.idx, t.role, t.at, t.content, p.idx, p.role, p.at, p.content FROM {source} "  # noqa: S608
             "LEFT JOIN turns p ON p.org = t.org AND p.call_id = t.call_id AND p.idx = ("
             "  SELECT max(idx) FROM turns WHERE org = t.org AND call_id = t.call_id AND idx < t.idx) "
-            "WHERE turns_fts MATCH ? AND t.org = ? ORDER BY t.call_id, t.idx",
-            match,
-            org,
+            f"WHERE {where} ORDER BY t.call_id, t.idx",
+            *parameters,
         )
-        return [
-            (StoredTurn(*row[:5]), StoredTurn(row[0], *row[5:]) if row[5] is not None else None)
-            for row in rows
-            if row[0] in wanted
-        ]
+        return [(StoredTurn(*row[:5]), StoredTurn(row[0], *row[5:]) if row[5] is not None else None) for row in rows]
 
     @_guarded(list)
     def usage(self) -> list[OrgUsage]:

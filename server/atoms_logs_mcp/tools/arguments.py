@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
 from pydantic import BeforeValidator, ConfigDict, Field, create_model
 
 from ..api.filter_table import FILTERS, Filter
-from ..api.query import CALL_ID_PATTERN, SortField, SortOrder
+from ..api.query import CALL_ID_PATTERN, SortField, SortOrder, canonical_call_id
 from ..domain.aggregate import GroupKey
 from ..settings_table import default_of, env_name
 
@@ -19,7 +19,7 @@ STRIPPED = BeforeValidator(lambda value: value.strip() if isinstance(value, str)
 
 CallId = Annotated[
     str,
-    STRIPPED,
+    BeforeValidator(lambda value: canonical_call_id(value) if isinstance(value, str) else value),
     Field(
         pattern=CALL_ID_PATTERN,
         description="A call id such as CALL-1737000000000-abc123, from list_logs or search_by_call_ids.",

@@ -9,6 +9,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BeforeValidator, Field
 
+from ..api.query import canonical_call_id
 from ..domain.lookup import search_call_ids
 from ..render.budget import ROWS_TOKENS, SEARCH_WINDOW_IDS
 from ..render.failures import CALL_ID_HINT, explain
@@ -48,7 +49,7 @@ Start = Annotated[
 def register(server: MCPServer[Any]) -> None:
     @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
     async def search_by_call_ids(ctx: Ctx, call_ids: CallIds, start: Start = 1) -> str:
-        trimmed = [value.strip() for value in call_ids]
+        trimmed = [canonical_call_id(value) for value in call_ids]
         malformed = [(n, value) for n, value in enumerate(trimmed, start=1) if not CALL_ID.fullmatch(value)]
         valid = [value for value in trimmed if CALL_ID.fullmatch(value)]
         if not valid:

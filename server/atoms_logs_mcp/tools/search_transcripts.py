@@ -20,8 +20,15 @@ DESCRIPTION = """Search what was said in the calls of a window (the API has no t
 
 Use it for "which calls mention a refund?". Words match whole words, any case, punctuation ignored, all in
 one turn; "quoted phrases" in that order; speaker keeps agent or user turns. Same filters as list_logs.
-Example: search_transcripts(text='"speak to a human"', speaker="user", since="7d")"""
-Text = Annotated[str, Field(description='Words and/or "quoted phrases" to find.', min_length=1, max_length=200)]
+Callers say one thing many ways: pass each phrasing in any_of; each match names the one it found.
+Example: search_transcripts(any_of=["real person", "human", "representative", "operator", "someone"], speaker="user")"""
+Text = Annotated[
+    str | None, Field(description='Words and/or "quoted phrases", all in one turn.', min_length=1, max_length=200)
+]
+AnyOf = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
+    Field(description="Words or phrases; a turn matches one of them. With text: both.", min_length=1, max_length=20),
+]
 Speaker = Annotated[Literal["agent", "user"] | None, Field(description="Only turns of agent or user.")]
 Page = Annotated[int, Field(description="Page of matching calls (10 per page), from 1.", ge=1, le=10_000)]
 
@@ -31,14 +38,15 @@ def register(server: MCPServer[Any]) -> None:
     @with_filters
     async def search_transcripts(
         ctx: Ctx,
-        text: Text,
+        text: Text = None,
+        any_of: AnyOf = None,
         speaker: Speaker = None,
         max_calls: DeepMaxCalls = None,
         page: Page = 1,
         **arguments: Any,
     ) -> str:
         try:
-            query = TextQuery.parse(text, speaker)
+            query = TextQuery.parse(text, speaker, any_of or ())
         except ValueError as error:
             raise ToolError(str(error)) from None
         collector = TranscriptHits(query)
