@@ -165,6 +165,19 @@ def agents_expected() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def round3_dataset() -> dict[str, Any]:
+    """Round-3 shapes (local-offset createdAt, duplicate and shuffled events, transcript-less calls, v1..v5,
+    a deleted agent, diagnostics without timestamps, hostile text), made by someone else from the API docs
+    alone (tests/data/make_round3_dataset.py)."""
+    return json.loads((DATA / "round3_dataset.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def round3_expected() -> dict[str, Any]:
+    return json.loads((DATA / "round3_dataset_expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
 def anyio_backend() -> str:
     return "asyncio"
 
@@ -188,6 +201,11 @@ def _foreign_server(foreign_dataset: dict[str, Any]) -> Iterator[SandboxServer]:
 @pytest.fixture(scope="session")
 def _agents_server(agents_dataset: dict[str, Any]) -> Iterator[SandboxServer]:
     yield from _serve(agents_dataset)
+
+
+@pytest.fixture(scope="session")
+def _round3_server(round3_dataset: dict[str, Any]) -> Iterator[SandboxServer]:
+    yield from _serve(round3_dataset)
 
 
 @pytest.fixture(scope="session")
@@ -219,6 +237,12 @@ def foreign_sandbox(_foreign_server: SandboxServer) -> SandboxServer:
 def agents_sandbox(_agents_server: SandboxServer) -> SandboxServer:
     """The agent-versions dataset on loopback, on the v2 branch model, with no faults and zeroed counters."""
     return _fresh(_agents_server)
+
+
+@pytest.fixture
+def round3_sandbox(_round3_server: SandboxServer) -> SandboxServer:
+    """The round-3 dataset on loopback, on the v2 branch model, with no faults and zeroed counters."""
+    return _fresh(_round3_server)
 
 
 @pytest.fixture
