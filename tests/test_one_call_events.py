@@ -292,7 +292,8 @@ async def test_runtime_diagnostics_without_times_are_in_the_runtimes_order(odd, 
     timeline = line(signals, "timeline: ")
     assert "no call_end diagnostics" not in timeline
     assert "the runtime did not count its events" in timeline, timeline
-    assert line(signals, "interruptions: ").startswith("2 (")
+    interruptions = line(signals, "interruptions: ")
+    assert interruptions.startswith("2 (") and "runtime turn" not in interruptions, "untimed: their turn is unknown"
 
 
 async def test_a_rebuilt_transcript_is_stored_as_sent_and_rebuilt_again(odd, tmp_path):

@@ -32,7 +32,9 @@ class LiveWatch:
 
     def __init__(self, start: datetime | None) -> None:
         self.start = start
-        """The call's start, for offsets: the call's own when known, else its `call_start` event."""
+        """What offsets count from, as get_log counts them (`analysis.call_start`): given when the watch begins, then
+        the first `call_start` event heard (a watch begun before the call started was given its creation time)."""
+        self._started = False
         self.lines: list[LiveLine] = []
         self.events: list[CallEvent] = []
         self.ended: CallEvent | None = None
@@ -41,8 +43,8 @@ class LiveWatch:
         """Take one event; the transcript line it completes, if any."""
         event = read_event(frame)
         self.events.append(event)
-        if event.kind == EventKind.CALL_START and self.start is None:
-            self.start = event.at
+        if event.kind == EventKind.CALL_START and event.at is not None and not self._started:
+            self.start, self._started = event.at, True
         if event.kind in (EventKind.CALL_END, EventKind.CALL_CANCELLED):
             self.ended = event
         said = spoken(event)

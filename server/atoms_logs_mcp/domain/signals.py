@@ -7,8 +7,8 @@ cannot support it ("not recorded"), never a zero it did not measure:
   or when the transcript was rebuilt from the events, whose times are when a line ended, not when it began);
 - interruptions: `barge_in` events (the caller talking over the agent), with the hold outcome (`accepted`: the
   agent yielded, its turn ends interrupted; `refused`: it kept talking) and the runtime turn they fell in (the
-  turn_index of the latest turn event before them); not recorded when the log carries none of the runtime's
-  diagnostics (turn_outcome, barge_in, call_end diagnostics);
+  turn_index of the latest turn event before them; unknown for a barge_in without a timestamp); not recorded when
+  the log carries none of the runtime's diagnostics (turn_outcome, barge_in, call_end diagnostics);
 - unanswered turns: turns whose last `turn_outcome` attempt is `no_reply`, by the runtime's turn_index;
 - dead air: agent replies slower than `dead_air_ms`, from `turn_latency` events (total_turn_ms), else from
   turnLatencyMetrics.transitions; listed by turn_index;
@@ -159,7 +159,8 @@ def _interruptions(events: list[CallEvent]) -> list[Interruption]:
         turn = index if index is not None else turn
         if event.kind == EventKind.BARGE_IN:
             hold = ef.hold_outcome(event)
-            found.append(Interruption(event.at, hold.lower() if hold else None, turn))
+            placed = turn if event.at is not None else None  # untimed: nothing tells which turn it fell in
+            found.append(Interruption(event.at, hold.lower() if hold else None, placed))
     return found
 
 
