@@ -229,6 +229,7 @@ async def test_a_transcript_missing_from_the_record_is_rebuilt_from_its_events(o
         text = await get_log(client, REBUILT)
         shuffled = await get_log(client, LIVE_SHAPED)
         silent = await get_log(client, WORDLESS)
+        resource = await client.read_resource(f"atoms://calls/{REBUILT}/transcript")
     transcript = section(text, "Transcript")
     assert "transcript rebuilt from events" in transcript
     assert "No transcript" not in text
@@ -250,6 +251,8 @@ async def test_a_transcript_missing_from_the_record_is_rebuilt_from_its_events(o
         ("00:06.0", "User", "Yes, cancel it."),
         ("00:09.0", "Agent", "Done, it is cancelled."),
     ]
+    whole = resource.contents[0].text
+    assert "transcript rebuilt from events" in whole and "#5 [00:21.0] Agent: Friday at nine is booked." in whole
     assert "No transcript recorded for this call" in section(silent, "Transcript")
     assert "1 agent speech segment\n" in section(silent, "Events"), "no pointer to a transcript that is not there"
 

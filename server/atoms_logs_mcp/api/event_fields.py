@@ -198,12 +198,9 @@ def attempt(event: CallEvent) -> float | None:
     return event.number(*ATTEMPT)
 
 
-def barge_in_seq(event: CallEvent) -> float | None:
-    """A barge_in's number in the call (1 for the first), as the runtime counts them."""
-    return event.number(*BARGE_IN_SEQ)
-
-
 SEQUENCE_NUMBERS = {"turn_index": TURN_INDEX, "attempt": ATTEMPT, "barge_in_seq": BARGE_IN_SEQ}
+"""The numbers the runtime orders its records by: a turn's index and attempt, a barge-in's `barge_in_seq` (1 for
+the first in the call)."""
 
 
 def sequence_numbers(event: CallEvent, names: tuple[str, ...]) -> tuple[float, ...]:

@@ -130,9 +130,10 @@ def call_events(raw: Iterable[Any]) -> list[CallEvent]:
             continue
         event = read_event(item)
         key = _delivery(event, item)
-        if key is not None and key in seen:
-            continue
-        seen.add(key)
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
         kept.append(event)
     return _in_order(kept)
 
