@@ -155,3 +155,16 @@ def test_a_count_of_one_reads_in_the_singular():
     assert lines[-1] == (
         "also: 2 pipeline metrics; 1 turn latency measurement (see Turn latency); 1 agent turn replied normally"
     )
+
+
+def test_a_call_reads_each_event_once_and_in_order():
+    """An id names one event of a kind (a tool call's id on its start and end names two); without an id, an event
+    identical to an earlier one with its timestamp is that one again, while identical untimed events are kept."""
+    start = event("tool_call_start", 1, event_id="x", function_name="f")
+    end = event("tool_call_end", 2, event_id="x", function_name="f", success=True)
+    untimed = {"event_type": "metrics", "value": 1}
+    call = CallDetail.model_validate({"events": [end, start, start, end, {**end}, untimed, untimed]})
+    assert [e.kind for e in call.timeline] == ["tool_call_end", "tool_call_start", "metrics", "metrics"]
+    timed = CallDetail.model_validate({"events": [end, start, start, end]})
+    assert [e.kind for e in timed.timeline] == ["tool_call_start", "tool_call_end"], "all timed: in time order"
+    assert [(t.outcome, t.latency_ms) for t in tool_calls(timed.timeline)] == [("ok", 1000.0)]

@@ -77,6 +77,7 @@ TTS_MS = ("tts_api_ms",)
 STT_MS = ("stt_api_ms",)
 TURN_INDEX = ("turn_index", "turn")
 ATTEMPT = ("attempt",)
+BARGE_IN_SEQ = ("barge_in_seq",)
 OUTCOME = ("outcome",)
 HOLD_OUTCOME = ("hold_outcome",)
 # tool calls, pre/post-call API calls and knowledge-base lookups
@@ -121,6 +122,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "stt_ms": STT_MS,
     "turn_index": TURN_INDEX,
     "attempt": ATTEMPT,
+    "barge_in_seq": BARGE_IN_SEQ,
     "outcome": OUTCOME,
     "hold_outcome": HOLD_OUTCOME,
     "tool_name": TOOL_NAME,
@@ -196,6 +198,19 @@ def attempt(event: CallEvent) -> float | None:
     return event.number(*ATTEMPT)
 
 
+SEQUENCE_NUMBERS = {"turn_index": TURN_INDEX, "attempt": ATTEMPT, "barge_in_seq": BARGE_IN_SEQ}
+"""The numbers the runtime orders its records by: a turn's index and attempt, a barge-in's `barge_in_seq` (1 for
+the first in the call)."""
+
+
+def sequence_numbers(event: CallEvent, names: tuple[str, ...]) -> tuple[float, ...]:
+    """The event's numbers of the named fields (`SEQUENCE_NUMBERS`), for ordering: a missing one counts as
+    infinite, so a record without its number comes last."""
+    return tuple(
+        value if (value := event.number(*SEQUENCE_NUMBERS[name])) is not None else float("inf") for name in names
+    )
+
+
 def outcome(event: CallEvent) -> str | None:
     """A turn_outcome's outcome (`replied`, `interrupted`, `no_reply`, ...) as sent."""
     return event.text(*OUTCOME)
@@ -260,6 +275,13 @@ def call_status(event: CallEvent) -> str | None:
 
 def end_reason(event: CallEvent) -> str | None:
     return event.text(*END_REASON)
+
+
+def diagnostics(event: CallEvent) -> Mapping[str, Any] | None:
+    """A call_end's `diagnostics` object (objects or JSON text); None when it carries none."""
+    value = event.value(*DIAGNOSTICS)
+    found = json_object(value)
+    return found if found or isinstance(value, Mapping) else None
 
 
 def events_emitted(event: CallEvent) -> float | None:

@@ -1,4 +1,5 @@
-"""A call's raw events read into one shape, and its tool calls paired start to end.
+"""A call's raw events read into one shape, each once and in order; its tool calls paired start to end; the lines
+its speech events carry.
 
 The live API sends events in more than one shape (NOTES.md, "What the live API has been seen to send"):
 the type under `event_type` or `eventType`; `metadata`, `metrics` and `context` as objects or as JSON
@@ -9,7 +10,8 @@ under, the event kinds and a typed reader per field are in `event_fields`; singl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import json
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -24,11 +26,13 @@ __all__ = [
     "CallEvent",
     "EventKind",
     "ToolCall",
+    "call_events",
     "flag",
     "moment",
     "number",
     "read_event",
     "read_events",
+    "spoken_lines",
     "tool_calls",
 ]
 
@@ -106,6 +110,87 @@ def read_event(raw: Mapping[str, Any]) -> CallEvent:
 def read_events(raw: Iterable[Any]) -> list[CallEvent]:
     """Every event that is an object, read; anything else (a null, a string) is skipped."""
     return [read_event(item) for item in raw if isinstance(item, Mapping)]
+
+
+def call_events(raw: Iterable[Any]) -> list[CallEvent]:
+    """A call's events as every reader takes them: read (`read_events`), each event once, in order.
+
+    Once: an event whose `event_id` and kind an earlier one had is that event delivered again (an id shared by
+    events of different kinds, as a tool call's id on its start and end, names two events); an event without an
+    id is a repeat when it is identical to an earlier one, timestamp included (without a timestamp, two identical
+    events cannot be told from one sent twice, and both are kept). The first delivery is kept.
+    In order: by time when every event has one; else as sent, with the runtime's numbered records put in their
+    numbers' order among the places they hold (turn records by turn_index then attempt, barge-ins by barge_in_seq;
+    a record without its number last), as the vendor's own diagnostics order them (NOTES, "Runtime diagnostics").
+    """
+    seen: set[Hashable] = set()
+    kept: list[CallEvent] = []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            continue
+        event = read_event(item)
+        key = _delivery(event, item)
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(event)
+    return _in_order(kept)
+
+
+def _delivery(event: CallEvent, raw: Mapping[str, Any]) -> Hashable | None:
+    """What makes a second delivery of the event the same event; None when nothing does."""
+    if event.event_id is not None:
+        return ("id", event.kind, event.event_id)
+    if event.at is None:
+        return None
+    return ("content", json.dumps(raw, sort_keys=True, default=str))
+
+
+RUNTIME_SEQUENCES: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (
+    (frozenset({EventKind.TURN_LATENCY, EventKind.TURN_OUTCOME}), ("turn_index", "attempt")),
+    (frozenset({EventKind.BARGE_IN}), ("barge_in_seq",)),
+)
+"""The runtime's numbered records: the kinds of each sequence and the numbers that order it (`ef` readers)."""
+
+
+def _in_order(events: list[CallEvent]) -> list[CallEvent]:
+    if all(event.at is not None for event in events):
+        return sorted(events, key=lambda event: event.at or datetime.min.replace(tzinfo=UTC))
+    ordered = list(events)
+    for kinds, numbers in RUNTIME_SEQUENCES:
+        places = [i for i, event in enumerate(ordered) if event.kind in kinds]
+        members = sorted((ordered[i] for i in places), key=lambda event: ef.sequence_numbers(event, numbers))
+        for place, event in zip(places, members, strict=True):
+            ordered[place] = event
+    return ordered
+
+
+SPEECH: dict[str, tuple[str, Callable[[CallEvent], str | None]]] = {
+    EventKind.USER_TRANSCRIPTION: ("user", ef.user_text),
+    EventKind.TTS_COMPLETED: ("agent", ef.agent_text),
+}
+"""The final words of a turn: the caller's transcription, or what the agent finished speaking. Interim
+transcriptions and the language model's text are superseded by these."""
+
+
+def spoken(event: CallEvent) -> tuple[str, str] | None:
+    """(role, words) when the event carries a final spoken line: a user_transcription not marked interim, a
+    tts_completed; None otherwise."""
+    speech = SPEECH.get(event.kind)
+    words = speech[1](event) if speech else None
+    if speech is None or words is None or ef.is_final(event) is False:
+        return None
+    return speech[0], words
+
+
+def spoken_lines(events: Sequence[CallEvent]) -> list[tuple[str, str, datetime | None]]:
+    """(role, words, when heard complete) of every spoken line the events carry, in time order when each has a
+    time, else in the events' order."""
+    lines = [(*said, event.at) for event in events if (said := spoken(event)) is not None]
+    if all(at is not None for _, _, at in lines):
+        lines.sort(key=lambda line: line[2] or datetime.min.replace(tzinfo=UTC))
+    return lines
 
 
 Outcome = Literal["ok", "failed", "no result", "unknown"]

@@ -16,12 +16,15 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
     TypeAdapter,
     ValidationError,
+    field_serializer,
     model_validator,
 )
 
-from .events import CallEvent, moment, number, read_events
+from .events import CallEvent, call_events, moment, number, spoken_lines
 
 
 def _lenient(adapter: TypeAdapter[Any]) -> BeforeValidator:
@@ -195,10 +198,33 @@ class CallDetail(CallRow):
     voice_config_used: Annotated[VoiceConfig | None, Nested] = Field(None, alias="voiceConfigUsed")
     slm_model_used: Str = Field(None, alias="slmModelUsed")
 
+    _rebuilt: bool = PrivateAttr(default=False)
+
     @cached_property
     def timeline(self) -> list[CallEvent]:
-        """The events read into one shape (`call_events`), in the order sent."""
-        return read_events(self.events)
+        """The events read into one shape, each once, in order (`call_events`): what every reader takes."""
+        return call_events(self.events)
+
+    @model_validator(mode="after")
+    def _transcript_from_events(self) -> CallDetail:
+        """A call sent without a transcript (missing or empty) whose events carry its spoken lines gets them as
+        its transcript, so every reader (get_log, the search index, signals, digests, the view) sees what was
+        said; `transcript_rebuilt` says so, and the call is stored as sent (`_as_sent`)."""
+        if not self.transcript:
+            lines = spoken_lines(self.timeline)
+            self.transcript = [TranscriptTurn(role=role, content=words, timestamp=at) for role, words, at in lines]
+            self._rebuilt = bool(lines)
+        return self
+
+    @property
+    def transcript_rebuilt(self) -> bool:
+        """Whether the transcript was rebuilt from the events: its times are then when each line was heard
+        complete, not when it began."""
+        return self._rebuilt
+
+    @field_serializer("transcript", mode="wrap")
+    def _as_sent(self, turns: list[TranscriptTurn], handler: SerializerFunctionWrapHandler) -> Any:
+        return [] if self._rebuilt else handler(turns)
 
     disconnect_details: JsonObject = Field(default_factory=dict, alias="disconnectDetails")
     """Beyond the spec, seen live: how the line ended, e.g. {sipCode, category}."""

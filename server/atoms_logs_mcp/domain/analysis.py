@@ -53,9 +53,12 @@ class LatencyReport:
 
 
 def call_start(call: CallDetail) -> datetime | None:
-    """When the call started: its creation time, else the first transcript timestamp."""
-    if call.created_at is not None:
-        return call.created_at
+    """When the call started, what offsets count from: its `call_start` event, else its creation time (a call is
+    created before it starts: queued, dialled), else its first transcript timestamp. An event before it (a
+    pre-call API request, the call queued) has a negative offset."""
+    started = next((e.at for e in call.timeline if e.kind == EventKind.CALL_START and e.at is not None), None)
+    if started is not None or call.created_at is not None:
+        return started or call.created_at
     return next((turn.timestamp for turn in call.transcript if turn.timestamp is not None), None)
 
 

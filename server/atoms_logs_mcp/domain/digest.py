@@ -18,8 +18,9 @@ from .analysis import latency_report, turn_offsets
 from .signals import compact, signals
 from .transcript_search import normal
 
-DIGEST_VERSION = 5
-"""Part of the store's schema version: a digest of another version is read again from the detail."""
+DIGEST_VERSION = 6
+"""Part of the store's schema version: a digest of another version is read again from the detail. 6: events sent
+twice counted once, transcripts rebuilt from events, timeline completeness unknown without a count."""
 SLOWEST_KEPT = 3
 
 

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ..api import event_fields as ef
 from ..api.event_fields import EventKind
-from ..api.events import CallEvent, read_event
+from ..api.events import CallEvent, read_event, spoken
 from ..api.query import LIVE_STATUSES
 
 __all__ = ["LIVE_STATUSES", "NOT_STARTED", "LiveLine", "LiveWatch", "RecentWatches"]
 
 NOT_STARTED = ("pending", "in_queue", "processing")
-SPEECH: dict[str, tuple[str, Callable[[CallEvent], str | None]]] = {
-    EventKind.USER_TRANSCRIPTION: ("user", ef.user_text),
-    EventKind.TTS_COMPLETED: ("agent", ef.agent_text),
-}
-"""The final words of a turn: the caller's transcription, or what the agent finished speaking (the spec's field,
-else a plain `text` as other senders write it). Interim transcriptions and the language model's text are
-superseded by these and only counted."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +32,9 @@ class LiveWatch:
 
     def __init__(self, start: datetime | None) -> None:
         self.start = start
-        """The call's start, for offsets: the call's own when known, else its `call_start` event."""
+        """What offsets count from, as get_log counts them (`analysis.call_start`): given when the watch begins, then
+        the first `call_start` event heard (a watch begun before the call started was given its creation time)."""
+        self._started = False
         self.lines: list[LiveLine] = []
         self.events: list[CallEvent] = []
         self.ended: CallEvent | None = None
@@ -48,15 +43,14 @@ class LiveWatch:
         """Take one event; the transcript line it completes, if any."""
         event = read_event(frame)
         self.events.append(event)
-        if event.kind == EventKind.CALL_START and self.start is None:
-            self.start = event.at
+        if event.kind == EventKind.CALL_START and event.at is not None and not self._started:
+            self.start, self._started = event.at, True
         if event.kind in (EventKind.CALL_END, EventKind.CALL_CANCELLED):
             self.ended = event
-        speech = SPEECH.get(event.kind)
-        text = speech[1](event) if speech else None
-        if speech is None or text is None or ef.is_final(event) is False:
+        said = spoken(event)
+        if said is None:
             return None
-        line = LiveLine(len(self.lines) + 1, speech[0], text, event.at)
+        line = LiveLine(len(self.lines) + 1, said[0], said[1], event.at)
         self.lines.append(line)
         return line
 

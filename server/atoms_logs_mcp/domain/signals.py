@@ -1,22 +1,24 @@
 """Conversation signals of one call, computed from its events and transcript: facts a model can rely on.
 
-Turn numbers are the runtime's turn_index (as its events count turns), not get_log's transcript #N. An event id
-sent twice is one event. Each signal is None when the call's data cannot support it ("not recorded"), never a
-zero it did not measure:
-- greeting delay: from the `call_start` event to the first agent turn of the transcript (not recorded if before);
+Turn numbers are the runtime's turn_index (as its events count turns), not get_log's transcript #N. The events
+are the call's `timeline`: each once, in order (`api.events.call_events`). Each signal is None when the call's data
+cannot support it ("not recorded"), never a zero it did not measure:
+- greeting delay: from the `call_start` event to the first agent turn of the transcript (not recorded if before,
+  or when the transcript was rebuilt from the events, whose times are when a line ended, not when it began);
 - interruptions: `barge_in` events (the caller talking over the agent), with the hold outcome (`accepted`: the
   agent yielded, its turn ends interrupted; `refused`: it kept talking) and the runtime turn they fell in (the
-  turn_index of the latest turn event before them); not recorded when the log carries none of the runtime's
-  diagnostics (turn_outcome, barge_in, call_end diagnostics);
+  turn_index of the latest turn event before them; unknown for a barge_in without a timestamp); not recorded when
+  the log carries none of the runtime's diagnostics (turn_outcome, barge_in, call_end diagnostics);
 - unanswered turns: turns whose last `turn_outcome` attempt is `no_reply`, by the runtime's turn_index;
 - dead air: agent replies slower than `dead_air_ms`, from `turn_latency` events (total_turn_ms), else from
-  turnLatencyMetrics.transitions;
-- talk time: each transcript turn lasts until the next one starts (the last until the call ends);
+  turnLatencyMetrics.transitions; listed by turn_index;
+- talk time: each transcript turn lasts until the next one starts (the last until the call ends; not recorded for
+  a transcript rebuilt from the events);
 - repeated lines: agent turns said word for word more than once;
 - transfers and end_call: tool calls whose function name starts with "transfer", or is end_call;
 - voicemail: the disconnection reason or details, or an event, naming voicemail;
 - timeline completeness: events stored with the call_end's `source` (call_end aside) against its
-  `diagnostics.counts.events_emitted` (NOTES, "Runtime diagnostics").
+  `diagnostics.counts.events_emitted` (NOTES, "Runtime diagnostics"); unknown when the diagnostics carry no count.
 """
 
 from __future__ import annotations
@@ -46,13 +48,16 @@ class Interruption:
 
 @dataclass(frozen=True)
 class Completeness:
-    emitted: int
+    """What the call_end's diagnostics tell of the timeline: `emitted` is None when they carry no count of the
+    events the runtime sent (then whether events were lost is not known)."""
+
+    emitted: int | None
     stored: int
     source: str | None
 
     @property
-    def missing(self) -> int:
-        return max(0, self.emitted - self.stored)
+    def missing(self) -> int | None:
+        return None if self.emitted is None else max(0, self.emitted - self.stored)
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,8 @@ class Signals:
     talked: bool
     """Whether the call has any transcript turn (without one, only the ending and the timeline are shown)."""
     dead_air_ms: float = DEAD_AIR_MS
+    rebuilt: bool = False
+    """Whether the transcript was rebuilt from the events (whose times are when a line ended)."""
 
 
 def compact(s: Signals) -> dict[str, Any]:
@@ -92,15 +99,15 @@ def compact(s: Signals) -> dict[str, Any]:
         "end_calls": s.end_calls,
         "voicemail": s.voicemail,
         "ended_by": s.ended_by,
-        "missing": None if s.timeline is None else s.timeline.missing,
+        "missing": None if s.timeline is None else s.timeline.missing,  # None too when the runtime did not count
     }
 
 
 def signals(call: CallDetail, dead_air_ms: float = DEAD_AIR_MS) -> Signals:
-    events = _unique(call.timeline)
+    events = call.timeline
     tools = tool_calls(events)
     measured = _measured_turns(call, events)
-    dead_air = None if not measured else [(turn, ms) for turn, ms in measured if ms > dead_air_ms]
+    dead_air = None if not measured else sorted(((t, ms) for t, ms in measured if ms > dead_air_ms), key=_by_turn)
     timeline = _completeness(events)
     return Signals(
         greeting_delay_s=_greeting_delay(call),
@@ -117,19 +124,13 @@ def signals(call: CallDetail, dead_air_ms: float = DEAD_AIR_MS) -> Signals:
         ended_by=call.disconnection_reason,
         talked=any(turn.content for turn in call.transcript),
         dead_air_ms=dead_air_ms,
+        rebuilt=call.transcript_rebuilt,
     )
 
 
-def _unique(events: list[CallEvent]) -> list[CallEvent]:
-    """The events with a repeated event id kept once (the same event delivered twice is one event)."""
-    seen: set[str] = set()
-    kept = []
-    for event in events:
-        if event.event_id is None or event.event_id not in seen:
-            kept.append(event)
-        if event.event_id is not None:
-            seen.add(event.event_id)
-    return kept
+def _by_turn(measured: tuple[int | None, float]) -> tuple[bool, int]:
+    """Turns in the runtime's order (turn_index), a turn without its number last."""
+    return measured[0] is None, measured[0] or 0
 
 
 def _role(role: str | None) -> str:
@@ -137,6 +138,8 @@ def _role(role: str | None) -> str:
 
 
 def _greeting_delay(call: CallDetail) -> float | None:
+    if call.transcript_rebuilt:
+        return None  # the events time a line when it ended: the greeting's start is not known
     started = next((e.at for e in call.timeline if e.kind == EventKind.CALL_START and e.at is not None), None)
     spoke = next((t.timestamp for t in call.transcript if _role(t.role) == "agent" and t.timestamp is not None), None)
     if started is None or spoke is None or spoke < started:
@@ -156,7 +159,8 @@ def _interruptions(events: list[CallEvent]) -> list[Interruption]:
         turn = index if index is not None else turn
         if event.kind == EventKind.BARGE_IN:
             hold = ef.hold_outcome(event)
-            found.append(Interruption(event.at, hold.lower() if hold else None, turn))
+            placed = turn if event.at is not None else None  # untimed: nothing tells which turn it fell in
+            found.append(Interruption(event.at, hold.lower() if hold else None, placed))
     return found
 
 
@@ -205,7 +209,7 @@ def _measured_turns(call: CallDetail, events: list[CallEvent]) -> list[tuple[int
 def _talk_time(call: CallDetail) -> dict[str, float] | None:
     turns = [t for t in call.transcript if t.timestamp is not None and _role(t.role) in ("agent", "user")]
     end = call_end(call)
-    if not turns or end is None or len(turns) != len(call.transcript):
+    if not turns or end is None or len(turns) != len(call.transcript) or call.transcript_rebuilt:
         return None  # a turn without a time cannot be given its length
     talk: dict[str, float] = defaultdict(float)
     for turn, following in zip(turns, [*turns[1:], None], strict=True):
@@ -230,11 +234,12 @@ def _voicemail(call: CallDetail) -> bool:
 
 
 def _completeness(events: list[CallEvent]) -> Completeness | None:
+    """None when no call_end carries diagnostics; `emitted` None when they carry no usable count."""
     end = next((e for e in reversed(events) if e.kind == EventKind.CALL_END), None)
-    emitted = ef.events_emitted(end) if end is not None else None
-    if end is None or emitted is None or emitted < 0:
+    if end is None or ef.diagnostics(end) is None:
         return None
     if end.source is None and any(e.source for e in events):
         return None  # the call_end names no source to count by, while other events have one
+    emitted = ef.events_emitted(end)
     stored = sum(1 for e in events if e is not end and e.source == end.source)
-    return Completeness(round(emitted), stored, end.source)
+    return Completeness(round(emitted) if emitted is not None and emitted >= 0 else None, stored, end.source)

@@ -18,7 +18,7 @@ from ..domain.signals import signals
 from ..domain.version_names import Standing
 from . import formats
 from .budget import EVENTS_TOKENS, METRIC_VALUE_CHARS, SUMMARY_CHARS, TRANSCRIPT_PAGE_TOKENS, estimate_tokens
-from .events import timeline
+from .events import COUNTED, COUNTED_WITHOUT_TRANSCRIPT, timeline
 from .signals import signal_lines
 from .untrusted import clean, clip, fence
 
@@ -295,11 +295,9 @@ def render_call(
             call_end(call),
             None if whole else EVENT_LINES,
             None if whole else EVENTS_TOKENS,
+            COUNTED if call.transcript else COUNTED_WITHOUT_TRANSCRIPT,
         )
-        out += [
-            "",
-            f"## Events ({formats.plural(len(call.events), 'raw event')}, condensed; [mm:ss.s] from call start)",
-        ]
+        out += ["", _events_heading(call)]
         out.append(fence("events", "\n".join(lines)) if lines else "No events recorded.")
         if omitted:
             out.append(
@@ -329,6 +327,18 @@ def render_call(
     return "\n".join(out)
 
 
+def _events_heading(call: CallDetail) -> str:
+    """How many events were sent, how many of them were a repeat of one (shown once), and how to read the times."""
+    repeats = len(call.events) - len(call.timeline)
+    again = f", {repeats} of them sent again (shown once)" if repeats > 0 else ""
+    return f"## Events ({formats.plural(len(call.events), 'raw event')}{again}, condensed; [mm:ss.s] from call start)"
+
+
+REBUILT = (
+    "The call's record has no transcript: transcript rebuilt from events (each line timed when it was heard complete)."
+)
+
+
 def _transcript_section(call: CallDetail, first: int, whole: bool) -> Sequence[str]:
     call_id = shown_id(call)
     if not call.transcript:
@@ -343,7 +353,7 @@ def _transcript_section(call: CallDetail, first: int, whole: bool) -> Sequence[s
             f"The transcript has {formats.plural(page.total, 'turn')}; transcript_from={page.first} is past its end.",
         ]
     heading = f"## Transcript (turns {page.first}-{page.last} of {page.total}; [mm:ss.s] from call start)"
-    lines = [heading, fence("transcript", page.text)]
+    lines = [heading, *([REBUILT] if call.transcript_rebuilt else []), fence("transcript", page.text)]
     if page.next_turn is not None:
         lines.append(
             f"Transcript continues: {formats.plural(page.total - page.last, 'more turn')}. "
@@ -360,9 +370,9 @@ def render_transcript(call: CallDetail) -> str:
     if not call.transcript:
         return f"Call {call_id}: {no_transcript(call)}"
     lines = transcript_lines(call)
-    return f"Transcript of call {call_id}: {formats.plural(len(lines), 'turn')}, [mm:ss.s] from call start.\n" + fence(
-        "transcript", "\n".join(lines)
-    )
+    rebuilt = f"{REBUILT}\n" if call.transcript_rebuilt else ""
+    heading = f"Transcript of call {call_id}: {formats.plural(len(lines), 'turn')}, [mm:ss.s] from call start.\n"
+    return heading + rebuilt + fence("transcript", "\n".join(lines))
 
 
 def render_family(call: CallDetail, family: Sequence[CallRow]) -> str | None:

@@ -32,6 +32,9 @@ COUNTED: dict[str, str] = {
     EventKind.SSE_INIT: "stream opened",
     EventKind.SSE_CLOSE: "stream closed",
 }
+UNSHOWN = " (see Transcript)"
+COUNTED_WITHOUT_TRANSCRIPT = {kind: words.removesuffix(UNSHOWN) for kind, words in COUNTED.items()}
+"""For a call with no transcript to point to (its speech events carry no words)."""
 DETAIL_CHARS = 120
 _SINGULAR = {
     "measurements": "measurement",

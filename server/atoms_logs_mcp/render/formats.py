@@ -37,13 +37,13 @@ def span(seconds: float | None) -> str:
 
 
 def offset(seconds: float) -> str:
-    """Position within a call: `00:07.4`, `12:03.0`, `1:02:03`."""
-    seconds = max(0.0, seconds)
-    minutes, secs = divmod(seconds, 60)
+    """Position within a call: `00:07.4`, `12:03.0`, `1:02:03`; before the call's start `-00:02.1`."""
+    sign = "-" if round(seconds, 1) < 0 else ""
+    minutes, secs = divmod(round(abs(seconds), 1), 60)
     if minutes >= 60:
         hours, minutes = divmod(int(minutes), 60)
-        return f"{hours}:{minutes:02d}:{int(secs):02d}"
-    return f"{int(minutes):02d}:{secs:04.1f}"
+        return f"{sign}{hours}:{minutes:02d}:{int(secs):02d}"
+    return f"{sign}{int(minutes):02d}:{secs:04.1f}"
 
 
 def money(amount: float | None) -> str:

@@ -11,6 +11,7 @@ from . import formats
 from .untrusted import clean, clip
 
 NOT_RECORDED = "not recorded"
+REBUILT = f"{NOT_RECORDED} (the transcript was rebuilt from events, which time a line's end, not its start)"
 LINE_CHARS = 80
 MAX_LISTED = 8
 
@@ -29,11 +30,11 @@ def signal_lines(s: Signals) -> list[str]:
     if not s.talked:
         return ["no conversation to measure: the call has no transcript", "ending: " + _ending(s), _timeline_line(s)]
     return [
-        "greeting: " + _greeting(s.greeting_delay_s),
+        "greeting: " + (REBUILT if s.rebuilt else _greeting(s.greeting_delay_s)),
         "interruptions: " + _interruptions(s.interruptions),
         "unanswered turns: " + _turns(s.unanswered_turns, "no turn outcomes in the events"),
         f"dead air over {round(s.dead_air_ms)} ms: " + _dead_air(s),
-        "talk time: " + _talk(s.talk_time_s),
+        "talk time: " + (REBUILT if s.rebuilt else _talk(s.talk_time_s)),
         "repeated agent lines: " + _repeats(s.repeated_lines),
         "transfers: " + _transfers(s),
         "ending: " + _ending(s),
@@ -127,6 +128,11 @@ def _timeline(done: Completeness | None) -> str:
     if done is None:
         return f"{NOT_RECORDED} (no call_end diagnostics)"
     source = f" from {clean(done.source)}" if done.source else ""
+    if done.emitted is None:
+        return (
+            f"{NOT_RECORDED} (the call_end carries diagnostics but no count of the events emitted: the runtime did "
+            f"not count its events; {done.stored} events{source} stored)"
+        )
     if done.missing:
         return (
             f"INCOMPLETE: {done.missing} of {done.emitted} events missing "
