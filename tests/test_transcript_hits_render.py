@@ -44,3 +44,21 @@ async def test_a_local_creation_time_is_shown_in_utc_and_a_context_turn_once(tmp
     assert f"| {utc:%Y-%m-%d %H:%M} UTC |" in head, head
     shown = re.findall(r"^[> ] #(\d+) ", text[text.index(head) :].split("<<<end")[0], re.MULTILINE)
     assert shown == ["1", "2", "3"], shown  # turn 2 is a match and the context of turn 3: shown once
+
+
+async def test_each_call_of_the_round3_dataset_is_shown_at_its_utc_minute(round3_sandbox, round3_expected):
+    """Calls created with +05:30, -08:00, Z and no-fraction times (the round-3 dataset, made by someone else) are each
+    headed by the UTC minute its author computed, the -08:00 evening on the next UTC day."""
+    expected = {call_id: fact["utc"] for call_id, fact in round3_expected["created_at_utc"].items()}
+    said = ['"cleaning next week"', "human", "representative", "operator", '"someone there"', '"real person"']
+    heads: dict[str, str] = {}
+    async with mcp_client(round3_sandbox) as client:
+        for text in said:
+            for page in range(1, 30):
+                arguments = {"text": text, "speaker": "user", "since": "14d", "attempt": "all", "page": page}
+                answer = await call_text(client, "search_transcripts", arguments)
+                found = re.findall(r"^(CALL-[\w-]+) \|[^|]*?(\d{4}-\d\d-\d\d \d\d:\d\d) UTC", answer, re.MULTILINE)
+                heads.update(found)
+                if "page=" not in answer.split("<<<end")[-1]:
+                    break
+    assert {call_id: heads.get(call_id) for call_id in expected} == expected
