@@ -20,6 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import cold_start
+import compare_shift
 import deep_scan
 import get_log_cache
 import live_watch
@@ -40,6 +41,7 @@ BENCHMARKS: list[tuple[str, Callable[[bool], Section]]] = [
     ("get_log_cache.py", get_log_cache.run),
     ("deep_scan.py", deep_scan.run),
     ("live_watch.py", live_watch.run),
+    ("compare_shift.py", compare_shift.run),
 ]
 
 
