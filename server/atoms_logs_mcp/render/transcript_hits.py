@@ -44,7 +44,8 @@ def render_hits(
     turns = sum(len(h.turns) for h in hits)
     lines = [
         *header,
-        f"{formats.plural(len(hits), 'call')} of {read} read match {query} ({formats.plural(turns, 'matching turn')}).",
+        f"{formats.plural(len(hits), 'call')} of {read} read match {clean(query)} "
+        f"({formats.plural(turns, 'matching turn')}).",
     ]
     if not hits:
         lines.append(
