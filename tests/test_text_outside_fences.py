@@ -1,7 +1,8 @@
-"""An agent's name is account content: where an answer writes it outside a fence (search hits' call line,
-analyze_calls' latency by agent and by version), it is cleaned as call text is: no line break, escape sequence or
-fence mark of its own. The name is planted in the round-3 dataset (tests/data/make_round3_dataset.py), in the
-agent list and in the calls' embedded agent (a deleted agent's name reaches the answers from there)."""
+"""Text written outside the fences is cleaned as call text is: no line break, escape sequence or fence mark of its
+own. An agent's name is account content, and where an answer writes it outside a fence (search hits' call line,
+analyze_calls' latency by agent and by version) it is planted in the round-3 dataset
+(tests/data/make_round3_dataset.py), in the agent list and in the calls' embedded agent (a deleted agent's name
+reaches the answers from there); the search echoed back in search_transcripts' count line is the other."""
 
 from __future__ import annotations
 
