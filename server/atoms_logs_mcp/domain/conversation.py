@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..api.query import FINAL_STATUSES
 from .aggregate import Group, Spread
 from .digest import Digest
 from .investigate import agent_label
@@ -81,7 +82,10 @@ def _count(value: Any) -> int | None:
 
 
 def _ending(c: Mapping[str, Any], digest: Digest) -> str:
-    reason = c.get("ended_by") or digest.disconnect_reason or "reason not recorded"
+    reason = c.get("ended_by") or digest.disconnect_reason
+    if not reason and digest.status not in FINAL_STATUSES:
+        return "not ended yet"  # a call still running: its missing reason is no gap in the log
+    reason = reason or "reason not recorded"
     if c.get("voicemail") and "voicemail" not in str(reason).lower():
         return f"{reason} (voicemail)"
     return f"{reason} via end_call" if _count(c.get("end_calls")) else str(reason)

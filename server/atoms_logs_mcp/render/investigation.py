@@ -61,8 +61,8 @@ def latency_section(stats: LatencyStats) -> str:
     if stats.components:
         parts = "; ".join(f"{name.upper()} {spread(s, ('p50', 'p90'))}" for name, s in stats.components.items())
         lines.append(f"Split (from turn_latency events): {parts}")
-    lines.append("By agent: " + "; ".join(f"{name} {spread(s)}" for name, s in _top(stats.by_agent)))
-    lines.append("By version: " + "; ".join(f"{name} {spread(s)}" for name, s in _top(stats.by_version)))
+    lines.append("By agent: " + "; ".join(f"{clean(name)} {spread(s)}" for name, s in _top(stats.by_agent)))
+    lines.append("By version: " + "; ".join(f"{clean(name)} {spread(s)}" for name, s in _top(stats.by_version)))
     if stats.slowest:
         slow = [
             f"{formats.millis(t.latency_ms)} {t.call_id} #{t.turn or '?'} Agent: "

@@ -24,7 +24,7 @@ def _turn(turn: Turn, matched: Sequence[str] = ()) -> str:
 def _call(hit: CallHits, names: Mapping[str, str]) -> str:
     digest = hit.digest
     created = formats.minute_utc(digest.created)
-    head = f"{digest.call_id} | {created} | {agent_label(digest, names)} | {digest.status or '?'}"
+    head = f"{digest.call_id} | {created} | {clean(agent_label(digest, names))} | {clean(digest.status or '?')}"
     lines: list[str] = []
     for found in hit.turns[:TURNS_PER_CALL]:
         before = found.before
@@ -44,7 +44,8 @@ def render_hits(
     turns = sum(len(h.turns) for h in hits)
     lines = [
         *header,
-        f"{formats.plural(len(hits), 'call')} of {read} read match {query} ({formats.plural(turns, 'matching turn')}).",
+        f"{formats.plural(len(hits), 'call')} of {read} read match {clean(query)} "
+        f"({formats.plural(turns, 'matching turn')}).",
     ]
     if not hits:
         lines.append(
