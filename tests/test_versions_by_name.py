@@ -6,12 +6,15 @@ agents_dataset_expected.json) and on the generated organisation. The answers are
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
 import pytest
 
-from conftest import call_error, call_text, mcp_client
+from atoms_logs_mcp.sandbox.serve import SandboxServer
+from atoms_logs_mcp.sandbox.store import CallStore
+from conftest import SANDBOX_KEY, call_error, call_text, mcp_client
 
 pytestmark = pytest.mark.anyio
 WINDOW = {"since": "2026-08-01", "until": "2026-12-01", "attempt": "all", "limit": 100}
@@ -160,3 +163,49 @@ async def test_round3_compare_by_number_equals_by_id(round3_sandbox, round3_expe
         by_id = await compare(client, harbor["v3"]["versionId"], harbor["v4"]["versionId"])
     assert by_name == by_id
     assert f"Harbor Fiber Support v4 ({harbor['v4']['versionId']})" in by_name
+
+
+@pytest.mark.parametrize("odd", ["4.0", "vv4", "v1234567", "version 4"])
+async def test_a_value_neither_a_number_nor_an_id_is_an_error_naming_the_versions(agents_sandbox, odd):
+    """It was sent as an id and matched no call, answered as "0 calls match": the same silence as v4 before."""
+    async with mcp_client(agents_sandbox) as client:
+        error = await call_error(client, "list_logs", {**WINDOW, "agents": [BILLING], "version_ids": [odd]})
+    assert "is neither a version number like v4 nor a version id" in error, error
+    assert "v4" in error and "The agent's versions" in error
+
+
+async def test_a_number_for_an_agent_listing_no_versions_says_to_pass_the_id(foreign_sandbox, foreign_dataset):
+    """The foreign dataset's agents list no versions while their calls carry versionNumber: the error says the
+    number names nothing there and how to pass the version id instead."""
+    agent = foreign_dataset["agents"][0]
+    async with mcp_client(foreign_sandbox) as client:
+        arguments = {"since": "2025-01-01", "attempt": "all", "agents": [agent["_id"]], "version_ids": ["v3"]}
+        error = await call_error(client, "list_logs", arguments)
+    assert "no published versions" in error and "pass the version id" in error, error
+
+
+def _many_agents(dataset: dict[str, Any], extra: int) -> dict[str, Any]:
+    """The agent-versions dataset with `extra` more agents that have no calls (a larger account)."""
+    copied = copy.deepcopy(dataset)
+    template = copied["agents"][0]
+    for index in range(extra):
+        clone = {**copy.deepcopy(template), "_id": f"{index:024x}", "name": f"Idle agent {index}"}
+        clone.pop("activeVersionId", None)
+        clone.pop("versionId", None)
+        copied["agents"].append(clone)
+    return copied
+
+
+async def test_ids_alone_on_a_large_account_read_no_agents_versions(agents_dataset, agents_expected):
+    """An id needs no version list to filter by: on an account of more than ten agents, labels come only from the
+    versions already read, so a filter by id costs no request per agent."""
+    v4 = version_of(agents_expected, BILLING, 4)
+    with SandboxServer(CallStore.from_dataset(_many_agents(agents_dataset, 12)), api_key=SANDBOX_KEY) as server:
+        async with mcp_client(server) as client:
+            text = await call_text(client, "list_logs", {**WINDOW, "version_ids": [v4]})
+            statuses = server.stats()["statuses"]
+            labelled = await call_text(client, "list_logs", {**WINDOW, "agents": [BILLING], "version_ids": [v4]})
+            again = await call_text(client, "list_logs", {**WINDOW, "version_ids": [v4]})
+    assert not [route for route in statuses if "branches" in route or "revisions" in route], statuses
+    assert set(CALL_ID.findall(text)) == calls_of(agents_dataset, v4)
+    assert f"version: {BILLING} v4 ({v4})" in labelled and f"version: {BILLING} v4 ({v4})" in again

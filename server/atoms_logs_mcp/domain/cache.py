@@ -42,5 +42,10 @@ class TTLCache(Generic[V]):
         while len(self._entries) > self._max:
             self._entries.popitem(last=False)
 
+    def values(self) -> list[V]:
+        """The entries not yet expired, oldest first (reading them does not refresh them)."""
+        now = self._clock()
+        return [value for expiry, value in self._entries.values() if expiry >= now]
+
     def __len__(self) -> int:
         return len(self._entries)

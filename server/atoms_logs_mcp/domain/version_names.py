@@ -17,7 +17,7 @@ import anyio
 
 from ..api.agent_versions import AgentVersions
 from ..api.errors import AtomsAPIError
-from .agent_config import VERSION_NUMBER, Catalog, catalog_of
+from .agent_config import VERSION_ID, VERSION_NUMBER, Catalog, catalog_of
 from .cache import TTLCache
 from .lookup import AgentDirectory
 from .version_label import version_label
@@ -27,14 +27,20 @@ STANDING_SECONDS = 2.0
 Standing = Literal["listed", "agent unlisted", "version unlisted", "unknown"]
 """Whether a call's agent is in the agent list and its version among the agent's (unknown: could not be read)."""
 MAX_CATALOGS = 500
+FAILURE_SECONDS = 30.0
+LABEL_ALL_UP_TO = 10
+"""Ids alone, with no agent named, read every agent's versions for their labels only on accounts of this many
+agents or fewer; on larger ones the labels come from the versions already read."""
 
 
 class UnknownVersionError(ValueError):
-    """A `vN` that no agent in scope names: `catalogs` are the agents looked in, with the versions they have."""
+    """A `vN` that no agent in scope names, or a value that is neither `vN` nor a version id (`malformed`):
+    `catalogs` are the agents looked in, with the versions they have."""
 
-    def __init__(self, wanted: str, catalogs: Sequence[Catalog]) -> None:
+    def __init__(self, wanted: str, catalogs: Sequence[Catalog], malformed: bool = False) -> None:
         self.wanted = wanted
         self.catalogs = list(catalogs)
+        self.malformed = malformed
         super().__init__(f"no agent names a version {wanted!r}")
 
 
@@ -72,6 +78,8 @@ class VersionCatalogs:
         self._api = api
         self._directory = directory
         self._kept: TTLCache[Catalog] = TTLCache(MAX_CATALOGS, ttl, clock)
+        self._unreadable: TTLCache[bool] = TTLCache(1, FAILURE_SECONDS, clock)
+        """Set while the agent list could not be read: get_log does not wait on it again for a while."""
         self._locks: dict[str, anyio.Lock] = {}
         """One per agent: a read of one agent's versions never waits for another's."""
 
@@ -108,14 +116,16 @@ class VersionCatalogs:
         when that cannot be read `within` seconds (a call's log never waits long on it)."""
         with anyio.move_on_after(within):
             return await self._standing(agent_id, version_id)
+        self._unreadable.put("agents", True)
         return "unknown"
 
     async def _standing(self, agent_id: str | None, version_id: str | None) -> Standing:
-        if not agent_id:
+        if not agent_id or self._unreadable.get("agents"):
             return "unknown"
         try:
             agents = await self._directory.agents()
         except AtomsAPIError:
+            self._unreadable.put("agents", True)
             return "unknown"
         if agent_id not in {agent.id for agent in agents}:
             return "agent unlisted"
@@ -136,13 +146,18 @@ class VersionCatalogs:
         if not values:
             return VersionChoice()
         numbers = [value for value in values if VERSION_NUMBER.fullmatch(value.strip())]
+        odd = [value for value in values if value not in numbers and not VERSION_ID.fullmatch(value.strip())]
         try:
             scope = list(agent_ids) or [a.id for a in await self._directory.agents() if a.id]
+            if not numbers and not odd and len(scope) > LABEL_ALL_UP_TO:
+                return VersionChoice(tuple(dict.fromkeys(v.strip() for v in values)), self._labels_kept(values))
             catalogs, failed = await self.catalogs(scope)
         except AtomsAPIError:
             if numbers:
                 raise
             return VersionChoice(tuple(dict.fromkeys(values)))
+        if odd:
+            raise UnknownVersionError(odd[0], catalogs, malformed=True)
         if not numbers:
             failed = []
         if failed and agent_ids:
@@ -151,7 +166,7 @@ class VersionCatalogs:
         meanings: dict[str, tuple[str, ...]] = {}
         for value in values:
             if value not in numbers:
-                ids.append(value)
+                ids.append(value.strip())
                 continue
             found = _numbered(value.strip(), catalogs, failed)
             ids.extend(found)
@@ -161,6 +176,12 @@ class VersionCatalogs:
         names = await self._directory.names()
         unread = tuple((names.get(agent_id, agent_id), error) for agent_id, error in failed)
         return VersionChoice(tuple(dict.fromkeys(ids)), labels, meanings, unread)
+
+    def _labels_kept(self, version_ids: Sequence[str]) -> dict[str, str]:
+        """Labels for ids from the catalogs already read (reading every agent's versions of a large account would be
+        three requests per agent before the first answer, for labels alone)."""
+        kept = self._kept.values()
+        return {i.strip(): label for i in version_ids for c in kept if (label := label_of(c, i.strip())) is not None}
 
 
 def _numbered(wanted: str, catalogs: Sequence[Catalog], failed: Sequence[tuple[str, AtomsAPIError]]) -> tuple[str, ...]:

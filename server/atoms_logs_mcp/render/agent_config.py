@@ -256,10 +256,21 @@ def unknown_version_problem(error: UnknownVersionError, most_agents: int = 20) -
         rows.append(f"{agent}: {', '.join(names) + more if names else 'no published versions'}")
     if len(error.catalogs) > most_agents:
         rows.append(f"and {len(error.catalogs) - most_agents} more agents (name one in agents to see its versions)")
-    wanted = error.wanted.strip() if VERSION_NUMBER.fullmatch(error.wanted.strip()) else "that version"
     listed = fence("agent versions", "\n".join(rows) or "no agents", "the agent list")
+    per = "The agent's versions" if len(error.catalogs) == 1 else "The versions, per agent"
+    if error.malformed:
+        what = (
+            f"{clip(clean(error.wanted), 40)!r} is neither a version number like v4 nor a version id (24 hex digits)."
+        )
+        return f"{what} {per}:\n{listed}\nPass one of these or a version id."
+    wanted = error.wanted.strip() if VERSION_NUMBER.fullmatch(error.wanted.strip()) else "that version"
     which = "The agent has no" if len(error.catalogs) == 1 else "None of the agents has a"
-    return f"{which} version {wanted}. The versions, per agent:\n{listed}\nPass one of these or a version id."
+    numberless = (
+        " An agent that lists no published versions names none by number: pass the version id (the answers show"
+        " it, as in `Support v3 (<id>)`)."
+    )
+    hint = numberless if any(not c.revisions for c in error.catalogs) else ""
+    return f"{which} version {wanted}. {per}:\n{listed}\nPass one of these or a version id.{hint}"
 
 
 def compact(value: Any, limit: int = 80) -> str:
