@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from atoms_logs_mcp.domain.compare import share_row
 from atoms_logs_mcp.domain.false_alarms import holm
 from atoms_logs_mcp.domain.proportions import Share, difference
 from atoms_logs_mcp.domain.shift import hodges_lehmann, null_law, order_statistics
@@ -149,3 +150,15 @@ def test_five_thousand_calls_a_side_take_well_under_a_second():
     elapsed = time.process_time() - started
     assert shift is not None and shift.low < 200 < shift.high
     assert elapsed < 1.0, f"{elapsed:.2f} s of CPU"  # about 0.1 s
+
+
+@pytest.mark.parametrize(
+    ("baseline", "candidate", "tested"),
+    [((0, 40), (0, 55), False), ((40, 40), (55, 55), False), ((0, 40), (3, 55), True), ((40, 40), (54, 55), True)],
+)
+def test_a_row_that_cannot_move_is_not_counted_among_the_rows_tested(baseline, candidate, tested):
+    """0% on both sides (or 100% on both) has p = 1: counting it would only make Holm stricter for the others."""
+    first, second = Share(*baseline), Share(*candidate)
+    row = share_row("cancelled", first, second)
+    assert (row.p_value is not None) is tested
+    assert row.difference is not None  # still shown, with its interval

@@ -98,7 +98,15 @@ class ShareRow:
 
     @property
     def p_value(self) -> float | None:
-        return self.difference.p_value if self.difference else None
+        """None when not tested: a side has nothing to share, or the row cannot move (see `_cannot_move`)."""
+        if self.difference is None or self._cannot_move():
+            return None
+        return self.difference.p_value
+
+    def _cannot_move(self) -> bool:
+        """Both sides 0%, or both 100%: testing such a row only makes Holm's correction stricter for the rest."""
+        b, c = self.baseline, self.candidate
+        return (b.hits == 0 and c.hits == 0) or (b.hits == b.total and c.hits == c.total)
 
     @property
     def moved_by(self) -> float:

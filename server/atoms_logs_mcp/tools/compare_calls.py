@@ -55,7 +55,8 @@ def register(server: MCPServer[Any]) -> None:
         for which, argument in (("baseline", baseline), ("candidate", candidate)):
             side, scan, (query, window, versions) = await _read_side(ctx, Filters(**_values(argument)), names)
             sides.append(side)
-            labels.append(f"{describe_filters(query, names, versions)}; {window.describe()}")
+            stated = describe_filters(query, names, versions)
+            labels.append(f"{'no filters' if stated == 'none' else stated}; {window.describe()}")
             lines.append(f"{which}: {coverage(scan)}")
             lines += [f"{which}: {line}" for line in version_meanings(versions)]
         tools = None
