@@ -35,8 +35,8 @@ def triage_failed_calls(agent: str | None = None, window: str | None = None) -> 
    each group with its share and example call ids, and says how many failed first attempts a retry completed.
 2. Take the largest groups (those that together hold most failed calls), and measure each with analyze_calls,
    narrowed to the group by the filter that matches it: disconnect_reasons for a disconnect reason, agents for an
-   agent, version_ids for a version (a failure reason has no filter of its own: use the disconnect reason or the
-   agent it goes with). For example: analyze_calls({_args(analyze)}).
+   agent, version_ids for a version (a failure reason, or a disconnect reason disconnect_reasons does not list,
+   has no filter of its own: use the agent or version it goes with). For example: analyze_calls({_args(analyze)}).
    It opens the group's calls and shows which tools failed and how often, the agent errors and failure reasons,
    and how the calls ended: what the group's calls have in common.
 3. Read one or two example calls per large group, not more: get_log({_args(example)}), with the ids the
