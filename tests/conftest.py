@@ -320,6 +320,20 @@ async def call_error(client: Client, tool: str, arguments: dict[str, Any]) -> st
     return text_of(result)
 
 
+def section(text: str, name: str) -> str:
+    """A get_log section's text, from its `## name` heading to the next."""
+    found = re.search(rf"^## {name}.*?(?=^## |\Z)", text, flags=re.MULTILINE | re.DOTALL)
+    assert found, (name, text)
+    return found.group(0)
+
+
+def line(text: str, start: str) -> str:
+    """The rest of the first line of `text` that begins with `start`."""
+    found = re.search(rf"^{re.escape(start)}(.*)$", text, flags=re.MULTILINE)
+    assert found, (start, text)
+    return found.group(1)
+
+
 # The server as a subprocess ------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
-from conftest import PROTOCOL_MODES, SANDBOX_KEY, call_text, mcp_client
+from conftest import PROTOCOL_MODES, SANDBOX_KEY, call_text, line, mcp_client, section
 
 pytestmark = pytest.mark.anyio
 AGENT = "6a1b2c3d4e5f60718293a4b5"
@@ -182,19 +182,6 @@ def dataset() -> dict[str, Any]:
 def odd() -> Iterator[SandboxServer]:
     with SandboxServer(CallStore.from_dataset(dataset()), api_key=SANDBOX_KEY) as server:
         yield server
-
-
-def section(text: str, name: str) -> str:
-    """A get_log section's text, from its heading to the next."""
-    found = re.search(rf"^## {name}.*?(?=^## |\Z)", text, flags=re.MULTILINE | re.DOTALL)
-    assert found, (name, text)
-    return found.group(0)
-
-
-def line(text: str, start: str) -> str:
-    found = re.search(rf"^{re.escape(start)}(.*)$", text, flags=re.MULTILINE)
-    assert found, (start, text)
-    return found.group(1)
 
 
 async def get_log(client: Any, call_id: str) -> str:

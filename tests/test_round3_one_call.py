@@ -10,22 +10,10 @@ from typing import Any
 
 import pytest
 
-from conftest import call_text, mcp_client
+from conftest import call_text, line, mcp_client, section
 
 pytestmark = pytest.mark.anyio
 PARTS = ("llm", "tts", "stt")
-
-
-def section(text: str, name: str) -> str:
-    found = re.search(rf"^## {name}.*?(?=^## |\Z)", text, flags=re.MULTILINE | re.DOTALL)
-    assert found, (name, text)
-    return found.group(0)
-
-
-def line(text: str, start: str) -> str:
-    found = re.search(rf"^{re.escape(start)}(.*)$", text, flags=re.MULTILINE)
-    assert found, (start, text)
-    return found.group(1)
 
 
 async def get_log(client: Any, call_id: str) -> str:
@@ -76,6 +64,9 @@ async def test_a_transcript_missing_from_the_record_is_rebuilt_from_the_events(r
             assert f"median {round(timed['median_ms'])} ms" in latency and f"max {timed['max_ms']} ms" in latency
             dead_air = line(section(text, "Signals"), "dead air over 3000 ms: ")
             assert f"of {timed['turns']} measured turns" in dead_air, "dead air measured, not 'not recorded'"
+            # Dead air is a turn whose turn_latency total is over 3000 ms (README, Conversation signals); the key's
+            # own `dead_air_gaps_ms` measures to the end of the agent's next line, its speech included.
+            assert dead_air.startswith("none of") is (timed["max_ms"] <= 3000), (call_id, dead_air, timed)
 
 
 async def test_pre_call_requests_are_shown_before_the_call_start(round3_sandbox, round3_expected):
