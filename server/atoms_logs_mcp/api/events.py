@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Literal
 
 from . import event_fields as ef
@@ -155,15 +156,28 @@ RUNTIME_SEQUENCES: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = (
 
 
 def _in_order(events: list[CallEvent]) -> list[CallEvent]:
-    if all(event.at is not None for event in events):
-        return sorted(events, key=lambda event: event.at or datetime.min.replace(tzinfo=UTC))
+    """Timed events in time order, in the places timed events hold (a tie keeps the order sent); the runtime's
+    untimed records in the order of their numbers, in the places they hold; anything else untimed where it came."""
     ordered = list(events)
+    _reorder(ordered, [i for i, event in enumerate(ordered) if event.at is not None], _at)
     for kinds, numbers in RUNTIME_SEQUENCES:
-        places = [i for i, event in enumerate(ordered) if event.kind in kinds]
-        members = sorted((ordered[i] for i in places), key=lambda event: ef.sequence_numbers(event, numbers))
-        for place, event in zip(places, members, strict=True):
-            ordered[place] = event
+        places = [i for i, event in enumerate(ordered) if event.kind in kinds and event.at is None]
+        _reorder(ordered, places, partial(_numbered, numbers))
     return ordered
+
+
+def _numbered(numbers: tuple[str, ...], event: CallEvent) -> Any:
+    return ef.sequence_numbers(event, numbers)
+
+
+def _reorder(events: list[CallEvent], places: list[int], key: Callable[[CallEvent], Any]) -> None:
+    """Sort the events at `places` by `key`, each staying within those places (a stable sort)."""
+    for place, event in zip(places, sorted((events[i] for i in places), key=key), strict=True):
+        events[place] = event
+
+
+def _at(event: CallEvent) -> datetime:
+    return event.at or datetime.min.replace(tzinfo=UTC)
 
 
 SPEECH: dict[str, tuple[str, Callable[[CallEvent], str | None]]] = {
