@@ -122,6 +122,12 @@ def log_lines_leak_no_secret() -> Iterator[LeakWatch]:
 # starts reads its "now" from an injected clock that starts here (the `now` setting, ATOMS_NOW for a subprocess),
 # so "7d" means the same calls on whatever day the suite runs.
 GENERATED_END = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+# The regressed Support agent, the week before its new version against the week after, tool failures included.
+SUPPORT_WEEK_AFTER_WEEK = {
+    "baseline": {"agents": ["Support"], "since": "2026-11-06", "until": "2026-11-12"},
+    "candidate": {"agents": ["Support"], "since": "2026-11-13", "until": "2026-11-19"},
+    "deep": True,
+}
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import pytest
 
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
-from conftest import SANDBOX_KEY, call_text, mcp_client
+from conftest import SANDBOX_KEY, SUPPORT_WEEK_AFTER_WEEK, call_text, mcp_client
 
 pytestmark = pytest.mark.anyio
 FINAL = ("completed", "failed", "no_answer", "cancelled")
@@ -166,11 +166,7 @@ async def test_a_row_moves_only_if_it_survives_holm(sandbox):
         text = await call_text(
             client,
             "compare_calls",
-            {
-                "baseline": {"agents": ["Support"], "since": "2026-11-06", "until": "2026-11-12"},
-                "candidate": {"agents": ["Support"], "since": "2026-11-13", "until": "2026-11-19"},
-                "deep": True,
-            },
+            SUPPORT_WEEK_AFTER_WEEK,
         )
     hangups = row(text, "  agent_hangup")
     assert re.search(r"\| -[\d.]+ pts \[-[\d.]+, -[\d.]+\] within noise after Holm$", hangups), hangups

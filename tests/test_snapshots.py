@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import call_text, mcp_client
+from conftest import SUPPORT_WEEK_AFTER_WEEK, call_text, mcp_client
 
 pytestmark = pytest.mark.anyio
 
@@ -194,11 +194,7 @@ async def test_compare_calls(sandbox, snapshot):
         text = await call_text(
             client,
             "compare_calls",
-            {
-                "baseline": {"agents": ["Support"], "since": "2026-11-06", "until": "2026-11-12"},
-                "candidate": {"agents": ["Support"], "since": "2026-11-13", "until": "2026-11-19"},
-                "deep": True,
-            },
+            SUPPORT_WEEK_AFTER_WEEK,
         )
     assert text == snapshot
 
