@@ -78,7 +78,8 @@ def run(quick: bool = False, calls_read: int | None = None, repeats: int | None 
     ]
     method = (
         "Our server over stdio (as in Per-call overhead) reading the sandbox in its own process. For each of "
-        f"{calls_read} completed calls that were never retried (so get_log needs the call and nothing else), "
+        f"{calls_read} completed calls that were never retried (so get_log needs the call, and once per agent per two "
+        "minutes the agent's versions, read to tell whether the call's version is still listed), "
         f"`get_log` is called once and then {repeats} more times in the same session. Upstream requests are "
         "counted by the sandbox (`GET /_sandbox/stats`). Cells: median (min–max) over the first reads, over all "
         "repeats, and of each call's first read divided by the median of its repeats. Run with no injected "
