@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
-from conftest import SANDBOX_KEY, call_text
+from conftest import SANDBOX_KEY, call_text, mcp_client
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(600)]  # the session builds every bundle once (about 60 s)
 
@@ -257,6 +257,20 @@ def test_manifest_names_the_package_and_its_version():
     assert MANIFEST["server"]["entry_point"] == "server/run_bundle.py"
     assert MANIFEST["license"] == project["license"]
     assert MANIFEST["compatibility"]["runtimes"]["python"] == project["requires-python"]
+
+
+async def test_manifest_lists_the_servers_tools_and_prompts_as_it_states_them(sandbox):
+    """The default suite's check of what the heavy bundle test checks through a built bundle: a tool or prompt
+    description changed in the server and not in manifest.json is caught before the heavy step."""
+    async with mcp_client(sandbox) as client:
+        tools = (await client.list_tools()).tools
+        prompts = (await client.list_prompts()).prompts
+    assert {t.name: (t.description or "").splitlines()[0] for t in tools} == {
+        t["name"]: t["description"] for t in MANIFEST["tools"]
+    }
+    assert {p.name: (p.description, [a.name for a in p.arguments or []]) for p in prompts} == {
+        p["name"]: (p["description"], p["arguments"]) for p in MANIFEST["prompts"]
+    }
 
 
 def test_manifest_defaults_match_the_server():
