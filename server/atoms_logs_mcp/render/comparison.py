@@ -24,8 +24,8 @@ def _pct(value: float) -> str:
 
 
 def _dollars(value: float | None) -> str:
-    """Per-call money, always to 4 decimals (a call costs fractions of a cent), so both sides read alike."""
-    return "-" if value is None else f"{'-' if value < 0 else ''}${abs(value):.4f}"
+    """Per-call money, always to 4 decimals, so both sides read alike."""
+    return formats.money(value, fixed=True)
 
 
 SHOWN: dict[str, Callable[[float | None], str]] = {

@@ -46,10 +46,13 @@ def offset(seconds: float) -> str:
     return f"{sign}{int(minutes):02d}:{secs:04.1f}"
 
 
-def money(amount: float | None) -> str:
-    """`$0.0921`, `$0.10`, `$12.00`: two decimals at least, four at most (per-call costs are fractions of a cent)."""
+def money(amount: float | None, fixed: bool = False) -> str:
+    """`$0.0921`, `$0.10`, `$12.00`: two decimals at least, four at most (per-call costs are fractions of a cent);
+    `fixed`, always four (`$0.0530`), so that two figures side by side read alike."""
     if amount is None:
         return "-"
+    if fixed:
+        return f"{'-' if amount < 0 else ''}${abs(amount):.4f}"
     text = f"{amount:.4f}"
     whole, _, fraction = text.partition(".")
     fraction = fraction.rstrip("0").ljust(2, "0")
