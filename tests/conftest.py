@@ -266,6 +266,7 @@ def settings_for(server: SandboxServer, **overrides: Any) -> Settings:
         "backoff_initial": 0.01,
         "backoff_max": 0.2,
         "store": "off",  # tests that read the store give it a file of their own
+        "sync": False,  # tests of the replica turn it on
         "now": GENERATED_END,
     }
     values.update(overrides)
@@ -356,6 +357,7 @@ def server_env(sandbox: SandboxServer, **extra: str) -> dict[str, str]:
         "SMALLEST_API_KEY": SANDBOX_KEY,
         "ATOMS_BASE_URL": sandbox.base_url,
         "ATOMS_STORE": "off",
+        "ATOMS_SYNC": "off",
         "ATOMS_NOW": GENERATED_END.isoformat(),
         **extra,
     }

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
+
 from . import __version__
 from .api.agent_versions import AgentVersions
 from .api.client import AtomsClient, Transport
@@ -15,6 +17,7 @@ from .domain.calls import CallReader
 from .domain.clock import clock_from
 from .domain.live_watch import RecentWatches
 from .domain.lookup import AgentDirectory
+from .domain.replica.keeper import ReplicaKeeper, SyncPlan
 from .domain.version_names import VersionCatalogs
 from .settings_table import env_name
 from .store.call_store import CallStore
@@ -72,6 +75,10 @@ TOOLS: dict[str, Callable[[Any], None]] = {
 }
 
 
+def sync_plan(settings: Settings) -> SyncPlan:
+    return SyncPlan(settings.sync_interval, settings.sync_since_days, settings.concurrency)
+
+
 def create_server(settings: Settings, *, transport: Transport | None = None) -> AtomsMCPServer:
     """The server, reading the API described by `settings` (through `transport` when given, e.g. in-process).
     `settings.tools` (its variable: settings_table.py) narrows the tools offered; ValueError names an unknown one."""
@@ -90,10 +97,17 @@ def create_server(settings: Settings, *, transport: Transport | None = None) -> 
             agents, versions = AgentDirectory(client), AgentVersions(client)
             calls = CallReader(client, store, wall_clock=clock)
             catalogs = VersionCatalogs(versions, agents)
-            state = AppContext(settings, client, agents, calls, versions, subscribers, watches, clock, catalogs)
+            replica = ReplicaKeeper(calls, sync_plan(settings), clock, enabled=settings.sync and bool(settings.api_key))
+            state = AppContext(
+                settings, client, agents, calls, versions, subscribers, watches, clock, catalogs, replica
+            )
             live.append(state)
             try:
-                yield state
+                async with anyio.create_task_group() as background:
+                    if replica.enabled:
+                        background.start_soon(replica.run_forever)
+                    yield state
+                    background.cancel_scope.cancel()
             finally:
                 live.remove(state)
                 store.close()

@@ -22,7 +22,7 @@ from . import __version__
 from .config import Settings, log_level
 from .settings_table import env_name, key_names, settings_help
 
-COMMANDS = ("serve", "check", "sandbox", "store")
+COMMANDS = ("serve", "check", "sandbox", "store", "sync")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"atoms-logs-mcp {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="{serve,check,sandbox,store}")
+    commands = parser.add_subparsers(dest="command", metavar="{serve,check,sandbox,store,sync}")
 
     serve = commands.add_parser("serve", help="serve MCP (the default command)", **_with_settings())
     serve.add_argument("--demo", action="store_true", help="serve the built-in sandbox in-process (no key needed)")
@@ -68,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     _sandbox_options(commands.add_parser("sandbox", help="serve the Atoms API sandbox over HTTP"))
     store = commands.add_parser("store", help="show the local call store (location, size, calls); `store clear`")
     store.add_argument("action", nargs="?", choices=("show", "clear"), default="show")
+    sync = commands.add_parser(
+        "sync", help="bring the account's replica in the call store up to date once, then exit", **_with_settings()
+    )
+    sync.add_argument("--full", action="store_true", help="walk the whole list, not only what changed")
     return parser
 
 
@@ -126,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .store_command import run_store_command
 
         return run_store_command(args.action)
+    if args.command == "sync":
+        from .sync_command import run_sync_command
+
+        return run_sync_command(args.full)
     if args.command == "check":
         from .check import run_check
 
@@ -177,8 +185,9 @@ def demo_folder(demo: bool) -> Iterator[Path | None]:
 
 def _settings_and_transport(args: argparse.Namespace, scratch: Path | None) -> tuple[Settings, object]:
     redact = True if args.redact == "phone" else None
+    sync = False if args.command == "check" else None  # check drives each tool once: no background sync beside it
     if not args.demo or scratch is None:
-        return Settings.from_env(redact_phones=redact), None
+        return Settings.from_env(redact_phones=redact, sync=sync), None
     from .sandbox.app import DEFAULT_SANDBOX_KEY
     from .sandbox.in_process import InProcessTransport
     from .sandbox.serve import load_store
@@ -190,6 +199,7 @@ def _settings_and_transport(args: argparse.Namespace, scratch: Path | None) -> t
         base_url="http://sandbox.in-process/atoms/v1",
         redact_phones=redact,
         store=str(scratch / "calls.sqlite3"),
+        sync=sync,
     )
     store = load_store(args.data, calls=args.calls, seed=args.seed, end=settings.now)
     return settings, InProcessTransport(store, api_key=DEFAULT_SANDBOX_KEY)

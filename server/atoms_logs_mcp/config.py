@@ -125,7 +125,8 @@ class Environment:
             case "names":
                 return self.names(row.env)
             case "switch":
-                return self.choice(row.env, row.choices) == row.choices[0]
+                chosen = self.choice(row.env, row.choices)
+                return None if chosen is None else chosen == row.choices[0]
             case "choice":
                 return self.choice(row.env, row.choices)
             case "instant":
@@ -170,6 +171,9 @@ class Settings:
     store_max_mb: int = default_of("store_max_mb")
     concurrency: int = default_of("concurrency")
     deep_ceiling: int = default_of("deep_ceiling")
+    sync: bool = default_of("sync")
+    sync_interval: float = default_of("sync_interval")
+    sync_since_days: int = default_of("sync_since_days")
     export_dir: str | None = default_of("export_dir")
     tools: tuple[str, ...] | None = default_of("tools")
     """None offers every tool."""
@@ -241,7 +245,7 @@ def _shown(settings: Settings, row: Setting) -> str:
         case "store":
             return str(settings.store_path or "off")
         case "switch":
-            return row.choices[0] if value else f"({row.shown_default})"
+            return row.choices[0] if value else row.choices[-1] if row.default else f"({row.shown_default})"
         case "names":
             return ", ".join(value) if value else f"({row.shown_default})"
         case "path":

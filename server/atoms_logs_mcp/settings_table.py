@@ -73,12 +73,21 @@ SETTINGS: tuple[Setting, ...] = (
             "scanning a window.", form="a whole number of requests, e.g. 4"),
     Setting("ATOMS_STORE", "store", "store", None, "The local call store: an absolute file path (or from ~), "
             "or off.", default_text="calls.sqlite3 in the per-user cache folder"),
-    Setting("ATOMS_STORE_MAX_MB", "store_max_mb", "count", 500, "Size cap of the call store in MB; the least "
-            "recently read calls go first.", form="a whole number of megabytes, e.g. 500"),
+    Setting("ATOMS_STORE_MAX_MB", "store_max_mb", "count", 2000, "Size cap of the calls' details in the store, "
+            "in MB (about 7 KB a call); the least recently read go first, the sync stops fetching near it. The "
+            "replica's list rows (about 2.5 KB a call) are not counted.", form="a whole number of megabytes, e.g. "
+            "2000"),
     Setting("ATOMS_CONCURRENCY", "concurrency", "count", 8, "Call details read at once by the investigations; "
             "fewer while the API answers 429.", form="a whole number of requests, e.g. 8"),
     Setting("ATOMS_DEEP_CEILING", "deep_ceiling", "count", 2000, "Most calls one investigation reads in full.",
             form="a whole number of calls, e.g. 2000"),
+    Setting("ATOMS_SYNC", "sync", "switch", True, "on: while the server runs, keep a replica of the account in "
+            "the call store (every call's list row, then finished calls' details), which investigations read at "
+            "full coverage; off: read every answer from the API.", choices=("on", "off"), default_text="on"),
+    Setting("ATOMS_SYNC_INTERVAL", "sync_interval", "seconds", 60.0, "Seconds between two catch-up passes of the "
+            "replica.", form="seconds between passes, e.g. 60"),
+    Setting("ATOMS_SYNC_SINCE", "sync_since_days", "count", 90, "Days back the replica reaches: the first sync "
+            "reads calls created in the last this many days.", form="a whole number of days, e.g. 90"),
     Setting("ATOMS_EXPORT_DIR", "export_dir", "path", None, "Where export_logs writes: an absolute path (or "
             "from ~).", default_text="~/atoms-logs-exports"),
     Setting("ATOMS_TOOLS", "tools", "names", None, "Only these tools are offered (comma-separated names).",

@@ -1,14 +1,20 @@
-"""`atoms-logs-mcp store [clear]`: where the call store is, how big, how many calls per organisation; emptying it."""
+"""`atoms-logs-mcp store [clear]`: where the call store is, how big; per organisation the calls of its replica, the
+details local and the last sync; emptying it (the sync then starts over)."""
 
 from __future__ import annotations
 
 import sqlite3
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .config import Settings
+from .domain.clock import clock_from
+from .domain.replica.state import SyncState
+from .render.replica import ago
 from .settings_table import env_name
 from .store.call_store import CallStore
+from .store.replica import Replica
 
 
 def _size(path: Path) -> int:
@@ -35,13 +41,36 @@ def run_store_command(action: str) -> int:
     if not store.on:
         print(store.notice)
         return 1
-    usage = store.usage()
+    usage = {org.org: org for org in store.usage()}
+    replicas = {org: (rows, SyncState.read(state, 0.0)) for org, rows, state in Replica(store).organisations()}
+    print(f"Size on disk: {_size(path) / 1e6:.1f} MB; details capped at {settings.store_max_mb} MB "
+          f"({env_name('store_max_mb')})")  # fmt: skip
+    rows, details = sum(rows for rows, _ in replicas.values()), sum(org.calls for org in usage.values())
+    print(f"Calls: {rows} in the replica; details local: {details}")
+    for org in sorted(set(usage) | set(replicas)):
+        print(f"Organisation {org} (a fingerprint of its API key):")
+        kept = usage.get(org)
+        rows, state = replicas.get(org, (0, None))
+        print(f"  calls in the replica: {rows}; details local: {kept.calls if kept else 0} "
+              f"({(kept.bytes if kept else 0) / 1e6:.1f} MB)")  # fmt: skip
+        print(f"  {_last_sync(state, settings)}")
     store.close()
-    print(f"Size on disk: {_size(path) / 1e6:.1f} MB of {settings.store_max_mb} MB ({env_name('store_max_mb')})")
-    print(f"Calls: {sum(u.calls for u in usage)}")
-    for org in usage:
-        print(f"  organisation {org.org} (a fingerprint of its API key): {org.calls} calls, {org.bytes / 1e6:.1f} MB")
+    if not usage and not replicas:
+        print("Empty: `atoms-logs-mcp sync`, or the server while it runs, fills it.")
     return 0
+
+
+def _last_sync(state: SyncState | None, settings: Settings) -> str:
+    if state is None or not state.synced_at:
+        return "never synced"
+    now = clock_from(settings.now)().timestamp()
+    reach = "the whole history" if state.reached_end else f"calls created since {_day(state.horizon)}"
+    walk = "" if state.complete else "; the first walk is not finished (the next sync resumes it)"
+    return f"last sync {ago(max(0.0, now - state.synced_at))}, covering {reach}{walk}"
+
+
+def _day(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).date().isoformat()
 
 
 def _clear(path: Path, max_mb: int) -> int:

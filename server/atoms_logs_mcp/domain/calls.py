@@ -102,7 +102,9 @@ class CallReader:
         """The call from the API (never from memory or the store); the caller decides whether to `keep` it."""
         return await self._client.get_call(call_id)
 
-    def keep(self, call: CallDetail, digest: Digest | None = None, *, in_memory: bool = True) -> bool:
+    def keep(
+        self, call: CallDetail, digest: Digest | None = None, *, in_memory: bool = True, fingerprint: str | None = None
+    ) -> bool:
         """Remember a call just read from the API: in memory when final, in the store too once settled.
         True when it was stored as settled. A deep scan passes `in_memory=False` while the store is on: it reads
         thousands of calls, and the store already answers a later get_log without a request."""
@@ -123,6 +125,7 @@ class CallReader:
             detail=call.model_dump(mode="json", by_alias=True),
             digest=digest_or.to_json(),
             turns=transcript_rows(call),
+            fingerprint=fingerprint,
         )
         return True
 

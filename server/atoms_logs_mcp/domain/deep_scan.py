@@ -1,11 +1,13 @@
 """Reading what is inside every call of a window: the list pages, then each call's detail (or its stored digest).
 
 The window is listed newest first (by creation), up to the ceiling. Calls the store holds are read from it;
-the rest are fetched `concurrency` at a time. When the API still answers 429 after the client's own retries,
-the scan waits as long as it was told (Retry-After), halves how many details it reads at once and tries the
-call again, then speeds up again after a run of successes: a rate limit slows an investigation, it does not
-fail it. Other failures of one call are recorded and said; an answer that could not be read at all (the
-key refused, the API unreachable) fails the whole scan, since every other call would fail the same way.
+the rest are fetched `concurrency` at a time (from the replica, `lister`, the window is listed with no request,
+and the details of its finished calls are local once the sync read them). When the API still answers 429 after
+the client's own retries, the scan waits as long as it was told (Retry-After), halves how many details it reads
+at once and tries the call again, then speeds up again after a run of successes: a rate limit slows an
+investigation, it does not fail it. Other failures of one call are recorded and said; an answer that could not be
+read at all (the key refused, the API unreachable) fails the whole scan, since every other call would fail the
+same way.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ..api.models import CallDetail, CallRow
 from ..api.query import LogQuery
 from .calls import CallReader, completed_by
 from .digest import Digest, digest_of
+from .replica.reads import Lister
 from .scan import Progress, Scan, scan_window
 
 log = logging.getLogger(__name__)
@@ -64,7 +67,7 @@ class DeepScan:
         return self.from_store + self.fetched
 
 
-class _Pace:
+class Pace:
     """How many details are read at once: halved on a 429 (once per wait, however many requests met it), every
     request held until the wait the API asked for is over, then grown back by one after a run of successes."""
 
@@ -121,6 +124,7 @@ async def deep_scan(
     progress: Progress | None = None,
     on_detail: OnDetail | None = None,
     open_stored: bool = True,
+    lister: Lister | None = None,
 ) -> DeepScan:
     """Digests of every call matching `query` (newest first), up to `ceiling`; `on_detail` sees each call
     fetched from the API (calls from the store are not opened). With `open_stored=False` the digests of stored
@@ -131,7 +135,9 @@ async def deep_scan(
         rows.update((row.call_id, row) for row in batch if row.call_id)
 
     newest_first = replace(query, sort_by="created", sort_order="desc")
-    listing = await scan_window(reader.client, newest_first, collect, ceiling=ceiling, concurrency=page_concurrency)
+    listing = await scan_window(
+        lister or reader.client, newest_first, collect, ceiling=ceiling, concurrency=page_concurrency
+    )
     result = DeepScan(listing, oldest=min((r.created_at for r in rows.values() if r.created_at), default=None))
     result.order, result.rows = list(rows), rows
     stored: dict[str, Digest | None] = (
@@ -156,7 +162,7 @@ async def _fetch_missing(
     progress: Progress | None,
     on_detail: OnDetail | None,
 ) -> dict[str, Digest]:
-    pace = _Pace(concurrency)
+    pace = Pace(concurrency)
     digests: dict[str, Digest] = {}
     total = result.from_store + len(rows)
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import anyio
 
-from ..api.client import AtomsClient
 from ..api.models import CallRow
 from ..api.query import LogQuery
 from .export import ExportResult, Format, write_export
+from .replica.reads import Lister
 from .scan import Progress, Scan, scan_window
 
 PAGES_BUFFERED = 4
@@ -38,7 +38,7 @@ class WindowExport:
 
 
 async def export_window(
-    client: AtomsClient,
+    client: Lister,
     query: LogQuery,
     agent_names: Mapping[str, str],
     *,

@@ -14,6 +14,7 @@ from ..api.errors import AtomsAPIError
 from ..api.models import Agent, CallRow
 from .aggregate import Link
 from .cache import TTLCache
+from .replica.reads import Lister
 
 SEARCH_CONCURRENCY = 4
 _OBJECT_ID = re.compile(r"[0-9a-fA-F]{24}")
@@ -31,7 +32,7 @@ class SearchOutcome:
 
 
 async def search_call_ids(
-    client: AtomsClient, call_ids: Sequence[str], concurrency: int = SEARCH_CONCURRENCY
+    client: Lister, call_ids: Sequence[str], concurrency: int = SEARCH_CONCURRENCY
 ) -> SearchOutcome:
     """Look up any number of ids, 100 per request, a few requests at a time.
 
@@ -142,7 +143,7 @@ class RetryOutcomes:
     requests: int = 0
 
 
-async def retry_outcomes(client: AtomsClient, links: Mapping[str, Link], max_depth: int = 6) -> RetryOutcomes:
+async def retry_outcomes(client: Lister, links: Mapping[str, Link], max_depth: int = 6) -> RetryOutcomes:
     """Follow each retried, uncompleted first attempt in `links` down its retry chain (`retryCallId`).
 
     Calls already in `links` cost nothing; the rest are looked up 100 ids at a time.

@@ -1,4 +1,5 @@
-"""Reading a whole filtered window: every page of `GET /conversation`, at the API's page size.
+"""Reading a whole filtered window: every page of `GET /conversation`, at the API's page size, or every row of
+the local replica when it covers the window (`domain/replica`: no request, no ceiling but the one asked).
 
 The first page tells the total; the remaining pages are then fetched a few at a time and handed to
 `consume` in the API's order, so callers aggregate or write as pages arrive and never hold the whole
@@ -14,10 +15,10 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from ..api.client import AtomsClient
 from ..api.errors import AtomsAPIError
 from ..api.models import CallRow
 from ..api.query import API_MAX_LIMIT, LogQuery
+from .replica.reads import Freshness, Lister, ReplicaLister
 
 DEFAULT_CEILING = 20_000
 DEFAULT_CONCURRENCY = 4
@@ -37,6 +38,8 @@ class Scan:
     requests: int = 0
     failed_pages: list[tuple[int, AtomsAPIError]] = field(default_factory=list)
     page_size: int = API_MAX_LIMIT
+    replica: Freshness | None = None
+    """Where the window was read from the local replica: how fresh it is. None: read from the API."""
 
     @property
     def capped(self) -> bool:
@@ -103,7 +106,7 @@ class _InOrder:
 
 
 async def scan_window(
-    client: AtomsClient,
+    client: Lister,
     query: LogQuery,
     consume: Consume,
     *,
@@ -115,8 +118,11 @@ async def scan_window(
     """Hand every call matching `query` (its page and limit are ignored), up to `ceiling`, to `consume`.
 
     The first page is required (its failure raises). Pages reach `consume` in order, each once, with
-    calls already seen (a call that moved between pages while the scan ran) left out.
+    calls already seen (a call that moved between pages while the scan ran) left out. From the replica, the
+    window's rows come newest created first.
     """
+    if isinstance(client, ReplicaLister):
+        return await _scan_replica(client, query, consume, ceiling, progress)
     scan = Scan(page_size=page_size)
     first = await client.list_logs(query.with_page(1, page_size))
     scan.requests = 1
@@ -155,4 +161,17 @@ async def scan_window(
             return scan
         async with order.moved:
             await order.take(again.logs)
+    return scan
+
+
+async def _scan_replica(
+    replica: ReplicaLister, query: LogQuery, consume: Consume, ceiling: int, progress: Progress | None
+) -> Scan:
+    async with replica.window(query, ceiling) as (total, batches):
+        scan = Scan(total=total, target=min(total, ceiling), replica=replica.freshness())
+        async for batch in batches:
+            scan.read += len(batch)
+            await consume(batch)
+            if progress is not None:
+                await progress(scan.read, scan.target)
     return scan

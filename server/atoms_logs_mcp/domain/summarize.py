@@ -8,12 +8,12 @@ from datetime import tzinfo
 
 import anyio
 
-from ..api.client import AtomsClient
 from ..api.errors import AtomsAPIError
 from ..api.models import Agent, CallRow
 from ..api.query import LogQuery
 from .aggregate import Aggregator, GroupKey, WindowStats
 from .lookup import RetryOutcomes, retry_outcomes
+from .replica.reads import Lister
 from .scan import Progress, Scan, scan_window
 
 AGENT_COUNT_CONCURRENCY = 4
@@ -29,7 +29,7 @@ class WindowSummary:
 
 
 async def summarize_window(
-    client: AtomsClient,
+    client: Lister,
     query: LogQuery,
     *,
     group_by: Sequence[GroupKey],
@@ -53,7 +53,7 @@ async def summarize_window(
     return WindowSummary(aggregator.result(), scan, outcomes)
 
 
-async def calls_per_agent(client: AtomsClient, agents: Sequence[Agent], query: LogQuery) -> dict[str, int | None]:
+async def calls_per_agent(client: Lister, agents: Sequence[Agent], query: LogQuery) -> dict[str, int | None]:
     """Each agent's number of calls matching `query`: one `limit=1` request per agent, a few at a time.
 
     An agent whose count could not be read maps to None.

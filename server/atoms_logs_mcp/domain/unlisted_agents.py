@@ -7,9 +7,9 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from ..api.client import AtomsClient
 from ..api.models import CallRow
 from ..api.query import LogQuery
+from .replica.reads import Lister
 from .scan import scan_window
 
 
@@ -24,7 +24,7 @@ class UnlistedCalls:
 
 
 async def unlisted_calls(
-    client: AtomsClient,
+    client: Lister,
     query: LogQuery,
     listed: Collection[str],
     listed_calls: int,

@@ -7,6 +7,7 @@ from datetime import timedelta
 from ..domain.deep_scan import DeepScan
 from ..settings_table import env_name
 from . import formats
+from .replica import replica_source
 from .untrusted import clean, clip
 
 
@@ -20,6 +21,8 @@ def deep_coverage(scan: DeepScan) -> list[str]:
         f"Read {formats.plural(scan.read, 'call')} of {listing.total} matching: {scan.from_store} from the local "
         f"store, {fetched}."
     ]
+    if listing.replica is not None:
+        lines.append(replica_source(listing.replica))
     if listing.capped:
         # until is inclusive: a millisecond before the oldest call read, so the next call starts where this stopped
         until = (scan.oldest - timedelta(milliseconds=1)).isoformat(timespec="milliseconds") if scan.oldest else "..."

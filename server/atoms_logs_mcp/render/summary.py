@@ -9,6 +9,7 @@ from ..domain.aggregate import EXAMPLES, Group, GroupKey, Spread, WindowStats
 from ..domain.lookup import RetryOutcomes
 from ..domain.scan import Scan
 from . import formats
+from .replica import replica_source
 from .untrusted import clean, clip, fence
 
 ROWS_PER_TABLE = 12
@@ -35,6 +36,9 @@ def _spread(spread: Spread, unit: str) -> str:
 def coverage(scan: Scan) -> str:
     """How much of the window was read, in words the model cannot misread."""
     read = scan.read
+    if scan.replica is not None:
+        every = f"all {read} read" if read >= scan.total else f"the {read} newest read (max_calls)"
+        return f"{formats.plural(scan.total, 'call')} match; {every}. {replica_source(scan.replica)}"
     requests = formats.plural(scan.requests, "list request")
     if scan.complete:
         return f"{formats.plural(scan.total, 'call')} match; all {read} scanned ({requests})."

@@ -1,7 +1,8 @@
 """The call store: finished calls' details, a digest of each for investigations, and their turns, searchable.
 
 Rows are keyed by organisation (a fingerprint of the API key, never the key) and call id. Details are kept
-compressed; the least recently read calls go first when the store passes its size cap. Every method is
+compressed; the least recently read calls go first when the details pass the store's size cap (the replica's
+list rows, store/replica.py, are not counted and never evicted). Every method is
 guarded: when the file cannot be used (corrupt, locked past the busy timeout, unwritable, disk full) the
 store turns itself off for the rest of the process and says why once in `notice`; callers then read from
 the API as if there were no store. Nothing here ever fails a tool.
@@ -61,7 +62,8 @@ def _guarded(default: Callable[[], Any]) -> Callable[[Callable[P, R]], Callable[
     def decorate(method: Callable[P, R]) -> Callable[P, R]:
         @wraps(method)
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
-            store: CallStore = args[0]  # type: ignore[assignment]
+            owner = args[0]
+            store: CallStore = owner if isinstance(owner, CallStore) else owner.store  # type: ignore[attr-defined]
             if store.connection is None:
                 return default()  # type: ignore[no-any-return]
             try:
@@ -219,8 +221,10 @@ class CallStore:
         detail: dict[str, Any],
         digest: dict[str, Any],
         turns: Sequence[tuple[int, str | None, float | None, str]],
+        fingerprint: str | None = None,
     ) -> None:
-        """Keep one finished call (replacing what was kept for it); `agent` is its (id, name)."""
+        """Keep one finished call (replacing what was kept for it); `agent` is its (id, name); `fingerprint`, the
+        replica row's it was read for (store/replica.py): by default the row's the replica holds now."""
         blob = zlib.compress(json.dumps(detail, separators=(",", ":"), default=str).encode(), 6)
         digest_text = json.dumps(digest, separators=(",", ":"), default=str)
         size = len(blob) + len(digest_text) + sum(len(content) for *_, content in turns)
@@ -228,8 +232,10 @@ class CallStore:
         with _transaction(self.connection):
             self.connection.execute("DELETE FROM turns WHERE org = ? AND call_id = ?", (org, call_id))
             self.connection.execute(
-                "INSERT OR REPLACE INTO calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (org, call_id, created, status, *agent, blob, digest_text, size, time.time()),
+                "INSERT OR REPLACE INTO calls (org, call_id, created, status, agent_id, agent_name, detail, digest, "
+                "size, read_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, "
+                "(SELECT fingerprint FROM call_rows WHERE org = ?1 AND call_id = ?2)))",
+                (org, call_id, created, status, *agent, blob, digest_text, size, time.time(), fingerprint),
             )
             self.connection.executemany(
                 "INSERT INTO turns (org, call_id, idx, role, at, content) VALUES (?, ?, ?, ?, ?, ?)",
@@ -244,7 +250,7 @@ class CallStore:
         how many went."""
         dropped = 0
         for _ in range(EVICT_PASSES):
-            if self.used_bytes() <= self.max_bytes or not self.on:
+            if self.detail_bytes() <= self.max_bytes or not self.on:
                 break
             dropped += self._evict_once()
         return dropped
@@ -253,7 +259,7 @@ class CallStore:
     def _evict_once(self) -> int:
         """Drop the least recently read calls, as many as bring the calls' own size down by the share the file is
         over (and a tenth more), then rebuild the full-text index and give the freed pages back to the file system."""
-        used = self.used_bytes()
+        used = max(1, self.detail_bytes())
         assert self.connection is not None
         keep = self._sql("SELECT coalesce(sum(size), 0) FROM calls")[0][0] * self.max_bytes / used * EVICT_TO
         dropped = []
@@ -278,12 +284,19 @@ class CallStore:
         )
         return int((pages - free) * size)
 
+    @_guarded(lambda: 0)
+    def detail_bytes(self) -> int:
+        """Bytes the details take (with their digests, turns and index): what the size cap bounds. The replica's
+        rows are left out (about their text and index entries): they are never evicted."""
+        (rows,) = self._sql("SELECT coalesce(sum(length(row)), 0) + 160 * count(*) FROM call_rows")[0]
+        return max(0, self.used_bytes() - int(rows))
+
     @_guarded(lambda: None)
     def clear(self) -> None:
         assert self.connection is not None
         with _transaction(self.connection):
-            self.connection.execute("DELETE FROM turns")
-            self.connection.execute("DELETE FROM calls")
+            for table in ("turns", "calls", "call_rows", "sync_state", "sync_lease"):
+                self.connection.execute(f"DELETE FROM {table}")  # noqa: S608
         self.connection.execute("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')")
         self.connection.execute("VACUUM")
 

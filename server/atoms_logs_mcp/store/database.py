@@ -1,7 +1,9 @@
 """Opening the store's SQLite file: private file modes, WAL for sharing between processes, a versioned schema.
 
-The store is a cache of what the API already holds, so a file written by another schema version is rebuilt,
-not migrated: nothing in it is lost that the API cannot send again.
+From schema 4 on the store holds a replica of the account (every call's list row and the sync's place), which
+takes hours to read again on a large account: a newer schema is reached by the migrations in `MIGRATIONS`,
+one step per version, never by emptying the file. Files of schema 1 and 2 held only a cache of details and are
+rebuilt.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from pathlib import Path
 
 from ..settings_table import env_name
 
-SCHEMA_VERSION = 3
-"""Raise when a table or the digest changes: older files are then emptied and rebuilt."""
+SCHEMA_VERSION = 4
+"""Raise with a new entry in `MIGRATIONS` when a table changes."""
+FIRST_MIGRATED = 3
+"""The oldest schema migrated rather than rebuilt."""
 BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another process (a desktop app and an IDE sharing the file) before giving up."""
 
@@ -52,7 +56,34 @@ END""",
     INSERT INTO turns_fts (turns_fts, rowid, content) VALUES ('delete', old.id, old.content);
 END""",
 )
-TABLES = ("turns_fts", "turns", "calls")
+REPLICA = (
+    """CREATE TABLE call_rows (
+    org TEXT NOT NULL,
+    call_id TEXT NOT NULL,
+    created REAL NOT NULL,
+    updated REAL,
+    changed REAL NOT NULL,
+    status TEXT,
+    duration REAL,
+    latency REAL,
+    attempt INTEGER,
+    fingerprint TEXT NOT NULL,
+    row TEXT NOT NULL,
+    walk INTEGER NOT NULL DEFAULT 0,
+    detail_tried REAL,
+    UNIQUE (org, call_id)
+)""",
+    """CREATE INDEX call_rows_created ON call_rows (org, created, call_id)""",
+    """CREATE TABLE sync_state (org TEXT PRIMARY KEY, state TEXT NOT NULL)""",
+    """CREATE TABLE sync_lease (org TEXT PRIMARY KEY, holder TEXT NOT NULL, expires REAL NOT NULL)""",
+    """ALTER TABLE calls ADD COLUMN fingerprint TEXT""",
+)
+"""Schema 4: the replica (list rows as sent, with what SQL filters and orders on), each organisation's sync
+state (JSON) and the lease that lets one process at a time sync it; the fingerprint of the list row a stored
+detail was read for, so a changed row fetches its detail again."""
+MIGRATIONS: dict[int, tuple[str, ...]] = {3: REPLICA}
+"""Statements taking a file from the key's schema to the next."""
+TABLES = ("turns_fts", "turns", "calls", "call_rows", "sync_state", "sync_lease")
 
 
 def create_private(path: Path) -> None:
@@ -92,7 +123,7 @@ def open_database(path: Path) -> sqlite3.Connection:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = NORMAL")
         if version != SCHEMA_VERSION:
-            _rebuild(connection)
+            _upgrade(connection)
         connection.execute("SELECT count(*) FROM calls").fetchone()
     except BaseException:
         connection.close()
@@ -106,18 +137,32 @@ def _foreign(connection: sqlite3.Connection) -> bool:
     return bool(names - set(TABLES) - {f"turns_fts_{part}" for part in ("data", "idx", "content", "docsize", "config")})
 
 
-def _rebuild(connection: sqlite3.Connection) -> None:
+def _upgrade(connection: sqlite3.Connection) -> None:
+    """Bring the file to `SCHEMA_VERSION`: migrated step by step from `FIRST_MIGRATED` on, else rebuilt. One
+    transaction, and the version is read again inside it: another process may have upgraded the file already."""
     connection.execute("BEGIN IMMEDIATE")
     try:
-        if connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:  # another process may have
-            for trigger in ("turns_added", "turns_removed"):
-                connection.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-            for table in TABLES:
-                connection.execute(f"DROP TABLE IF EXISTS {table}")
-            for statement in SCHEMA:
-                connection.execute(statement)
-            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version < FIRST_MIGRATED:
+            _rebuild(connection)
+        else:
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step]:
+                    connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.execute("COMMIT")
     except BaseException:
         connection.execute("ROLLBACK")
         raise
+
+
+def _rebuild(connection: sqlite3.Connection) -> None:
+    """Drop every table and create the current schema (inside the caller's transaction)."""
+    for trigger in ("turns_added", "turns_removed"):
+        connection.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    for table in TABLES:
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in SCHEMA:
+        connection.execute(statement)
+    for statement in REPLICA:
+        connection.execute(statement)

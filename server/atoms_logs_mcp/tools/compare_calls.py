@@ -34,6 +34,7 @@ from .arguments import FilterSet
 from .context import READ_ONLY, AppContext, Ctx, failing_as_tool_error, state
 from .filtering import Asked, query_for
 from .investigating import investigate
+from .sources import read_ceiling, source_for
 
 DESCRIPTION = """Compare two sets of calls side by side: this week vs last week, version A vs version B.
 
@@ -85,10 +86,10 @@ async def _read_side(ctx: Ctx, filters: Filters, names: Mapping[str, str]) -> tu
         if drawn is not None:
             drawn.add(rows)
 
+    source = await source_for(app, query)
+    ceiling = read_ceiling(source, None, app.settings.scan_ceiling)
     with failing_as_tool_error(slow_query=slow_query(query)):
-        scan = await scan_window(
-            app.client, query, consume, ceiling=app.settings.scan_ceiling, concurrency=app.settings.scan_concurrency
-        )
+        scan = await scan_window(source, query, consume, ceiling=ceiling, concurrency=app.settings.scan_concurrency)
     if drawn is not None:
         read = ReadWindow(WindowSummary(drawn.result(), scan, None), query, window, names, asked.versions)
         app.windows.put(filters, app.settings.scan_ceiling, read)

@@ -24,6 +24,7 @@ from ..domain.clock import WallClock
 from ..domain.live_watch import RecentWatches
 from ..domain.lookup import AgentDirectory, AgentNameError
 from ..domain.recent_windows import RecentWindows
+from ..domain.replica.keeper import ReplicaKeeper
 from ..domain.version_names import UnknownVersionError, VersionCatalogs
 from ..render.agent_config import unknown_version_problem, version_name_problem
 from ..render.agent_diff import no_earlier_version
@@ -56,6 +57,8 @@ class AppContext:
     """What "now" is for every answer: the system's clock, or the one the `now` setting starts (`domain.clock`)."""
     catalogs: VersionCatalogs
     """Each agent's versions, kept a moment: what `vN` in the filters means (`domain.version_names`)."""
+    replica: ReplicaKeeper
+    """The account's replica in the store: its sync, and the questions it answers (`domain.replica`)."""
     windows: RecentWindows = field(default_factory=RecentWindows)
     """The windows answers read in the last moments, for the window view (`domain.recent_windows`)."""
 

@@ -21,6 +21,7 @@ from ..settings_table import env_name
 from .arguments import MaxCalls, with_filters
 from .context import WRITES_FILE, Ctx, progress_reporter, state
 from .filtering import query_for
+from .sources import read_ceiling, source_for
 
 DESCRIPTION = """Export every call matching the filters to a CSV or JSON file in the export folder.
 
@@ -56,17 +57,18 @@ def register(server: MCPServer[Any]) -> None:
             raise ToolError(str(error)) from None
         query, window, versions = await query_for(app, filters)
         names = await app.agents.names()
+        source = await source_for(app, query)
 
         try:
             done = await export_window(
-                app.client,
+                source,
                 query,
                 names,
                 fmt=format,
                 directory=directory,
                 file_name=file_name,
                 now=now,
-                ceiling=min(max_calls or app.settings.scan_ceiling, app.settings.scan_ceiling),
+                ceiling=read_ceiling(source, max_calls, app.settings.scan_ceiling),
                 concurrency=app.settings.scan_concurrency,
                 progress=progress_reporter(ctx, "read"),
             )

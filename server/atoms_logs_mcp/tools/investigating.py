@@ -11,6 +11,7 @@ from ..render.deep_coverage import deep_coverage
 from ..render.rows import filter_header
 from .context import Ctx, failing_as_tool_error, progress_reporter, state
 from .filtering import query_for
+from .sources import read_ceiling, source_for
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ async def investigate(
     app = state(ctx)
     query, window, versions = await query_for(app, filters)
     names = await app.agents.names()
-    ceiling = min(max_calls or app.settings.deep_ceiling, app.settings.deep_ceiling)
+    source = await source_for(app, query)
+    ceiling = read_ceiling(source, max_calls, app.settings.deep_ceiling)
 
     with failing_as_tool_error(slow_query=slow_query(query)):
         scan = await deep_scan(
@@ -46,6 +48,7 @@ async def investigate(
             progress=progress_reporter(ctx, "opened", progress_before),
             on_detail=on_detail,
             open_stored=open_stored,
+            lister=source,
         )
     header = [*filter_header(query, window, names, sort=False, versions=versions), *deep_coverage(scan)]
     return Investigation(scan, header, names)

@@ -16,6 +16,7 @@ from ..render.budget import LIST_PAGE_ROWS
 from .arguments import Since, Timezone, Until
 from .context import READ_ONLY, Ctx, failing_as_tool_error, state
 from .filtering import query_for
+from .sources import read_ceiling, source_for
 
 DESCRIPTION = """List the organisation's Atoms agents: id, name, description, and calls in a window if asked.
 
@@ -51,16 +52,17 @@ def register(server: MCPServer[Any]) -> None:
             raise ToolError(f"page {page} is past the last page ({-(-len(every) // LIST_PAGE_ROWS)}).")
         counts, unlisted = None, None
         if with_calls:
+            source = await source_for(app, query)
             with failing_as_tool_error(slow_query=slow_query(query)):
-                counts = await calls_per_agent(app.client, agents, query)
+                counts = await calls_per_agent(source, agents, query)
                 if len(agents) == len(every) and None not in counts.values():  # the whole list, every count read
                     listed = sum(count or 0 for count in counts.values())
                     unlisted = await unlisted_calls(
-                        app.client,
+                        source,
                         query,
                         set(counts),
                         listed,
-                        ceiling=app.settings.scan_ceiling,
+                        ceiling=read_ceiling(source, None, app.settings.scan_ceiling),
                         concurrency=app.settings.scan_concurrency,
                     )
         shown = window if with_calls else None

@@ -8,11 +8,14 @@ from mcp.server import MCPServer
 from pydantic import Field
 
 from ..domain.filters import Filters, slow_query
+from ..domain.replica.reads import ReplicaLister
 from ..render.listing import render_log_page
+from ..render.replica import replica_source
 from ..render.rows import filter_header
 from .arguments import Order, SortBy, with_filters
 from .context import READ_ONLY, Ctx, failing_as_tool_error, state
 from .filtering import query_for
+from .sources import scans_history, source_for
 
 DESCRIPTION = """List Atoms voice-agent calls, newest update first, with filters; one compact row per call.
 
@@ -39,8 +42,12 @@ def register(server: MCPServer[Any]) -> None:
         query, window, versions = await query_for(
             app, filters, page=page, limit=limit, sort_by=sort_by, sort_order=sort_order
         )
+        source = await source_for(app, query) if scans_history(query) else app.client
         with failing_as_tool_error(slow_query=slow_query(query)):
-            result = await app.client.list_logs(query)
+            result = await source.list_logs(query)
         names = await app.agents.names()
         echoed = {**filters.as_arguments(), "sort_by": sort_by, "sort_order": sort_order}
-        return render_log_page(result, query, filter_header(query, window, names, versions=versions), names, echoed)
+        header = filter_header(query, window, names, versions=versions)
+        if isinstance(source, ReplicaLister):
+            header.append(replica_source(source.freshness()))
+        return render_log_page(result, query, header, names, echoed)

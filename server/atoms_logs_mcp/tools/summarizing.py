@@ -14,6 +14,7 @@ from ..domain.summarize import summarize_window
 from ..views.window_data import GROUPS
 from .context import Ctx, failing_as_tool_error, progress_reporter, state
 from .filtering import query_for
+from .sources import read_ceiling, source_for
 
 
 def ceiling_for(ctx: Ctx, max_calls: int | None) -> int:
@@ -31,10 +32,11 @@ async def summarize(
     app = state(ctx)
     query, window, versions = await query_for(app, filters)
     names = await app.agents.names()
-    ceiling, viewing = ceiling_for(ctx, max_calls), client_supports_apps(ctx)
+    source = await source_for(app, query)
+    ceiling, viewing = read_ceiling(source, max_calls, app.settings.scan_ceiling), client_supports_apps(ctx)
     with failing_as_tool_error(slow_query=slow_query(query)):
         summary = await summarize_window(
-            app.client,
+            source,
             query,
             group_by=tuple(dict.fromkeys([*group_by, *(GROUPS if viewing else ())])),
             zone=window.zone,
@@ -46,7 +48,7 @@ async def summarize(
         )
     read = ReadWindow(summary, query, window, names, versions)
     if viewing:
-        app.windows.put(filters, ceiling, read)
+        app.windows.put(filters, ceiling_for(ctx, max_calls), read)
     return read
 
 
