@@ -180,6 +180,11 @@ class Replica:
         return True
 
     @_guarded(lambda: None)
+    def lease_holder(self, org: str) -> str | None:
+        row = self.connection.execute("SELECT holder FROM sync_lease WHERE org = ?", (org,)).fetchone()
+        return str(row[0]) if row else None
+
+    @_guarded(lambda: None)
     def release_lease(self, org: str, holder: str) -> None:
         self.connection.execute("DELETE FROM sync_lease WHERE org = ? AND holder = ?", (org, holder))
 

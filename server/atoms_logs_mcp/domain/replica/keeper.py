@@ -66,6 +66,17 @@ class ReplicaKeeper:
     def _renew(self) -> bool:
         return self.replica.take_lease(self.reader.org, self.holder, self.now(), LEASE_SECONDS)
 
+    def _take(self) -> bool:
+        """The lease, also from a process of this machine that died holding it (killed mid-sync): its work is
+        committed page by page, so the sync resumes at once rather than after the lease runs out."""
+        if self._renew():
+            return True
+        holder = self.replica.lease_holder(self.reader.org)
+        if holder is None or not _dead_here(holder):
+            return False
+        self.replica.release_lease(self.reader.org, holder)
+        return self._renew()
+
     async def sync(
         self, *, full: bool = False, details: bool = True, on_page: OnPage | None = None,
         on_details: OnDetails | None = None,
@@ -73,7 +84,7 @@ class ReplicaKeeper:
         """One round: the rows, then (with `details`) every queued detail; nothing when another process syncs."""
         result = SyncRound()
         async with self.rows_lock:
-            if not self._renew():
+            if not self._take():
                 result.held_elsewhere = True
                 return result
             try:
@@ -125,3 +136,18 @@ class ReplicaKeeper:
                 self._failed(group.exceptions[0])
             lister.state = self.state()
         return lister if self.reader.store.on else None
+
+
+def _dead_here(holder: str) -> bool:
+    """Whether the lease's holder (`host:pid:nonce`) is a process of this machine that no longer runs."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, another user's: alive
+        return False
+    return False
