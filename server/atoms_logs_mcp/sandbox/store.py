@@ -36,7 +36,7 @@ SORT_FIELDS = {api: ours for ours, api in API_SORT_FIELDS.items()}
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 500
 SEARCH_MAX_IDS = 100
-MATCHES_KEPT = 64
+MATCHES_KEPT = 16
 """Filtered lists kept for paging (a sync pages one query; an investigation a few)."""
 
 # The list row of `GET /conversation`; search rows lack the last three (NOTES: "Detail omissions").
