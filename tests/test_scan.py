@@ -3,7 +3,6 @@ let the rest of the window pile up in memory."""
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 
 import anyio
@@ -32,11 +31,7 @@ def window():
 
 def _touch(store: CallStore, call_id: str) -> None:
     """The call is updated now: under the default sort it jumps to the top of page 1."""
-    call = store.by_id[call_id]
-    moved = dataclasses.replace(call, updated=datetime(2030, 1, 1, tzinfo=UTC))
-    store.calls[store.calls.index(call)] = moved
-    store.by_id[call_id] = moved
-    store._sorted.clear()
+    store.put([{**store.by_id[call_id].record, "updatedAt": "2030-01-01T00:00:00.000Z"}], datetime.now(UTC))
 
 
 async def test_a_call_that_moves_during_the_scan_is_caught_by_a_second_look(window):
@@ -123,10 +118,7 @@ async def test_calls_pushed_past_the_last_page_by_new_calls_are_caught(window):
         if len(seen) == 400:  # after page 1: a new call arrives at the top
             newest = store.calls[0]
             record = {**newest.record, "callId": "CALL-1900000000000-abcdef", "createdAt": "2030-01-01T00:00:00Z"}
-            added = dataclasses.replace(newest, record=record, created=datetime(2030, 1, 1, tzinfo=UTC))
-            store.calls.append(added)
-            store.by_id[added.call_id] = added
-            store._sorted.clear()
+            store.put([record], datetime.now(UTC))
 
     async with AtomsClient(settings_for(server)) as client:
         scan = await scan_window(client, query, consume, concurrency=1, page_size=400)

@@ -112,6 +112,16 @@ def _sandbox_options(sandbox: argparse.ArgumentParser) -> None:
     sandbox.add_argument(
         "--versioning", choices=("v2", "v1"), default="v2", help="agent versioning model: v2 branches, or v1 only"
     )
+    sandbox.add_argument(
+        "--large-account",
+        action="store_true",
+        help="createdAt sorts and date filters are slow with the account's size and answer 504 past the gateway's 29 s",
+    )
+    sandbox.add_argument(
+        "--no-updated-at",
+        action="store_true",
+        help="list rows without updatedAt, as the spec's row (the list is still ordered by it)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -151,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_sandbox(args: argparse.Namespace) -> int:
     from .sandbox.app import DEFAULT_SANDBOX_KEY
     from .sandbox.faults import FaultConfig
+    from .sandbox.large_account import LargeAccount
     from .sandbox.serve import load_store, serve_forever
 
     try:
@@ -162,13 +173,23 @@ def _run_sandbox(args: argparse.Namespace) -> int:
             malformed_rate=args.malformed_rate,
             drop_rate=args.drop_rate,
         )
-        store = load_store(args.data, calls=args.calls, seed=args.seed)
+        store = load_store(
+            args.data, calls=args.calls, seed=args.seed, serve_updated_at=False if args.no_updated_at else None
+        )
     except (ValueError, OSError) as error:
         print(f"atoms-logs-mcp sandbox: {error}", file=sys.stderr)
         return 2
     store.versions.mode = args.versioning
     key = args.api_key or DEFAULT_SANDBOX_KEY
-    serve_forever(store, host=args.host, port=args.port, api_key=key, faults=faults, live_speed=args.live_speed)
+    serve_forever(
+        store,
+        host=args.host,
+        port=args.port,
+        api_key=key,
+        faults=faults,
+        live_speed=args.live_speed,
+        large_account=LargeAccount(on=args.large_account),
+    )
     return 0
 
 

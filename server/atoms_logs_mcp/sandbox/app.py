@@ -2,8 +2,10 @@
 
 Routes, envelopes and status codes follow the official spec and NOTES.md; `store.py` holds the
 query semantics. The /_sandbox routes are not part of the Atoms API: they set faults at run time
-(`POST /_sandbox/faults`), count requests per route (`GET /_sandbox/stats`), restart live calls
-(`POST /_sandbox/live`) and set the versioning model (`POST /_sandbox/versioning`).
+(`POST /_sandbox/faults`), count requests per route (`GET /_sandbox/stats`, with `created_at_scans`: the
+`GET /conversation` requests that sort or range-filter on createdAt), restart live calls (`POST /_sandbox/live`),
+set the versioning model (`POST /_sandbox/versioning`), change the calls and turn on the large-account mode
+(`/_sandbox/calls`, `/_sandbox/large-account`: account_routes.py).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 import secrets
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
@@ -22,8 +25,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from . import agent_routes, envelope
+from . import account_routes, agent_routes, envelope
+from .account_changes import ChangeSchedule
 from .faults import FaultConfig, FaultInjector
+from .large_account import LargeAccount, gateway_timeout, scans_created_at
 from .live import CutStream, LiveCalls
 from .store import CALL_ID, CallStore, InvalidQuery
 
@@ -55,21 +60,32 @@ class _HalfResponse(Response):
 
 
 class SandboxState:
-    """Everything one sandbox app holds: data, key, faults and traffic counters."""
+    """Everything one sandbox app holds: data, key, faults, the account's mode and changes, traffic counters."""
 
-    def __init__(self, store: CallStore, api_key: str, faults: FaultConfig | None = None, live_speed: float = 1.0):
+    def __init__(
+        self,
+        store: CallStore,
+        api_key: str,
+        faults: FaultConfig | None = None,
+        live_speed: float = 1.0,
+        large_account: LargeAccount | None = None,
+    ):
         self.store = store
         self.api_key = api_key
         self.faults = FaultInjector(faults)
-        self.live = LiveCalls(live_speed)
+        self.live = LiveCalls(live_speed, on_change=store.forget_matches)
+        self.large_account = large_account or LargeAccount()
+        self.changes = ChangeSchedule(store, lambda: datetime.now(UTC))
         self.counts: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.recent: deque[dict[str, Any]] = deque(maxlen=500)
+        self.created_at_scans = 0
 
     def reset_stats(self) -> None:
         self.counts.clear()
         self.statuses.clear()
         self.recent.clear()
+        self.created_at_scans = 0
 
 
 async def _sleep_while_connected(request: Request, seconds: float) -> None:
@@ -145,7 +161,20 @@ async def _fault(state: SandboxState, request: Request) -> Response | None:
 
 
 async def list_conversations(request: Request) -> Response:
-    return envelope.ok(_state(request).store.list_calls(request.query_params))
+    """A page of the list. A created-at scan is counted and, on a large account, slow or a gateway 504; a page
+    answered lets the changes scheduled after it apply (account_changes.py)."""
+    state = _state(request)
+    page = state.store.list_calls(request.query_params)
+    if scans_created_at(request.query_params):
+        state.created_at_scans += 1
+        if state.large_account.on:
+            seconds, times_out = state.large_account.wait(len(state.store.calls))
+            await _sleep_while_connected(request, seconds)
+            if times_out:
+                return gateway_timeout()
+    response = envelope.ok(page)
+    state.changes.page_served()
+    return response
 
 
 async def search_conversations(request: Request) -> Response:
@@ -266,6 +295,7 @@ async def get_stats(request: Request) -> Response:
     return JSONResponse(
         {
             "total": sum(state.counts.values()),
+            "created_at_scans": state.created_at_scans,
             "requests": dict(state.counts),
             "statuses": dict(state.statuses),
             "recent": list(state.recent),
@@ -275,7 +305,7 @@ async def get_stats(request: Request) -> Response:
 
 async def reset_stats(request: Request) -> Response:
     _state(request).reset_stats()
-    return JSONResponse({"total": 0})
+    return JSONResponse({"total": 0, "created_at_scans": 0})
 
 
 API_ROUTES: list[tuple[str, str, Handler]] = [
@@ -303,6 +333,7 @@ def create_app(
     faults: FaultConfig | None = None,
     in_process: bool = False,
     live_speed: float = 1.0,
+    large_account: LargeAccount | None = None,
 ) -> Starlette:
     """The sandbox app. `in_process` apps let DroppedConnection escape for an in-process transport."""
     routes = [_route(method, path, handler) for method, path, handler in API_ROUTES]
@@ -315,9 +346,10 @@ def create_app(
         Route("/_sandbox/live", set_live, methods=["POST"]),
         Route("/_sandbox/versioning", get_versioning, methods=["GET"]),
         Route("/_sandbox/versioning", set_versioning, methods=["POST"]),
+        *(Route(path, handler, methods=[method]) for method, path, handler in account_routes.ROUTES),
     ]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed, Exception: _crashed})
-    app.state.sandbox = SandboxState(store, api_key, faults, live_speed)
+    app.state.sandbox = SandboxState(store, api_key, faults, live_speed, large_account)
     return _CatchAll(app, reraise_drops=in_process)  # type: ignore[return-value]
 
 

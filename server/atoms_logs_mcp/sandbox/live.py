@@ -18,7 +18,7 @@ import hashlib
 import json
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Mapping, MutableMapping
+from collections.abc import AsyncIterator, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -140,10 +140,12 @@ class LiveCalls:
     """The sandbox's live calls: when each started being heard, which have ended, and what was sent when.
 
     A call that ends is completed everywhere (detail, list, search, retries): its record's status is set to
-    `completed`, and put back by `configure` (which starts every live call afresh)."""
+    `completed`, and put back by `configure` (which starts every live call afresh). `on_change` is called whenever
+    a status changes so (the store's filtered lists are then out of date)."""
 
-    def __init__(self, speed: float = 1.0) -> None:
+    def __init__(self, speed: float = 1.0, on_change: Callable[[], None] = lambda: None) -> None:
         self._restore: dict[str, tuple[MutableMapping[str, Any], Any]] = {}
+        self._on_change = on_change
         self.configure(speed)
 
     def configure(self, speed: float) -> None:
@@ -151,6 +153,8 @@ class LiveCalls:
             raise ValueError("speed must be above 0")
         for record, status in self._restore.values():
             record["status"] = status
+        if self._restore:
+            self._on_change()
         self.speed = speed
         self._restore = {}
         self._started: dict[str, tuple[float, Call]] = {}
@@ -178,6 +182,7 @@ class LiveCalls:
         if call.call_id not in self._restore and isinstance(call.record, MutableMapping):
             self._restore[call.call_id] = (call.record, call.record.get("status"))
             call.record["status"] = "completed"
+            self._on_change()
 
     async def stream(self, call: Call, last_event_id: str | None, cut_after: int | None) -> AsyncIterator[bytes]:
         """The frames of one listener: `sse_init`, then the call from now (or from after `last_event_id`)."""

@@ -18,16 +18,22 @@ from ..settings_table import env_name
 from .app import API_PREFIX, DEFAULT_SANDBOX_KEY, SandboxState, create_app
 from .data import generate
 from .faults import FaultConfig
+from .large_account import LargeAccount
 from .store import CallStore
 
 
 def load_store(
-    data: str | Path | None = None, calls: int = 500, seed: int = 7, end: datetime | None = None
+    data: str | Path | None = None,
+    calls: int = 500,
+    seed: int = 7,
+    end: datetime | None = None,
+    serve_updated_at: bool | None = None,
 ) -> CallStore:
-    """The dataset file when given, else a generated organisation whose newest calls are near `end` (now)."""
+    """The dataset file when given, else a generated organisation whose newest calls are near `end` (now).
+    `serve_updated_at=False`: rows without `updatedAt` (the list still ordered by it; store.py)."""
     if data is not None:
-        return CallStore.from_file(data)
-    return CallStore.from_dataset(generate(calls=calls, seed=seed, end=end))
+        return CallStore.from_file(data, serve_updated_at=serve_updated_at)
+    return CallStore.from_dataset(generate(calls=calls, seed=seed, end=end), serve_updated_at=serve_updated_at)
 
 
 class _QuietDrops(logging.Filter):
@@ -98,9 +104,12 @@ class SandboxServer(BackgroundServer):
         host: str = "127.0.0.1",
         port: int = 0,
         live_speed: float = 1.0,
+        large_account: LargeAccount | bool = False,
     ) -> None:
+        """`large_account`: True for the large-account mode at its defaults, or its settings (large_account.py)."""
         self.api_key = api_key
-        app = create_app(store, api_key=api_key, faults=faults, live_speed=live_speed)
+        mode = LargeAccount(on=True) if large_account is True else large_account or None
+        app = create_app(store, api_key=api_key, faults=faults, live_speed=live_speed, large_account=mode)
         super().__init__(app, host=host, port=port)
 
     @property
@@ -142,12 +151,38 @@ class SandboxServer(BackgroundServer):
         """Every live call afresh (nothing heard yet), at `speed=` when given."""
         self._control("POST", "/_sandbox/live", settings)
 
+    def set_large_account(self, on: bool = True, **settings: float) -> dict[str, Any]:
+        """The large-account mode on or off; `ms_per_1000_calls=`, `gateway_timeout_s=`, `timeout_wait_s=`."""
+        return self._control("POST", "/_sandbox/large-account", {"on": on, **settings})  # type: ignore[no-any-return]
+
+    def put_calls(
+        self, calls: list[dict[str, Any]], *, delete: list[str] | None = None, after_list_requests: int = 0
+    ) -> dict[str, Any]:
+        """Add or replace calls by callId (and delete `delete`), now or after that many more list pages."""
+        body = {"calls": calls, "delete": delete or [], "after_list_requests": after_list_requests}
+        return self._control("POST", "/_sandbox/calls", body)  # type: ignore[no-any-return]
+
+    def delete_calls(self, call_ids: list[str], *, after_list_requests: int = 0) -> dict[str, Any]:
+        body = {"callIds": call_ids, "after_list_requests": after_list_requests}
+        return self._control("DELETE", "/_sandbox/calls", body)  # type: ignore[no-any-return]
+
+    def calls_state(self) -> dict[str, Any]:
+        """`{"calls": N, "pending": scheduled changes not applied yet}`."""
+        return self._control("GET", "/_sandbox/calls")  # type: ignore[no-any-return]
+
 
 def serve_forever(
-    store: CallStore, *, host: str, port: int, api_key: str, faults: FaultConfig, live_speed: float = 1.0
+    store: CallStore,
+    *,
+    host: str,
+    port: int,
+    api_key: str,
+    faults: FaultConfig,
+    live_speed: float = 1.0,
+    large_account: LargeAccount | None = None,
 ) -> None:
     """`atoms-logs-mcp sandbox`: serve in the foreground until interrupted."""
-    app = create_app(store, api_key=api_key, faults=faults, live_speed=live_speed)
+    app = create_app(store, api_key=api_key, faults=faults, live_speed=live_speed, large_account=large_account)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
 
@@ -163,6 +198,8 @@ def serve_forever(
             f"  API key: {api_key}   (controls: http://{shown}:{bound}/_sandbox/stats, /_sandbox/faults)",
             flush=True,
         )
+        if large_account and large_account.on:
+            print(f"  large account: createdAt scans answer 504 past {large_account.gateway_timeout_s:g} s", flush=True)
 
     server.startup = startup  # type: ignore[method-assign]
     server.run()

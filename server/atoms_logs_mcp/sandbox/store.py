@@ -3,6 +3,12 @@
 A dataset is `{"agents": [AgentDTO...], "calls": [record...]}`, where a record is the `data` object of
 `GET /conversation/{callId}` plus the list-row fields. List and search rows are derived from records. It may
 also hold `branches` and `revisions`: the agents' versions (`agent_versions.py`).
+
+The spec's list row has no `updatedAt`, yet the default order is by it. A record's `updatedAt` is served when the
+record has it; with `"serveUpdatedAt": false` in the dataset (or `serve_updated_at=False`) it is taken out of every
+record and kept only as the call's internal update time, which still orders the list. A record without one is
+ordered by its creation time. Calls can be added, replaced and deleted while the sandbox runs (`put`, `delete`);
+a call put without an `updatedAt` is updated "now", strictly after every stored call.
 """
 
 from __future__ import annotations
@@ -10,9 +16,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +36,8 @@ SORT_FIELDS = {api: ours for ours, api in API_SORT_FIELDS.items()}
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 500
 SEARCH_MAX_IDS = 100
+MATCHES_KEPT = 16
+"""Filtered lists kept for paging (a sync pages one query; an investigation a few)."""
 
 # The list row of `GET /conversation`; search rows lack the last three (NOTES: "Detail omissions").
 ROW_FIELDS = (
@@ -110,8 +118,14 @@ class Call:
         return {k: v for k, v in self.row().items() if k not in SEARCH_OMITS}
 
 
-def _prepare(record: dict[str, Any], agents: Mapping[str, Mapping[str, Any]]) -> Call:
-    """A record as given (nothing invented in what is served), plus the values the list filters and sorts on."""
+def _prepare(
+    record: dict[str, Any],
+    agents: Mapping[str, Mapping[str, Any]],
+    serve_updated_at: bool = True,
+    updated: datetime | None = None,
+) -> Call:
+    """A record as given (nothing invented in what is served), plus the values the list filters and sorts on.
+    `updated`: the update time the sandbox gives a call put without one (served when `serve_updated_at`)."""
     call_id = record.get("callId")
     if not isinstance(call_id, str) or not call_id:
         raise ValueError(f"a call record has no callId: {str(record)[:120]}")
@@ -123,7 +137,10 @@ def _prepare(record: dict[str, Any], agents: Mapping[str, Mapping[str, Any]]) ->
     # The callId carries the creation time in milliseconds, for records that do not say it.
     millis = int(call_id.split("-")[1]) if CALL_ID.match(call_id) else 0
     created = record_moment(record.get("createdAt")) or datetime.fromtimestamp(millis / 1000, UTC)
-    updated = record_moment(record.get("updatedAt")) or created
+    if updated is not None and serve_updated_at:
+        record["updatedAt"] = iso_millis(updated)
+    own = record.pop("updatedAt", None) if not serve_updated_at else record.get("updatedAt")
+    updated = updated or record_moment(own) or created
     latency = record.get("turnLatencyMetrics")
     return Call(
         record=record,
@@ -148,6 +165,10 @@ def record_moment(value: Any) -> datetime | None:
     return datetime.fromtimestamp(seconds / 1000 if seconds > 1e11 else seconds, UTC)
 
 
+def iso_millis(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 def _positive_int(params: Mapping[str, str], name: str, default: int) -> int:
     raw = params.get(name)
     if raw is None or raw == "":
@@ -170,35 +191,80 @@ class CallStore:
         calls: list[dict[str, Any]],
         branches: list[dict[str, Any]] | None = None,
         revisions: list[dict[str, Any]] | None = None,
+        *,
+        serve_updated_at: bool = True,
     ) -> None:
         self.agents: dict[str, dict[str, Any]] = {str(a["_id"]): a for a in agents if a.get("_id")}
         self.versions = AgentVersions(self.agents, branches or [], revisions or [])
-        self.calls: list[Call] = [_prepare(dict(record), self.agents) for record in calls]
-        self.by_id: dict[str, Call] = {call.call_id: call for call in self.calls}
-        if len(self.by_id) != len(self.calls):
-            raise ValueError("the dataset has duplicate callIds")
+        self.serve_updated_at = serve_updated_at
+        self.by_id: dict[str, Call] = {}
+        for record in calls:
+            call = _prepare(dict(record), self.agents, serve_updated_at)
+            if call.call_id in self.by_id:
+                raise ValueError("the dataset has duplicate callIds")
+            self.by_id[call.call_id] = call
+        self._reindex()
+
+    def _reindex(self) -> None:
+        """Every index derived from the calls, afresh: the list, retry parents, sorted orders, filtered lists."""
+        self.calls: list[Call] = list(self.by_id.values())
         self._parent: dict[str, str] = {}
         for call in self.calls:
             child = call.record.get("retryCallId")
             if isinstance(child, str) and child in self.by_id and child != call.call_id:
                 self._parent[child] = call.call_id
+        self._newest = max((call.updated for call in self.calls), default=datetime.min.replace(tzinfo=UTC))
         self._sorted: dict[str, list[Call]] = {}
+        self.forget_matches()
+
+    def forget_matches(self) -> None:
+        """Drop the filtered lists kept for paging (a call's status changed: a live call ended)."""
+        self._matches: dict[tuple[Any, ...], list[Call]] = {}
 
     @classmethod
-    def from_file(cls, path: str | Path) -> CallStore:
+    def from_file(cls, path: str | Path, *, serve_updated_at: bool | None = None) -> CallStore:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if not isinstance(data, dict) or not isinstance(data.get("calls"), list):
             raise ValueError(f"{path}: expected an object with a 'calls' list (and optionally 'agents')")
-        return cls.from_dataset(data)
+        return cls.from_dataset(data, serve_updated_at=serve_updated_at)
 
     @classmethod
-    def from_dataset(cls, data: Mapping[str, Any]) -> CallStore:
+    def from_dataset(cls, data: Mapping[str, Any], *, serve_updated_at: bool | None = None) -> CallStore:
+        """`serve_updated_at` (when not None) overrides the dataset's `serveUpdatedAt` (default true)."""
         return cls(
             list(data.get("agents") or []),
             list(data["calls"]),
             list(data.get("branches") or []),
             list(data.get("revisions") or []),
+            serve_updated_at=data.get("serveUpdatedAt") is not False if serve_updated_at is None else serve_updated_at,
         )
+
+    # Changes while the sandbox runs --------------------------------------------------------------
+
+    def put(self, records: Iterable[Mapping[str, Any]], now: datetime) -> dict[str, int]:
+        """Add or replace calls by `callId`. A record without `updatedAt` is updated at `now`, or just after the
+        newest stored update when that is later (each such record 1 ms after the one before)."""
+        prepared = []
+        for given in records:
+            record = dict(given)
+            moment = None if record_moment(record.get("updatedAt")) else self._next_update(now)
+            call = _prepare(record, self.agents, self.serve_updated_at, moment)
+            self._newest = max(self._newest, call.updated)
+            prepared.append(call)
+        replaced = sum(1 for call in prepared if call.call_id in self.by_id)
+        for call in prepared:
+            self.by_id[call.call_id] = call
+        self._reindex()
+        return {"added": len(prepared) - replaced, "replaced": replaced}
+
+    def delete(self, call_ids: Iterable[str]) -> int:
+        gone = [call_id for call_id in dict.fromkeys(call_ids) if self.by_id.pop(call_id, None) is not None]
+        self._reindex()
+        return len(gone)
+
+    def _next_update(self, now: datetime) -> datetime:
+        moment = max(now.astimezone(UTC), self._newest + timedelta(milliseconds=1))
+        return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
     # GET /conversation ---------------------------------------------------------------------------
 
@@ -211,7 +277,7 @@ class CallStore:
         order = params.get("sortOrder") or "desc"
         if order not in ("asc", "desc"):
             raise InvalidQuery("sortOrder must be asc or desc")
-        matches = self._filter(self._sorted_by(sort_by, order), params)
+        matches = self._matching(sort_by, order, params)
         total = len(matches)
         window = matches[(page - 1) * limit : page * limit]
         return {
@@ -236,10 +302,15 @@ class CallStore:
             self._sorted[key] = present + missing
         return self._sorted[key]
 
-    @staticmethod
-    def _filter(calls: list[Call], params: Mapping[str, str]) -> list[Call]:
-        keep = keeper(params)
-        return [call for call in calls if keep(call)]
+    def _matching(self, field: str, order: str, params: Mapping[str, str]) -> list[Call]:
+        """The calls a query's filters keep, in its order; kept for the next pages until the calls change."""
+        key = (field, order, *sorted((k, v) for k, v in params.items() if k not in ("page", "limit")))
+        if key not in self._matches:
+            if len(self._matches) >= MATCHES_KEPT:
+                self._matches.clear()
+            keep = keeper(params)
+            self._matches[key] = [call for call in self._sorted_by(field, order) if keep(call)]
+        return self._matches[key]
 
     @staticmethod
     def _metrics_config(calls: list[Call]) -> list[dict[str, Any]]:
