@@ -23,8 +23,11 @@ def replica_settings(server: SandboxServer, path: Path, **overrides: Any) -> dic
     return {"store": str(path), "sync": True, "sync_interval": QUIET, **overrides}
 
 
-async def sync_once(server: SandboxServer, path: Path, *, full: bool = False, **overrides: Any) -> SyncRound:
-    """One sync round of the store at `path` against `server`, as `atoms-logs-mcp sync` runs it."""
+async def sync_once(
+    server: SandboxServer, path: Path, *, full: bool = False, details: bool = True, **overrides: Any
+) -> SyncRound:
+    """One sync round of the store at `path` against `server`, as `atoms-logs-mcp sync` runs it (without the
+    details when `details` is off)."""
     settings = settings_for(server, **replica_settings(server, path, **overrides))
     store = CallStore.open(path, settings.store_max_mb * 1024 * 1024)
     try:
@@ -32,6 +35,6 @@ async def sync_once(server: SandboxServer, path: Path, *, full: bool = False, **
             clock = clock_from(settings.now)
             reader = CallReader(client, store, wall_clock=clock)
             plan = SyncPlan(settings.sync_interval, settings.sync_since_days, settings.concurrency)
-            return await ReplicaKeeper(reader, plan, clock, enabled=True).sync(full=full)
+            return await ReplicaKeeper(reader, plan, clock, enabled=True).sync(full=full, details=details)
     finally:
         store.close()
