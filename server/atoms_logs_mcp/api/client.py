@@ -19,7 +19,7 @@ from .. import __version__
 from ..config import Settings
 from ..settings_table import key_names
 from .agent_models import AgentDetail
-from .collector import collector_paused
+from .collector import without_collection
 from .diagnosis import address, connect_failure, describe_body, parse_retry_after
 from .errors import (
     AtomsAPIError,
@@ -52,8 +52,7 @@ _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray
 def parse_data(model: type[Parsed], data: Any, operation: str) -> Parsed:
     """The payload as `model`. Every field is lenient, so only a `data` that is not an object fails."""
     try:
-        with collector_paused():
-            return model.model_validate(data)
+        return without_collection(model.model_validate, data)
     except ValidationError:
         raise UnreadableResponseError(
             f"The Atoms API sent a `data` that is {type(data).__name__}, not an object,", operation=operation
@@ -328,8 +327,7 @@ class AtomsClient:
         status = response.status_code
         request_id = next((response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None)
         try:
-            with collector_paused():
-                body: Any = response.json()
+            body: Any = without_collection(response.json)
         except ValueError:
             body = None
         context: dict[str, Any] = {

@@ -11,8 +11,12 @@ that step loses nothing; it runs again as soon as the step ends.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
 
 
 @contextmanager
@@ -25,3 +29,9 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_on:
             gc.enable()
+
+
+def without_collection(work: Callable[Params, Result], *args: Params.args, **kwargs: Params.kwargs) -> Result:
+    """`work(*args, **kwargs)` with the collector paused (`collector_paused`)."""
+    with collector_paused():
+        return work(*args, **kwargs)

@@ -83,15 +83,15 @@ class CallReader:
         self._key = key_fingerprint(client.settings.api_key)
         self._details: TTLCache[CallDetail] = TTLCache(MAX_CACHED_CALLS, DETAIL_TTL, clock)
         self._families: TTLCache[list[CallRow]] = TTLCache(MAX_CACHED_CALLS, FAMILY_TTL, clock)
-        self._details_tell_retries = False
-        """Whether the API's last detail said if the call was retried (beyond the spec); until one does, get_log asks
-        /retries alongside the detail."""
+        self._details_lack_retries = False
+        """Whether the API's last detail, like the spec's, said nothing of retries: then /retries is asked for every
+        call, and get_log asks it alongside the detail."""
 
     async def detail(self, call_id: str) -> CallDetail:
         call = self._at_hand(call_id)
         if call is None:
             call = await self._client.get_call(call_id)
-            self._details_tell_retries = call.retry_attempt_number is not None or call.retry_count is not None
+            self._details_lack_retries = call.retry_attempt_number is None and call.retry_count is None
             self.keep(call)
         return call
 
@@ -109,31 +109,37 @@ class CallReader:
 
     async def detail_and_family(self, call_id: str) -> tuple[CallDetail, list[CallRow] | AtomsAPIError]:
         """The call and its retry family (or the error reading the family). When both must come from the API and
-        the API's details do not say whether a call was retried (the spec's detail has neither retryCount nor
-        retryAttemptNumber, so `family` asks /retries for every call), the two requests are made at once."""
-        if self._at_hand(call_id) is not None or self._details_tell_retries or self._families.get((self._key, call_id)):
+        its last detail said nothing of retries (the spec's detail has neither retryCount nor retryAttemptNumber, so
+        `family` asks /retries for every call), the two requests are made at once."""
+        known = self._at_hand(call_id) is not None or self._families.get((self._key, call_id)) is not None
+        if known or not self._details_lack_retries:
             call = await self.detail(call_id)
             return call, await self._family_or_error(call)
-        early: list[CallRow] | AtomsAPIError = []
+        early: list[CallRow] | Exception = []
+        failed: Exception | None = None
 
         async def read_family() -> None:
             nonlocal early
             try:
                 early = await self._client.get_retries(call_id)
-            except AtomsAPIError as error:
+            except Exception as error:  # kept; raised below only if the family is needed
                 early = error
 
         async with anyio.create_task_group() as group:
             group.start_soon(read_family)
             try:
                 call = await self.detail(call_id)
-            except BaseException:
+            except Exception as error:  # raised below as itself, not in an exception group
+                failed = error
                 group.cancel_scope.cancel()
-                raise
+        if failed is not None:
+            raise failed
         if not self._in_a_family(call):
             return call, [call]  # the detail said it after all: the early answer is not needed
         if isinstance(early, AtomsAPIError):
             return call, early
+        if isinstance(early, Exception):
+            raise early
         return call, self._kept_family(early) or [call]
 
     async def _family_or_error(self, call: CallRow) -> list[CallRow] | AtomsAPIError:
