@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+import api_path
 import cold_start
 import compare_shift
 import deep_scan
@@ -38,6 +39,7 @@ BENCHMARKS: list[tuple[str, Callable[[bool], Section]]] = [
     ("overhead.py", overhead.run),
     ("cold_start.py", cold_start.run),
     ("window_scaling.py", window_scaling.run),
+    ("api_path.py", api_path.run),
     ("get_log_cache.py", get_log_cache.run),
     ("deep_scan.py", deep_scan.run),
     ("live_watch.py", live_watch.run),

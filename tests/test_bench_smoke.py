@@ -25,6 +25,13 @@ def test_run_all_quick_writes_every_section(tmp_path):
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     text = out.read_text(encoding="utf-8")
-    sections = ("## Tool definitions", "## Token economy", "## Per-call overhead", "## Cold start", "## Window scaling")
+    sections = (
+        "## Tool definitions",
+        "## Token economy",
+        "## Per-call overhead",
+        "## Cold start",
+        "## Window scaling",
+        "## The API path",
+    )
     for section in (*sections, "## Cache"):
         assert section in text

@@ -19,6 +19,7 @@ from .. import __version__
 from ..config import Settings
 from ..settings_table import key_names
 from .agent_models import AgentDetail
+from .collector import without_collection
 from .diagnosis import address, connect_failure, describe_body, parse_retry_after
 from .errors import (
     AtomsAPIError,
@@ -35,7 +36,7 @@ from .errors import (
     WrongServiceError,
     scrub,
 )
-from .models import AgentPage, CallDetail, CallRow, LogPage, SearchResult
+from .models import AgentPage, CallDetail, CallRow, LogPage, SearchResult, read_row
 from .query import LogQuery
 from .redact import redact
 
@@ -51,7 +52,7 @@ _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray
 def parse_data(model: type[Parsed], data: Any, operation: str) -> Parsed:
     """The payload as `model`. Every field is lenient, so only a `data` that is not an object fails."""
     try:
-        return model.model_validate(data)
+        return without_collection(model.model_validate, data)
     except ValidationError:
         raise UnreadableResponseError(
             f"The Atoms API sent a `data` that is {type(data).__name__}, not an object,", operation=operation
@@ -119,8 +120,7 @@ class AtomsClient:
         """`GET /conversation/{callId}/retries`: the retry family, parent first."""
         data = await self.request("GET", f"conversation/{quote(call_id, safe='')}/retries", subject=f"call {call_id}")
         rows = data.get("retries") if isinstance(data, dict) else None
-        operation = "GET /conversation/{callId}/retries"
-        return [parse_data(CallRow, row, operation) for row in rows or [] if isinstance(row, dict)]
+        return [read_row(row) for row in rows or [] if isinstance(row, dict)]
 
     async def get_recording_url(self, call_id: str) -> str:
         """`GET /conversation/{callId}/recording/download-url`: a short-lived link to the audio."""
@@ -327,7 +327,7 @@ class AtomsClient:
         status = response.status_code
         request_id = next((response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None)
         try:
-            body: Any = response.json()
+            body: Any = without_collection(response.json)
         except ValueError:
             body = None
         context: dict[str, Any] = {

@@ -25,12 +25,13 @@ from pydantic import (
 )
 
 from .events import CallEvent, call_events, moment, number, spoken_lines
+from .model_reader import reader_of
 
 
-def _lenient(adapter: TypeAdapter[Any]) -> BeforeValidator:
+def _lenient(adapter: TypeAdapter[Any], exact: type) -> BeforeValidator:
     def convert(value: Any) -> Any:
-        if value is None:
-            return None
+        if value is None or type(value) is exact:  # what the API should send, as validation would return it
+            return value
         try:
             return adapter.validate_python(value)
         except ValidationError:
@@ -52,8 +53,8 @@ def _object(value: Any) -> Any:
 
 Str = Annotated[str | None, BeforeValidator(_text)]
 Num = Annotated[float | None, BeforeValidator(number)]
-Int = Annotated[int | None, _lenient(TypeAdapter(int))]
-Bool = Annotated[bool | None, _lenient(TypeAdapter(bool))]
+Int = Annotated[int | None, _lenient(TypeAdapter(int), int)]
+Bool = Annotated[bool | None, _lenient(TypeAdapter(bool), bool)]
 When = Annotated[datetime | None, BeforeValidator(lambda v: v if isinstance(v, datetime) else moment(v))]
 """ISO 8601 strings, or epoch seconds (or milliseconds) as numbers or strings; naive times are UTC."""
 JsonObject = Annotated[dict[str, Any], BeforeValidator(lambda v: v if isinstance(v, dict) else {})]
@@ -240,10 +241,19 @@ class Pagination(ApiModel):
     total_pages: Int = Field(None, alias="totalPages")
 
 
+read_row = reader_of(CallRow)
+"""One call row read as `CallRow.model_validate` reads it, at a fraction of the cost (model_reader.py)."""
+
+
+def _rows(value: Any) -> list[CallRow]:
+    """The rows that are objects, each read by `read_row`."""
+    return [read_row(row) for row in value if isinstance(row, dict)] if isinstance(value, list) else []
+
+
 class CallRows(ApiModel):
     """An answer holding call rows; a row that is not an object is skipped and counted, never a failure."""
 
-    logs: Annotated[list[CallRow], items_of(CallRow)] = Field(default_factory=list)
+    logs: Annotated[list[CallRow], BeforeValidator(_rows)] = Field(default_factory=list)
     unreadable: int = 0
     """Rows the API sent that were not objects, skipped."""
 

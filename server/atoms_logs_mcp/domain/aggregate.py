@@ -150,8 +150,8 @@ class Aggregator:
                 self._retry_cost += row.call_cost or 0.0
             metrics = row.turn_latency_metrics
             if metrics is not None:
-                measured = metrics.measured
-                self.unreadable_latencies += metrics.unreadable
+                measured = metrics.measured  # read once: `unreadable` would read every latency again
+                self.unreadable_latencies += len(metrics.latencies) - len(measured)
                 if measured:
                     self._latencies.extend(measured)
                 elif metrics.avg_latency is not None:

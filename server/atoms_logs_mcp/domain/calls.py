@@ -18,7 +18,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import anyio
+
 from ..api.client import AtomsClient
+from ..api.errors import AtomsAPIError
 from ..api.models import CallDetail, CallRow
 from ..api.query import FINAL_STATUSES
 from ..api.redact import redact
@@ -80,19 +83,70 @@ class CallReader:
         self._key = key_fingerprint(client.settings.api_key)
         self._details: TTLCache[CallDetail] = TTLCache(MAX_CACHED_CALLS, DETAIL_TTL, clock)
         self._families: TTLCache[list[CallRow]] = TTLCache(MAX_CACHED_CALLS, FAMILY_TTL, clock)
+        self._details_lack_retries = False
+        """Whether the API's last detail, like the spec's, said nothing of retries: then /retries is asked for every
+        call, and get_log asks it alongside the detail."""
 
     async def detail(self, call_id: str) -> CallDetail:
+        call = self._at_hand(call_id)
+        if call is None:
+            call = await self._client.get_call(call_id)
+            self._details_lack_retries = call.retry_attempt_number is None and call.retry_count is None
+            self.keep(call)
+        return call
+
+    def _at_hand(self, call_id: str) -> CallDetail | None:
+        """The call from memory or the store, without a request; None when the API must be asked."""
         cached = self._details.get((self._key, call_id))
         if cached is not None:
             return cached
         stored = self.store.detail(self._key, call_id)
-        if stored is not None:
-            call = CallDetail.model_validate(self.shown(stored))
-            self._details.put((self._key, call_id), call)
-            return call
-        call = await self._client.get_call(call_id)
-        self.keep(call)
+        if stored is None:
+            return None
+        call = CallDetail.model_validate(self.shown(stored))
+        self._details.put((self._key, call_id), call)
         return call
+
+    async def detail_and_family(self, call_id: str) -> tuple[CallDetail, list[CallRow] | AtomsAPIError]:
+        """The call and its retry family (or the error reading the family). When both must come from the API and
+        its last detail said nothing of retries (the spec's detail has neither retryCount nor retryAttemptNumber, so
+        `family` asks /retries for every call), the two requests are made at once."""
+        known = self._at_hand(call_id) is not None or self._families.get((self._key, call_id)) is not None
+        if known or not self._details_lack_retries:
+            call = await self.detail(call_id)
+            return call, await self._family_or_error(call)
+        early: list[CallRow] | Exception = []
+        failed: Exception | None = None
+
+        async def read_family() -> None:
+            nonlocal early
+            try:
+                early = await self._client.get_retries(call_id)
+            except Exception as error:  # kept; raised below only if the family is needed
+                early = error
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(read_family)
+            try:
+                call = await self.detail(call_id)
+            except Exception as error:  # raised below as itself, not in an exception group
+                failed = error
+                group.cancel_scope.cancel()
+        if failed is not None:
+            raise failed
+        if not self._in_a_family(call):
+            return call, [call]  # the detail said it after all: the early answer is not needed
+        if isinstance(early, AtomsAPIError):
+            return call, early
+        if isinstance(early, Exception):
+            raise early
+        return call, self._kept_family(early) or [call]
+
+    async def _family_or_error(self, call: CallRow) -> list[CallRow] | AtomsAPIError:
+        try:
+            return await self.family(call)
+        except AtomsAPIError as error:
+            return error
 
     @property
     def client(self) -> AtomsClient:
@@ -156,15 +210,25 @@ class CallReader:
         The spec's detail response has no retryCount or retryAttemptNumber: when both are absent, whether
         the call belongs to a family is unknown, and /retries is asked.
         """
-        unknown = call.retry_attempt_number is None and call.retry_count is None
-        if not call.call_id or not (unknown or call.retry_attempt_number or call.retry_count or call.retry_call_id):
+        if not call.call_id or not self._in_a_family(call):
             return [call]
         cached = self._families.get((self._key, call.call_id))
         if cached is not None:
             return cached
-        members = await self._client.get_retries(call.call_id)
+        return self._kept_family(await self._client.get_retries(call.call_id)) or [call]
+
+    @staticmethod
+    def _in_a_family(call: CallRow) -> bool:
+        """Whether the call may have retries or be one: yes when it says so, or says nothing about it."""
+        unknown = call.retry_attempt_number is None and call.retry_count is None
+        return bool(call.call_id) and bool(
+            unknown or call.retry_attempt_number or call.retry_count or call.retry_call_id
+        )
+
+    def _kept_family(self, members: list[CallRow]) -> list[CallRow]:
+        """The family as /retries sent it, kept a while when every member is final."""
         if members and all(member.status in FINAL_STATUSES for member in members):
             for member in members:
                 if member.call_id:
                     self._families.put((self._key, member.call_id), members)
-        return members or [call]
+        return members

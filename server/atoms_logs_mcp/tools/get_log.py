@@ -46,14 +46,16 @@ def register(server: MCPServer[Any]) -> None:
     ) -> list[TextContent | ResourceLink]:
         app = state(ctx)
         sections = include or SECTIONS
-        with failing_as_tool_error(subject=f"Call {call_id}"):
-            call = await app.calls.detail(call_id)
         family = None
-        if "overview" in sections:
-            try:
-                family = render_family(call, await app.calls.family(call))
-            except AtomsAPIError as error:
-                family = f"could not be read ({explain(error)})"
+        with failing_as_tool_error(subject=f"Call {call_id}"):
+            if "overview" not in sections:
+                call = await app.calls.detail(call_id)
+            else:
+                call, members = await app.calls.detail_and_family(call_id)
+                if isinstance(members, AtomsAPIError):
+                    family = f"could not be read ({explain(members)})"
+                else:
+                    family = render_family(call, members)
         standing = await app.catalogs.standing(call.agent_id, call.version_id) if "overview" in sections else "unknown"
         text = render_call(call, sections, transcript_from=transcript_from, family=family, standing=standing)
         if recording:
