@@ -77,9 +77,10 @@ def explain(error: AtomsError, *, subject: str | None = None, slow_query: bool =
             return f"The Atoms API is rate limiting this key{code}. Wait a minute before retrying."
         case UpstreamTimeoutError() if slow_query:
             return (
-                f"The Atoms API timed out{code}{_request_id(error)}. Date filters and sorting by creation time can "
-                "force a full scan on large accounts; retry with a narrower since/until window, an agent filter, "
-                "or without since/until (the default sort by last update is fast)."
+                f"The Atoms API could not scan that window on this account{code}{_request_id(error)}: date filters "
+                "and sorting by creation time scan the whole history, which times out on large accounts. The local "
+                f"replica answers such windows: run `atoms-logs-mcp sync` once (the server then keeps it current; "
+                f"{env_name('sync')}=on), or retry with a narrower since/until window or without since/until."
             )
         case UpstreamTimeoutError():
             return f"The Atoms API did not answer in time{code}{_request_id(error)}. Try again in a moment."

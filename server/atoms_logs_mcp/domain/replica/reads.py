@@ -13,7 +13,7 @@ import anyio
 import anyio.lowlevel
 
 from ...api.client import AtomsClient
-from ...api.models import CallRow, LogPage, Pagination, SearchResult
+from ...api.models import CallRow, LogPage, Pagination, SearchResult, read_row
 from ...api.query import LogQuery
 from ...api.redact import redact
 from ...store.replica import Replica, Snapshot
@@ -115,7 +115,7 @@ class ReplicaLister:
     def _row(self, text: str) -> CallRow:
         """A kept row as the settings in effect show it (phone numbers masked when redacting, whatever the setting
         was when it was synced)."""
-        return CallRow.model_validate(redact(json.loads(text))) if self.redacting else row_of(text)
+        return read_row(redact(json.loads(text))) if self.redacting else row_of(text)
 
 
 Lister = AtomsClient | ReplicaLister

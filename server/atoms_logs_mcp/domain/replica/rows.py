@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ...api.models import CallRow
+from ...api.models import CallRow, read_row
 from ...store.replica import RowRecord
 
 
@@ -35,5 +35,6 @@ def _number(row: CallRow, name: str) -> float | None:
 
 
 def row_of(text: str) -> CallRow:
-    """A kept row read back as the API's row."""
-    return CallRow.model_validate_json(text)
+    """A kept row read back as the API's row (read as a page's rows are, `read_row`)."""
+    value = json.loads(text)
+    return read_row(value) if isinstance(value, dict) else CallRow()
