@@ -73,8 +73,9 @@ async def test_the_store_command_shows_and_clears_the_store(live_sandbox: Sandbo
     async with mcp_client(live_sandbox, store=str(path)) as client:
         await call_text(client, "analyze_calls", {"attempt": "all", "aspects": ["tools"]})
     shown = _store_command(path)
-    assert f"Call store: {path}" in shown and "Calls: 54" in shown, shown
-    assert "sk_" not in shown and "(a fingerprint of its API key): 54 calls" in shown
+    assert f"Call store: {path}" in shown and "Calls: 0 in the replica; details local: 54" in shown, shown
+    assert "sk_" not in shown and "(a fingerprint of its API key):" in shown
+    assert "calls in the replica: 0; details local: 54 (" in shown and "never synced" in shown
     assert "Cleared" in _store_command(path, "clear")
     assert "Calls: 0" in _store_command(path)
     path.write_bytes(b"garbage" * 100)
