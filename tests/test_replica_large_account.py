@@ -51,7 +51,10 @@ def said(call: dict[str, Any], word: str) -> bool:
 
 
 @pytest.fixture(
-    params=[pytest.param(40, id="2160-calls"), pytest.param(390, id="21060-calls", marks=pytest.mark.heavy)]
+    params=[
+        pytest.param(40, id="2160-calls"),
+        pytest.param(390, id="21060-calls", marks=[pytest.mark.heavy, pytest.mark.timeout(1200)]),
+    ]
 )
 def large(request, live_dataset):
     copies = request.param
