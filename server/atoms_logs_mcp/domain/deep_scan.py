@@ -48,7 +48,8 @@ class DeepScan:
     order: list[str] = field(default_factory=list)
     """Every call read, newest first."""
     rows: dict[str, CallRow] = field(default_factory=dict)
-    """The list row of each call listed: what a digest stored from a detail alone lacks (`Digest.with_row`)."""
+    """The list row of each call listed: what a digest stored from a detail alone lacks (`Digest.with_row`); with
+    `open_stored` (every call's digest read) emptied once the digests are made, since they hold it."""
     from_store: int = 0
     fetched: int = 0
     unsettled: int = 0
@@ -149,6 +150,8 @@ async def deep_scan(
     missing = [rows[i] for i in result.order if i not in stored]
     fetched = await _fetch_missing(reader, missing, result, concurrency, progress, on_detail)
     result.digests = [d for d in (stored.get(i) or fetched.get(i) for i in result.order) if d is not None]
+    if open_stored:  # every digest holds what its row said: the rows are only needed to name unopened calls
+        result.rows = {}
     reader.store.evict()
     result.notice = reader.store.notice
     return result
