@@ -103,3 +103,17 @@ async def test_an_export_writes_the_same_calls_from_the_replica(sandbox, generat
     by_id = [{row["call_id"]: row for row in rows} for rows in files]
     assert by_id[0] == by_id[1]
     assert len(by_id[1]) == len(generated_dataset["calls"])
+
+
+async def test_phone_numbers_are_masked_the_same_from_the_replica(sandbox, generated_dataset, tmp_path):
+    """Rows synced unmasked, read with ATOMS_REDACT=phone: masked as the API path masks them, never in full."""
+    path = tmp_path / "calls.sqlite3"
+    await sync_once(sandbox, path)
+    numbers = {call[side] for call in generated_dataset["calls"] for side in ("from", "to") if call.get(side)}
+    for tool, arguments in (("list_logs", {**WINDOW, "limit": 60}), ("analyze_calls", {**WINDOW})):
+        answers = []
+        for overrides in ({}, replica_settings(sandbox, path)):
+            async with mcp_client(sandbox, redact_phones=True, **overrides) as client:
+                answers.append(await call_text(client, tool, arguments))
+        assert comparable(answers[1]) == comparable(answers[0])
+        assert not [number for number in numbers if len(number) > 6 and number in answers[1]]

@@ -18,6 +18,7 @@ from .config import Settings
 from .domain.calls import CallReader
 from .domain.clock import clock_from
 from .domain.replica.keeper import ReplicaKeeper, SyncPlan, SyncRound
+from .domain.replica.sync import SyncStopped
 from .render.failures import explain
 from .settings_table import env_name, key_names
 from .store.call_store import CallStore
@@ -86,14 +87,16 @@ async def _sync(settings: Settings, store: CallStore, full: bool, out: TextIO, e
         reader = CallReader(client, store, wall_clock=clock)
         plan = SyncPlan(settings.sync_interval, settings.sync_since_days, settings.concurrency)
         keeper = ReplicaKeeper(reader, plan, clock, enabled=True)
-        failure: list[AtomsError] = []
+        failure: list[str] = []
         try:
             result = await keeper.sync(full=full, on_page=progress.page, on_details=progress.batch)
         except* AtomsError as group:
-            failure += [error for error in group.exceptions if isinstance(error, AtomsError)]
+            failure += [explain(error) for error in group.exceptions if isinstance(error, AtomsError)]
+        except* SyncStopped as group:
+            failure += [f"{group.exceptions[0]}; what was read is kept, and the next sync goes on from there"]
         progress.done()
         if failure:
-            print(f"atoms-logs-mcp: sync stopped: {explain(failure[0])}", file=err)
+            print(f"atoms-logs-mcp: sync stopped: {failure[0]}", file=err)
             return 1
         if result.held_elsewhere:
             print("Another process is syncing this store now (the server, or another `sync`); it keeps the "

@@ -58,7 +58,7 @@ class OrgUsage:
     bytes: int
 
 
-def _guarded(default: Callable[[], Any]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def guarded(default: Callable[[], Any]) -> Callable[[Callable[P, R]], Callable[P, R]]:
     def decorate(method: Callable[P, R]) -> Callable[P, R]:
         @wraps(method)
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -131,11 +131,11 @@ class CallStore:
 
     # Reading ---------------------------------------------------------------------------------------------
 
-    @_guarded(dict)
+    @guarded(dict)
     def digests(self, org: str, call_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The digests of the calls among `call_ids` that are stored (and marks them read now)."""
         found: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(call_ids):
+        for chunk in chunks(call_ids):
             marks = ",".join("?" * len(chunk))
             statement = f"SELECT call_id, digest FROM calls WHERE org = ? AND call_id IN ({marks})"  # noqa: S608
             rows = self._sql(statement, org, *chunk)
@@ -143,30 +143,30 @@ class CallStore:
         self._touch(org, list(found))
         return found
 
-    @_guarded(set)
+    @guarded(set)
     def stored_ids(self, org: str, call_ids: Sequence[str]) -> set[str]:
         """Which of `call_ids` are stored (not a read: only the calls whose digest or detail is read count as read)."""
         found: set[str] = set()
-        for chunk in _chunks(call_ids):
+        for chunk in chunks(call_ids):
             marks = ",".join("?" * len(chunk))
             statement = f"SELECT call_id FROM calls WHERE org = ? AND call_id IN ({marks})"  # noqa: S608
             found.update(row[0] for row in self._sql(statement, org, *chunk))
         return found
 
-    @_guarded(dict)
+    @guarded(dict)
     def heads(self, org: str, call_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """What a list of calls shows of each stored call among `call_ids` (id, created, status, agent id and name),
         without reading its digest (and marks them read now)."""
         found: dict[str, dict[str, Any]] = {}
         columns = ("call_id", "created", "status", "agent_id", "agent_name")
-        for chunk in _chunks(call_ids):
+        for chunk in chunks(call_ids):
             marks = ",".join("?" * len(chunk))
             statement = f"SELECT {', '.join(columns)} FROM calls WHERE org = ? AND call_id IN ({marks})"  # noqa: S608
             found.update((row[0], dict(zip(columns, row, strict=True))) for row in self._sql(statement, org, *chunk))
         self._touch(org, list(found))
         return found
 
-    @_guarded(lambda: None)
+    @guarded(lambda: None)
     def detail(self, org: str, call_id: str) -> dict[str, Any] | None:
         rows = self._sql("SELECT detail FROM calls WHERE org = ? AND call_id = ?", org, call_id)
         if not rows:
@@ -175,7 +175,7 @@ class CallStore:
         value = json.loads(zlib.decompress(rows[0][0]))
         return value if isinstance(value, dict) else None
 
-    @_guarded(list)
+    @guarded(list)
     def matching_turns(
         self, org: str, call_ids: Sequence[str], match: str | None
     ) -> list[tuple[StoredTurn, StoredTurn | None]]:
@@ -188,7 +188,7 @@ class CallStore:
             )
             return [row for row in found if row[0].call_id in wanted]
         rows = []
-        for chunk in _chunks(call_ids):
+        for chunk in chunks(call_ids):
             rows += self._turns("turns t", f"t.org = ? AND t.call_id IN ({','.join('?' * len(chunk))})", org, *chunk)
         return sorted(rows, key=lambda row: (row[0].call_id, row[0].index))
 
@@ -202,14 +202,14 @@ class CallStore:
         )
         return [(StoredTurn(*row[:5]), StoredTurn(row[0], *row[5:]) if row[5] is not None else None) for row in rows]
 
-    @_guarded(list)
+    @guarded(list)
     def usage(self) -> list[OrgUsage]:
         rows = self._sql("SELECT org, count(*), sum(size) FROM calls GROUP BY org ORDER BY count(*) DESC")
         return [OrgUsage(org, calls, size or 0) for org, calls, size in rows]
 
     # Writing ---------------------------------------------------------------------------------------------
 
-    @_guarded(lambda: None)
+    @guarded(lambda: None)
     def put(
         self,
         org: str,
@@ -229,7 +229,7 @@ class CallStore:
         digest_text = json.dumps(digest, separators=(",", ":"), default=str)
         size = len(blob) + len(digest_text) + sum(len(content) for *_, content in turns)
         assert self.connection is not None
-        with _transaction(self.connection):
+        with transaction(self.connection):
             self.connection.execute("DELETE FROM turns WHERE org = ? AND call_id = ?", (org, call_id))
             self.connection.execute(
                 "INSERT OR REPLACE INTO calls (org, call_id, created, status, agent_id, agent_name, detail, digest, "
@@ -255,7 +255,7 @@ class CallStore:
             dropped += self._evict_once()
         return dropped
 
-    @_guarded(lambda: 0)
+    @guarded(lambda: 0)
     def _evict_once(self) -> int:
         """Drop the least recently read calls, as many as bring the calls' own size down by the share the file is
         over (and a tenth more), then rebuild the full-text index and give the freed pages back to the file system."""
@@ -267,7 +267,7 @@ class CallStore:
             keep -= size
             if keep < 0:
                 dropped.append((org, call_id))
-        with _transaction(self.connection):
+        with transaction(self.connection):
             for org, call_id in dropped:
                 self.connection.execute("DELETE FROM turns WHERE org = ? AND call_id = ?", (org, call_id))
                 self.connection.execute("DELETE FROM calls WHERE org = ? AND call_id = ?", (org, call_id))
@@ -276,7 +276,7 @@ class CallStore:
         self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return len(dropped)
 
-    @_guarded(lambda: 0)
+    @guarded(lambda: 0)
     def used_bytes(self) -> int:
         """Bytes of the file in use (free pages left by deletions aside)."""
         (pages,), (free,), (size,) = (
@@ -284,17 +284,17 @@ class CallStore:
         )
         return int((pages - free) * size)
 
-    @_guarded(lambda: 0)
+    @guarded(lambda: 0)
     def detail_bytes(self) -> int:
         """Bytes the details take (with their digests, turns and index): what the size cap bounds. The replica's
         rows are left out (about their text and index entries): they are never evicted."""
         (rows,) = self._sql("SELECT coalesce(sum(length(row)), 0) + 160 * count(*) FROM call_rows")[0]
         return max(0, self.used_bytes() - int(rows))
 
-    @_guarded(lambda: None)
+    @guarded(lambda: None)
     def clear(self) -> None:
         assert self.connection is not None
-        with _transaction(self.connection):
+        with transaction(self.connection):
             for table in ("turns", "calls", "call_rows", "sync_state", "sync_lease"):
                 self.connection.execute(f"DELETE FROM {table}")  # noqa: S608
         self.connection.execute("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')")
@@ -311,14 +311,14 @@ class CallStore:
             return
         assert self.connection is not None
         now = time.time()
-        with _transaction(self.connection):
-            for chunk in _chunks(call_ids):
+        with transaction(self.connection):
+            for chunk in chunks(call_ids):
                 marks = ",".join("?" * len(chunk))
                 statement = f"UPDATE calls SET read_at = ? WHERE org = ? AND read_at < ? AND call_id IN ({marks})"  # noqa: S608
                 self.connection.execute(statement, (now, org, now - self.touch_resolution, *chunk))
 
 
-class _transaction:
+class transaction:
     """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): one writer at a time across processes."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
@@ -331,6 +331,6 @@ class _transaction:
         self.connection.execute("ROLLBACK" if kind else "COMMIT")
 
 
-def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+def chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
     for start in range(0, len(values), IDS_PER_QUERY):
         yield values[start : start + IDS_PER_QUERY]

@@ -1,4 +1,5 @@
-"""The replica's tables: every call's list row as the API sent it, each organisation's sync state and the lease.
+"""The replica's tables: every call's list row (as read from the API, leniently, unknown fields kept), each
+organisation's sync state and the lease.
 
 Rows in, rows out: what a row means, which rows a question wants and when to sync are the domain's
 (`domain/replica/`). Rows are never evicted (the size cap applies to details, `CallStore.evict`). Every method is
@@ -13,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .call_store import CallStore, _chunks, _guarded, _transaction
+from .call_store import CallStore, chunks, guarded, transaction
 from .database import BUSY_TIMEOUT_MS
 
 FINAL = ("completed", "failed", "no_answer", "cancelled")
@@ -22,7 +23,7 @@ FINAL = ("completed", "failed", "no_answer", "cancelled")
 
 @dataclass(frozen=True)
 class RowRecord:
-    """One list row as the replica keeps it: the row as sent (JSON) and what SQL filters and orders on."""
+    """One list row as the replica keeps it: the row as read (JSON) and what SQL filters and orders on."""
 
     call_id: str
     created: float
@@ -74,37 +75,40 @@ class Replica:
 
     # Rows --------------------------------------------------------------------------------------------------
 
-    @_guarded(dict)
+    @guarded(dict)
     def fingerprints(self, org: str, call_ids: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for chunk in _chunks(call_ids):
+        for chunk in chunks(call_ids):
             marks = ",".join("?" * len(chunk))
             statement = f"SELECT call_id, fingerprint FROM call_rows WHERE org = ? AND call_id IN ({marks})"  # noqa: S608
             found.update(self.connection.execute(statement, (org, *chunk)).fetchall())
         return found
 
-    @_guarded(lambda: False)
-    def commit_page(self, org: str, rows: Sequence[RowRecord], *, walk: int, now: float, state: dict[str, Any]) -> bool:
-        """Upsert a page of rows and save the sync state in one transaction: a sync killed at any point leaves the
-        state of the last page it committed, with that page's rows. False when the store could not write."""
-        with _transaction(self.connection):
+    @guarded(lambda: False)
+    def commit_page(
+        self, org: str, rows: Sequence[RowRecord], *, walk: int, changed: Sequence[float], state: dict[str, Any]
+    ) -> bool:
+        """Upsert a page of rows (`changed`: when each is seen to change, if it did) and save the sync state in one
+        transaction: a sync killed at any point leaves the state of the last page it committed, with that page's
+        rows. False when the store could not write."""
+        with transaction(self.connection):
             self.connection.executemany(
                 _UPSERT,
                 [
-                    (org, r.call_id, r.created, r.updated, now, r.status, r.duration, r.latency, r.attempt,
+                    (org, r.call_id, r.created, r.updated, when, r.status, r.duration, r.latency, r.attempt,
                      r.fingerprint, r.row, walk)
-                    for r in rows
+                    for r, when in zip(rows, changed, strict=True)
                 ],
             )  # fmt: skip
             self._save_state(org, state)
         return True
 
-    @_guarded(lambda: 0)
+    @guarded(lambda: 0)
     def delete_unwalked(self, org: str, walk: int, created_from: float, state: dict[str, Any]) -> int:
         """After walk `walk` read every row created from `created_from` on: drop the rows it did not see (deleted
         from the account), with their details, and save the state; how many went."""
         where = "org = ? AND walk < ? AND created >= ?"
-        with _transaction(self.connection):
+        with transaction(self.connection):
             gone = [row[0] for row in self.connection.execute(f"SELECT call_id FROM call_rows WHERE {where}",  # noqa: S608
                                                               (org, walk, created_from))]  # fmt: skip
             self.connection.execute(f"DELETE FROM call_rows WHERE {where}", (org, walk, created_from))  # noqa: S608
@@ -114,18 +118,18 @@ class Replica:
             self._save_state(org, state)
         return len(gone)
 
-    @_guarded(list)
+    @guarded(list)
     def select(self, statement: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
         """A read of `call_rows` (aliased `r`) that the domain wrote (domain/replica/sql.py)."""
         return list(self.connection.execute(statement, tuple(parameters)).fetchall())
 
-    @_guarded(lambda: None)
+    @guarded(lambda: None)
     def count_rows(self, org: str) -> int | None:
         return int(self.connection.execute("SELECT count(*) FROM call_rows WHERE org = ?", (org,)).fetchone()[0])
 
     # Details -----------------------------------------------------------------------------------------------
 
-    @_guarded(list)
+    @guarded(list)
     def detail_queue(
         self, org: str, created_from: float, tried_before: float, limit: int
     ) -> list[tuple[str, str, str]]:
@@ -138,13 +142,13 @@ class Replica:
         statement += "ORDER BY r.created DESC LIMIT ?"
         return list(self.connection.execute(statement, (org, created_from, tried_before, limit)).fetchall())
 
-    @_guarded(lambda: None)
+    @guarded(lambda: None)
     def mark_tried(self, org: str, call_id: str, now: float) -> None:
         """The call's detail was read but not kept (not settled yet): not read again before a while."""
         statement = "UPDATE call_rows SET detail_tried = ? WHERE org = ? AND call_id = ?"
         self.connection.execute(statement, (now, org, call_id))
 
-    @_guarded(lambda: ReplicaCounts(0, 0, 0))
+    @guarded(lambda: ReplicaCounts(0, 0, 0))
     def counts(self, org: str, created_from: float) -> ReplicaCounts:
         rows, finished, stale = self.connection.execute(
             f"SELECT count(*), coalesce(sum(r.status IN {FINAL}), 0), coalesce(sum({_STALE_DETAIL}), 0) "  # noqa: S608
@@ -155,40 +159,40 @@ class Replica:
 
     # Sync state and lease ----------------------------------------------------------------------------------
 
-    @_guarded(lambda: None)
+    @guarded(lambda: None)
     def state(self, org: str) -> dict[str, Any] | None:
         row = self.connection.execute("SELECT state FROM sync_state WHERE org = ?", (org,)).fetchone()
         value = json.loads(row[0]) if row else None
         return value if isinstance(value, dict) else None
 
-    @_guarded(lambda: None)
+    @guarded(lambda: None)
     def save_state(self, org: str, state: dict[str, Any]) -> None:
-        with _transaction(self.connection):
+        with transaction(self.connection):
             self._save_state(org, state)
 
     def _save_state(self, org: str, state: dict[str, Any]) -> None:
         self.connection.execute("INSERT OR REPLACE INTO sync_state VALUES (?, ?)", (org, json.dumps(state)))
 
-    @_guarded(lambda: False)
+    @guarded(lambda: False)
     def take_lease(self, org: str, holder: str, now: float, seconds: float) -> bool:
         """Hold (or renew) the right to sync `org` for `seconds`; False while another holder's lease runs."""
-        with _transaction(self.connection):
+        with transaction(self.connection):
             row = self.connection.execute("SELECT holder, expires FROM sync_lease WHERE org = ?", (org,)).fetchone()
             if row is not None and row[0] != holder and row[1] > now:
                 return False
             self.connection.execute("INSERT OR REPLACE INTO sync_lease VALUES (?, ?, ?)", (org, holder, now + seconds))
         return True
 
-    @_guarded(lambda: None)
+    @guarded(lambda: None)
     def lease_holder(self, org: str) -> str | None:
         row = self.connection.execute("SELECT holder FROM sync_lease WHERE org = ?", (org,)).fetchone()
         return str(row[0]) if row else None
 
-    @_guarded(lambda: None)
+    @guarded(lambda: None)
     def release_lease(self, org: str, holder: str) -> None:
         self.connection.execute("DELETE FROM sync_lease WHERE org = ? AND holder = ?", (org, holder))
 
-    @_guarded(list)
+    @guarded(list)
     def organisations(self) -> list[tuple[str, int, dict[str, Any] | None]]:
         """(organisation, rows, sync state) of every organisation with rows or a sync state."""
         rows = dict(self.connection.execute("SELECT org, count(*) FROM call_rows GROUP BY org").fetchall())
@@ -196,10 +200,10 @@ class Replica:
         return [(org, rows.get(org, 0), json.loads(states[org]) if org in states else None)
                 for org in sorted(set(rows) | set(states))]  # fmt: skip
 
-    @_guarded(lambda: None)
+    @guarded(lambda: None)
     def reset(self) -> None:
         """Forget every row and sync state (the details stay, as the store's cache): the next sync starts over."""
-        with _transaction(self.connection):
+        with transaction(self.connection):
             for table in ("call_rows", "sync_state", "sync_lease"):
                 self.connection.execute(f"DELETE FROM {table}")  # noqa: S608
 

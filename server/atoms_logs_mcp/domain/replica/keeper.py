@@ -28,6 +28,8 @@ from .state import SyncState
 from .sync import OnPage, PassReport, PassRunner, SyncStopped
 
 log = logging.getLogger(__name__)
+CATCH_UP_WAIT = 10.0
+"""Seconds a question waits for the catch-up of a replica older than the interval before reading it as it is."""
 LEASE_SECONDS = 120.0
 """How long a lease holds without renewal: a process killed mid-sync frees the store after this long."""
 
@@ -54,6 +56,8 @@ class ReplicaKeeper:
         self.enabled = enabled and reader.store.on
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.rows_lock = anyio.Lock()
+        self.rounds = 0
+        """Rounds of this process under way (the background loop's and a question's catch-up share the lease)."""
         self.last_error: str | None = None
 
     def now(self) -> float:
@@ -78,29 +82,29 @@ class ReplicaKeeper:
         return self._renew()
 
     async def sync(
-        self, *, full: bool = False, details: bool = True, on_page: OnPage | None = None,
+        self, *, full: bool = False, details: bool = True, walk: bool = True, on_page: OnPage | None = None,
         on_details: OnDetails | None = None,
     ) -> SyncRound:  # fmt: skip
-        """One round: the rows, then (with `details`) every queued detail; nothing when another process syncs."""
+        """One round: the rows (a catch-up only, without `walk`), then (with `details`) every queued detail; nothing
+        when another process syncs."""
         result = SyncRound()
-        async with self.rows_lock:
-            if not self._take():
-                result.held_elsewhere = True
-                return result
-            try:
-                runner = PassRunner(self.reader.client, self.replica, self.reader.org, self.now, self._renew, on_page)
-                result.rows = await runner.run(self.state(), full=full)
-            except BaseException:
-                self.replica.release_lease(self.reader.org, self.holder)
-                raise
+        self.rounds += 1
         try:
+            async with self.rows_lock:
+                if not self._take():
+                    result.held_elsewhere = True
+                    return result
+                runner = PassRunner(self.reader.client, self.replica, self.reader.org, self.now, self._renew, on_page)
+                result.rows = await runner.run(self.state(), full=full, walk=walk)
             if details:
                 result.details = await fetch_details(
                     self.reader, self.replica, horizon=self.state().horizon, now=self.now,
                     concurrency=self.plan.concurrency, on_batch=on_details, keep_going=self._renew,
                 )  # fmt: skip
         finally:
-            self.replica.release_lease(self.reader.org, self.holder)
+            self.rounds -= 1
+            if not self.rounds:  # the last round of this process under way lets the lease go
+                self.replica.release_lease(self.reader.org, self.holder)
         return result
 
     async def run_forever(self) -> None:
@@ -112,11 +116,13 @@ class ReplicaKeeper:
             try:
                 await self.sync()
                 self.last_error = None
-            except* (AtomsAPIError, SyncStopped) as group:  # also a detail read that every other would meet too
+            except* Exception as group:  # the API, the lease, odd data: never the server's end; next round retries
                 self._failed(group.exceptions[0])
             await anyio.sleep(self.plan.interval)
 
     def _failed(self, error: BaseException) -> None:
+        if not isinstance(error, AtomsAPIError | SyncStopped):
+            log.error("replica sync failed", exc_info=error)
         self.last_error = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
         log.warning("replica sync: %s", self.last_error)
 
@@ -130,10 +136,11 @@ class ReplicaKeeper:
         if not lister.covers(query):
             return None
         if self.now() - state.synced_at > self.plan.interval and not self.rows_lock.locked():
-            try:
-                await self.sync(details=False)
-            except* (AtomsAPIError, SyncStopped) as group:  # the replica as it stands still answers, said as such
-                self._failed(group.exceptions[0])
+            with anyio.move_on_after(CATCH_UP_WAIT):  # the question waits for a catch-up, never a walk
+                try:
+                    await self.sync(details=False, walk=False)
+                except* (AtomsAPIError, SyncStopped) as group:  # the replica as it stands answers, said as such
+                    self._failed(group.exceptions[0])
             lister.state = self.state()
         return lister if self.reader.store.on else None
 

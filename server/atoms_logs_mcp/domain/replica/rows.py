@@ -1,5 +1,5 @@
-"""A list row as the replica keeps it: the row as the API sent it (read leniently), its fingerprint, and the values
-SQL filters and orders on."""
+"""A list row as the replica keeps it: the row as read from the API (leniently: unknown fields kept, odd values
+read or dropped as the models read them), its fingerprint, and the values SQL filters and orders on."""
 
 from __future__ import annotations
 

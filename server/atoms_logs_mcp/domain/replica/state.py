@@ -16,13 +16,16 @@ class SyncState:
     complete: bool = False
     """A walk has read every row down to the horizon (or the end of the list): the replica covers the horizon on."""
     reached_end: bool = False
-    """The last complete walk read the whole list: the replica covers the account's whole history."""
+    """The last complete walk read the whole list and kept every row: the replica holds the account's whole
+    history."""
     walk: int = 0
     """The number of the current (or last) walk; rows carry the number of the last walk that saw them."""
     walk_page: int = 0
     """The next page of the walk under way; 0 when no walk is under way (an interrupted walk resumes here)."""
     walk_total: int | None = None
     """`pagination.total` as the walk under way last read it: a fall means deletions pulled rows up past it."""
+    walk_skipped: int = 0
+    """Rows created before the horizon that the walk under way passed over (outside the replica, not kept)."""
     walked_at: float = 0.0
     """When the last complete walk ended (a walk runs again once a day)."""
     synced_at: float = 0.0

@@ -5,12 +5,13 @@ first, index-backed), every attempt (`callAttemptFilter=all`), the ids already s
 Every pass starts at page 1 (offsets shift between runs) and upserts rows by call id, so an update during paging
 only pushes rows down (a duplicate, never a gap). A *catch-up* stops after two full pages in a row whose rows are
 all known and unchanged (the spec's row need not carry `updatedAt`); when rows do carry it, at the first page whose
-last row is older than the previous pass's newest update less a margin. A *walk* reads down to the horizon (two
-pages of rows created before it) or the end: the first sync, one a day, an interrupted walk resumed at its page,
-and after a pass that saw the total fall below the replica (calls deleted). A walk ends with a catch-up (rows
-updated while it paged moved above it), then drops the rows it did not see. When `pagination.total` falls while a
-pass pages (deletions pull rows up, past it), the pass runs again. Each page is committed with the state, so a sync
-killed at any point resumes there.
+last row is older than the previous pass's newest update less a margin. A *walk* reads to the end of the list, or,
+when rows carry `updatedAt`, to the first page ending with a row last updated before the horizon: the first sync,
+one a day, an interrupted walk resumed at its page, and after a pass that saw the total fall below what the replica
+accounts for (calls deleted). A walk ends with a catch-up (rows updated while it paged moved above it), then drops
+the rows it did not see. Rows created before the horizon are outside the replica: neither kept nor counted as
+changes. When `pagination.total` falls while a pass pages (deletions pull rows up, past it), the pass runs again.
+Each page is committed with the state, so a sync killed at any point resumes there.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from .state import SyncState
 
 QUIET_PAGES = 2
 """Full pages in a row of known, unchanged rows after which a catch-up stops."""
-OLD_PAGES = 2
-"""Pages in a row of rows created before the horizon after which a walk stops."""
 UPDATED_MARGIN = 120.0
 """Seconds: with `updatedAt` in rows, a catch-up stops at a page ending this much before the last pass's newest."""
+LIST_STEP = 1e-3
+"""Seconds between the change stamps of two rows listed one after the other (`_commit`)."""
 REPEATS = 3
 """Times a pass runs again when the total fell while it paged."""
 
@@ -64,12 +65,17 @@ class PassRunner:
         self.client, self.replica, self.org, self.now, self.renew = client, replica, org, now, renew
         self.on_page, self.page_size = on_page, page_size
         self.report = PassReport()
+        self.started = now()
         self.total: int | None = None
         """`pagination.total` as the last page read said."""
 
-    async def run(self, state: SyncState, *, full: bool = False) -> PassReport:
-        if state.walk_due(self.now(), full) or await self._catch_up(state):
+    async def run(self, state: SyncState, *, full: bool = False, walk: bool = True) -> PassReport:
+        """A catch-up, or a walk when one is due; with `walk` off (a question waiting), only the catch-up."""
+        due = state.walk_due(self.now(), full)
+        if (due and walk) or (not due and await self._catch_up(state) and walk):
             await self._walk(state)
+        elif due:
+            await self._catch_up(state)
         state.synced_at = self.now()
         self.replica.save_state(self.org, state.saved())
         return self.report
@@ -83,19 +89,32 @@ class PassRunner:
             await self.on_page(self.report.requests, self.report.rows, result.pagination.total)
         return result
 
-    def _commit(self, records: list[RowRecord], state: SyncState) -> None:
+    def _full(self, result: LogPage) -> bool:
+        """Whether more rows follow this page: `hasMore` when the API says it, else a page of `page_size` rows
+        (rows that were not objects count: they were rows)."""
+        if result.pagination.has_more is not None:
+            return result.pagination.has_more
+        return len(result.logs) + result.unreadable >= self.page_size
+
+    def _commit(self, records: list[RowRecord], state: SyncState, page: int) -> None:
+        # A row seen to change is stamped so that the order by last update, for rows that do not carry it, is the
+        # API's: the later in this pass's list, the earlier the stamp.
+        first = (page - 1) * self.page_size
+        changed = [self.started - (first + index) * LIST_STEP for index in range(len(records))]
         if not self.renew() or not self.replica.commit_page(
-            self.org, records, walk=state.walk, now=self.now(), state=state.saved()
+            self.org, records, walk=state.walk, changed=changed, state=state.saved()
         ):
             raise SyncStopped("the lease was lost or the store could not be written")
 
-    def _records(self, result: LogPage) -> tuple[list[RowRecord], int]:
-        """The page's rows to keep, and how many of them are new or changed."""
+    def _records(self, result: LogPage, state: SyncState) -> tuple[list[RowRecord], int, int]:
+        """(the page's rows to keep, how many of them are new or changed, how many were created before the horizon:
+        outside the replica, neither kept nor counted as changes)."""
         records = [record for row in result.logs if (record := record_of(row)) is not None]
-        known = self.replica.fingerprints(self.org, [record.call_id for record in records])
-        changed = sum(1 for record in records if known.get(record.call_id) != record.fingerprint)
+        kept = [record for record in records if not 0 < record.created < state.horizon]
+        known = self.replica.fingerprints(self.org, [record.call_id for record in kept])
+        changed = sum(1 for record in kept if known.get(record.call_id) != record.fingerprint)
         self.report.changed += changed
-        return records, changed
+        return kept, changed, len(records) - len(kept)
 
     async def _catch_up(self, state: SyncState) -> bool:
         """Page from the top until the rows are known; True when a walk is due (calls were deleted)."""
@@ -105,12 +124,12 @@ class PassRunner:
                 result = await self._page(page)
                 total = result.pagination.total
                 first_total = total if first_total is None else first_total
-                records, changed = self._records(result)
-                full = len(result.logs) >= self.page_size
-                quiet = quiet + 1 if full and not changed else 0
-                newest = max([newest or 0.0, *(r.updated for r in records if r.updated)]) or None
-                self._commit(records, state)
-                if quiet >= QUIET_PAGES or not full or self._older_than_last(records, state):
+                records, changed, _ = self._records(result, state)
+                more = self._full(result)
+                quiet = quiet + 1 if more and not changed else 0
+                newest = self._newest(newest, records)
+                self._commit(records, state, page)
+                if quiet >= QUIET_PAGES or not more or self._older_than_last(result, state):
                     break
                 page += 1
             if not _fell(first_total, total):
@@ -118,9 +137,18 @@ class PassRunner:
         state.newest_updated = newest
         return self._deleted_since_walk(total, state)
 
-    def _older_than_last(self, records: list[RowRecord], state: SyncState) -> bool:
-        last = records[-1].updated if records else None
-        return state.newest_updated is not None and last is not None and last < state.newest_updated - UPDATED_MARGIN
+    def _newest(self, newest: float | None, records: list[RowRecord]) -> float | None:
+        """The newest `updatedAt` read, never past now (a clock-skewed row must not stop every later catch-up)."""
+        times = [r.updated for r in records if r.updated]
+        return min(max([newest or 0.0, *times]), self.now() + UPDATED_MARGIN) if times else newest
+
+    def _older_than_last(self, result: LogPage, state: SyncState) -> bool:
+        last = result.logs[-1].updated_at if result.logs else None
+        return (
+            state.newest_updated is not None
+            and last is not None
+            and (last.timestamp() < state.newest_updated - UPDATED_MARGIN)
+        )
 
     def _deleted_since_walk(self, total: int | None, state: SyncState) -> bool:
         kept = self.replica.count_rows(self.org)
@@ -131,7 +159,7 @@ class PassRunner:
         walk did not see."""
         self.report.walked = True
         if not state.walking:
-            state.walk, state.walk_page, state.walk_total = state.walk + 1, 1, None
+            state.walk, state.walk_page, state.walk_total, state.walk_skipped = state.walk + 1, 1, None, 0
         reached_end = False
         for _ in range(REPEATS):
             reached_end = await self._walk_pages(state)
@@ -140,33 +168,35 @@ class PassRunner:
         if state.walking:  # the total kept falling: what the walk did not see may still be there
             return
         await self._catch_up(state)
-        state.complete, state.reached_end, state.walked_at = True, reached_end, self.now()
-        # Without updatedAt in the rows, a walk that stopped at the horizon cannot be sure that no row created after
-        # it lies below (an old call updated lately sorts above a newer one): only a walk to the end drops rows.
-        sure = reached_end or state.newest_updated is not None
-        if sure:
-            self.report.deleted += self.replica.delete_unwalked(self.org, state.walk, state.horizon, state.saved())
+        state.complete, state.walked_at = True, self.now()
+        state.reached_end = reached_end and not state.walk_skipped
+        self.report.deleted += self.replica.delete_unwalked(self.org, state.walk, state.horizon, state.saved())
         kept = self.replica.count_rows(self.org)
-        state.unlisted = self.total - kept if sure and self.total is not None and kept is not None else None
+        state.unlisted = self.total - kept if self.total is not None and kept is not None else None
         state.walk_total = None
 
     async def _walk_pages(self, state: SyncState) -> bool:
-        """Page on from `state.walk_page`; True when the list's end was reached. Leaves `walk_page` at 1 when the
-        total fell on the way (the walk must start over), else at 0."""
-        old = 0
+        """Page on from `state.walk_page` to the end, or (rows carrying `updatedAt`) to the first page ending with a
+        row last updated before the horizon: every row below was too, so was created before it. Without
+        `updatedAt` the walk goes to the end: an old call updated lately sorts above newer ones, so no page of old
+        calls says the rest are old. True when the list's end was reached. Leaves `walk_page` at 1 when the total
+        fell on the way (the walk must start over), else at 0."""
         while True:
             result = await self._page(state.walk_page)
             total = result.pagination.total
             if _fell(state.walk_total, total):
                 state.walk_page, state.walk_total = 1, total
-                self._commit([], state)
+                self._commit([], state, 1)
                 return False
-            records, _ = self._records(result)
-            old = old + 1 if records and all(r.created < state.horizon for r in records) else 0
-            end = len(result.logs) < self.page_size or result.pagination.has_more is False
+            records, _, old = self._records(result, state)
+            state.walk_skipped += old
+            last = result.logs[-1].updated_at if result.logs else None
+            end = not self._full(result)
+            past_horizon = last is not None and last.timestamp() < state.horizon
             state.walk_total = total if total is not None else state.walk_total
-            state.walk_page = 0 if end or old >= OLD_PAGES else state.walk_page + 1
-            self._commit(records, state)
+            page, state.walk_page = state.walk_page, 0 if end or past_horizon else state.walk_page + 1
+            state.walk_skipped += past_horizon and not end
+            self._commit(records, state, page)
             if not state.walk_page:
                 return end
 
