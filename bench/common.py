@@ -24,10 +24,18 @@ class SandboxProcess:
     """`atoms-logs-mcp sandbox` on a free loopback port, in its own process (no GIL shared with the client)."""
 
     def __init__(
-        self, calls: int, *, seed: int = 7, latency_ms: float = 0, live_speed: float = 1, data: Path | None = None
+        self,
+        calls: int,
+        *,
+        seed: int = 7,
+        latency_ms: float = 0,
+        live_speed: float = 1,
+        data: Path | None = None,
+        options: Sequence[str] = (),
     ) -> None:
+        """`options`: more command-line options of `atoms-logs-mcp sandbox` (`--large-account`, ...)."""
         source = ["--data", str(data)] if data else ["--calls", str(calls), "--seed", str(seed)]
-        self.args = [*source, "--latency-ms", str(latency_ms), "--live-speed", str(live_speed)]
+        self.args = [*source, "--latency-ms", str(latency_ms), "--live-speed", str(live_speed), *options]
 
     def __enter__(self) -> Self:
         command = [sys.executable, "-m", "atoms_logs_mcp", "sandbox", "--port", "0", *self.args]
@@ -97,11 +105,14 @@ class Section:
     notes: list[str] = field(default_factory=list)
 
     def markdown(self) -> str:
-        header, *rows = self.table
-        lines = [f"## {self.title}", "", self.method, ""]
-        lines.append("| " + " | ".join(header) + " |")
-        lines.append("|---|" + "---:|" * (len(header) - 1))
-        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        lines = [f"## {self.title}", "", self.method, "", table_markdown(self.table)]
         for note in self.notes:
             lines += ["", note]
         return "\n".join(lines) + "\n"
+
+
+def table_markdown(table: Sequence[Sequence[str]]) -> str:
+    """A markdown table (header row first; the first column left-aligned, the others right-aligned)."""
+    header, *rows = table
+    lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])

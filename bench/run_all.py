@@ -26,6 +26,7 @@ import deep_scan
 import get_log_cache
 import live_watch
 import overhead
+import replica
 import suite_time
 import token_economy
 import tool_definitions
@@ -44,6 +45,7 @@ BENCHMARKS: list[tuple[str, Callable[[bool], Section]]] = [
     ("deep_scan.py", deep_scan.run),
     ("live_watch.py", live_watch.run),
     ("compare_shift.py", compare_shift.run),
+    ("replica.py", replica.run),
 ]
 
 
