@@ -288,8 +288,13 @@ class CallStore:
     def detail_bytes(self) -> int:
         """Bytes the details take (with their digests, turns and index): what the size cap bounds. The replica's
         rows are left out (about their text and index entries): they are never evicted."""
+        return max(0, self.used_bytes() - self.rows_bytes())
+
+    @guarded(lambda: 0)
+    def rows_bytes(self) -> int:
+        """About the bytes the replica's rows take: their text and index entries (a pass over every row)."""
         (rows,) = self._sql("SELECT coalesce(sum(length(row)), 0) + 160 * count(*) FROM call_rows")[0]
-        return max(0, self.used_bytes() - int(rows))
+        return int(rows)
 
     @guarded(lambda: None)
     def clear(self) -> None:

@@ -74,6 +74,7 @@ REPLICA = (
     UNIQUE (org, call_id)
 )""",
     """CREATE INDEX call_rows_created ON call_rows (org, created, call_id)""",
+    """CREATE INDEX call_rows_updated ON call_rows (org, coalesce(updated, changed), call_id)""",
     """CREATE TABLE sync_state (org TEXT PRIMARY KEY, state TEXT NOT NULL)""",
     """CREATE TABLE sync_lease (org TEXT PRIMARY KEY, holder TEXT NOT NULL, expires REAL NOT NULL)""",
     """ALTER TABLE calls ADD COLUMN fingerprint TEXT""",

@@ -131,16 +131,28 @@ class Replica:
 
     @guarded(list)
     def detail_queue(
-        self, org: str, created_from: float, tried_before: float, limit: int
-    ) -> list[tuple[str, str, str]]:
-        """(call id, row fingerprint, row) of finished rows created from `created_from` whose detail is missing or was
-        read for an older row, newest first, leaving out those tried after `tried_before` (not settled yet)."""
+        self, org: str, created_from: float, tried_before: float, limit: int, below: tuple[float, str] | None = None
+    ) -> list[tuple[str, str, str, float]]:
+        """(call id, row fingerprint, row, created) of finished rows created from `created_from` whose detail is
+        missing or was read for an older row, newest first (below `below`, a (created, call id) already passed),
+        leaving out those tried after `tried_before` (not settled yet)."""
         stale = f"{_STALE_DETAIL} AND (r.detail_tried IS NULL OR r.detail_tried < ?)"
+        after = " AND (r.created < ? OR (r.created = ? AND r.call_id < ?))" if below else ""
         statement = (
-            f"SELECT r.call_id, r.fingerprint, r.row FROM call_rows r WHERE r.org = ? AND r.created >= ? AND {stale} "  # noqa: S608
+            "SELECT r.call_id, r.fingerprint, r.row, r.created FROM call_rows r "  # noqa: S608
+            f"WHERE r.org = ? AND r.created >= ? AND {stale}{after} ORDER BY r.created DESC, r.call_id DESC LIMIT ?"
         )
-        statement += "ORDER BY r.created DESC LIMIT ?"
-        return list(self.connection.execute(statement, (org, created_from, tried_before, limit)).fetchall())
+        keyset = (below[0], below[0], below[1]) if below else ()
+        return list(self.connection.execute(statement, (org, created_from, tried_before, *keyset, limit)).fetchall())
+
+    @guarded(lambda: 0)
+    def detail_backlog(self, org: str, created_from: float, tried_before: float) -> int:
+        """How many details `detail_queue` holds (for a progress line)."""
+        statement = (
+            "SELECT count(*) FROM call_rows r WHERE r.org = ? AND r.created >= ? "  # noqa: S608
+            f"AND {_STALE_DETAIL} AND (r.detail_tried IS NULL OR r.detail_tried < ?)"
+        )
+        return int(self.connection.execute(statement, (org, created_from, tried_before)).fetchone()[0])
 
     @guarded(lambda: None)
     def mark_tried(self, org: str, call_id: str, now: float) -> None:

@@ -52,21 +52,28 @@ async def fetch_details(
     on_batch: OnDetails | None = None,
     keep_going: Callable[[], bool] = lambda: True,
 ) -> DetailReport:
-    """Read the queued details until the queue is empty (or the cap is near, or `keep_going` says stop)."""
+    """Read the queued details until the queue is empty (or the cap is near, or `keep_going` says stop). The queue
+    is walked once, newest first, each batch starting below the last (so a batch costs the same on a store of a
+    million calls as on an empty one); what could not be kept is tried again on a later round."""
     report, pace = DetailReport(), Pace(concurrency)
+    store = reader.store
+    rows_bytes = store.rows_bytes()  # the rows do not change while details are read
+    queued = replica.detail_backlog(reader.org, horizon, now() - RETRY_UNSETTLED)
+    below: tuple[float, str] | None = None
     while keep_going():
-        store = reader.store
-        if store.max_bytes and store.detail_bytes() > store.max_bytes * NEAR_CAP:
+        if store.max_bytes and store.used_bytes() - rows_bytes > store.max_bytes * NEAR_CAP:
             report.stopped_at_cap = True
             break
-        queue = replica.detail_queue(reader.org, horizon, now() - RETRY_UNSETTLED, BATCH)
+        queue = replica.detail_queue(reader.org, horizon, now() - RETRY_UNSETTLED, BATCH, below=below)
         if not queue:
             break
+        below = (queue[-1][3], queue[-1][0])
         async with anyio.create_task_group() as group:
-            for call_id, fingerprint, row in queue:
+            for call_id, fingerprint, row, _ in queue:
                 group.start_soon(_read_one, reader, replica, pace, (call_id, fingerprint, row), now, report)
+        queued -= len(queue)
         if on_batch is not None:
-            await on_batch(report.kept, len(replica.detail_queue(reader.org, horizon, now() - RETRY_UNSETTLED, BATCH)))
+            await on_batch(report.kept, max(0, queued))
     return report
 
 
