@@ -61,10 +61,8 @@ class FaultConfig:
                 if isinstance(value, bool) or not isinstance(value, int):
                     raise ValueError(f"{name} must be a whole number")
                 clean[name] = value
-            elif isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"{name} must be a number")
             else:
-                clean[name] = float(value)
+                clean[name] = number_setting(name, value)
         return replace(self, **clean)
 
     def as_dict(self) -> dict[str, Any]:
@@ -106,3 +104,10 @@ class FaultInjector:
 
     def pick_error_status(self) -> int:
         return self.config.error_status or self._random.choice((500, 502, 503, 504))
+
+
+def number_setting(name: str, value: Any) -> float:
+    """A run-time setting's number as a control route received it (JSON); ValueError (a 400) for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number")
+    return float(value)

@@ -26,6 +26,8 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from .faults import number_setting
+
 GATEWAY_TIMEOUT_BODY = {"message": "Endpoint request timed out"}
 """What AWS API Gateway answers (504) when the integration behind it outlasts its timeout."""
 
@@ -54,10 +56,8 @@ class LargeAccount:
                 if not isinstance(value, bool):
                     raise ValueError("on must be true or false")
                 clean[name] = value
-            elif isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"{name} must be a number")
             else:
-                clean[name] = float(value)
+                clean[name] = number_setting(name, value)
         return replace(self, **clean)
 
     def as_dict(self) -> dict[str, Any]:
