@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -68,7 +69,8 @@ class ReplicaKeeper:
         return SyncState.read(self.replica.state(self.reader.org), horizon)
 
     def _renew(self) -> bool:
-        return self.replica.take_lease(self.reader.org, self.holder, self.now(), LEASE_SECONDS)
+        # The machine's own clock, not the answers' (the `now` setting): a lease is between running processes.
+        return self.replica.take_lease(self.reader.org, self.holder, time.time(), LEASE_SECONDS)
 
     def _take(self) -> bool:
         """The lease, also from a process of this machine that died holding it (killed mid-sync): its work is
