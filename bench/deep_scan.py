@@ -43,7 +43,7 @@ QUERY = "refund"
 
 
 async def _scan(base_url: str, store_path: str, calls: int, concurrency: int, rounds: int) -> list[dict[str, Any]]:
-    settings = Settings(api_key=DEFAULT_SANDBOX_KEY, base_url=base_url, timeout=60, deadline=600)
+    settings = Settings(api_key=DEFAULT_SANDBOX_KEY, base_url=base_url, timeout=60, deadline=600, sync=False)
     store = CallStore.open(Path(store_path), 10**10) if store_path != "off" else CallStore.off()
     results = []
     async with AtomsClient(settings) as client:

@@ -73,7 +73,7 @@ class Counts:
 
 async def measure(server: SandboxServer, pages: int, calls: int) -> tuple[Counts, list[int]]:
     counts = Counts()
-    settings = Settings(api_key=DEFAULT_SANDBOX_KEY, base_url=server.base_url, timeout=60, deadline=120)
+    settings = Settings(api_key=DEFAULT_SANDBOX_KEY, base_url=server.base_url, timeout=60, deadline=120, sync=False)
     api = httpx.AsyncClient(base_url=server.base_url + "/", headers=api_headers(), timeout=60)
     structured: list[int] = []
     async with api, Client(create_server(settings), cache=None) as client:
@@ -154,7 +154,7 @@ async def rows_ratio(server: SandboxServer) -> tuple[float, float]:
         listed = (await api.get("conversation", params={"limit": 50})).json()
         ids = [row["callId"] for row in listed["data"]["logs"]]
         searched = (await api.post("conversation/search", json={"callIds": ids})).json()
-    settings = Settings(api_key=DEFAULT_SANDBOX_KEY, base_url=server.base_url)
+    settings = Settings(api_key=DEFAULT_SANDBOX_KEY, base_url=server.base_url, sync=False)
     async with Client(create_server(settings)) as client:
         rows = await call(client, "list_logs", {"limit": 50})
         found = await call(client, "search_by_call_ids", {"call_ids": ids})

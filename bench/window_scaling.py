@@ -27,8 +27,13 @@ from atoms_logs_mcp.sandbox.app import DEFAULT_SANDBOX_KEY
 
 
 async def _summarize(base_url: str, concurrency: int, max_calls: int) -> str:
-    settings = Settings(
-        api_key=DEFAULT_SANDBOX_KEY, base_url=base_url, scan_concurrency=concurrency, timeout=60, deadline=120
+    settings = Settings(  # the API path: no replica read or synced beside it
+        api_key=DEFAULT_SANDBOX_KEY,
+        base_url=base_url,
+        scan_concurrency=concurrency,
+        timeout=60,
+        deadline=120,
+        sync=False,
     )
     async with Client(create_server(settings), cache=None) as client:
         result = await client.call_tool("summarize_logs", {"max_calls": max_calls, "group_by": ["status", "agent"]})
