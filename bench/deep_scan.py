@@ -110,9 +110,9 @@ def _copy(path: Path, copies: int) -> None:
     with sqlite3.connect(path) as db:
         for k in range(1, copies):
             db.execute(
-                "INSERT INTO calls SELECT org, call_id || ?, created, status, agent_id, agent_name, detail, digest, "
-                "size, read_at FROM calls "
-                "WHERE call_id NOT LIKE '%~%'",
+                "INSERT INTO calls (org, call_id, created, status, agent_id, agent_name, detail, digest, size, "
+                "read_at) SELECT org, call_id || ?, created, status, agent_id, agent_name, detail, digest, size, "
+                "read_at FROM calls WHERE call_id NOT LIKE '%~%'",
                 (f"~{k}",),
             )
             db.execute(
