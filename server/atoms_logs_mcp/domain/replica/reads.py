@@ -36,8 +36,6 @@ class Freshness:
     """Finished calls whose transcript and events are local."""
     age: float
     """Seconds since the last sync pass ended."""
-    horizon: float
-    whole_history: bool
 
     @property
     def fetching(self) -> int:
@@ -62,16 +60,12 @@ class ReplicaLister:
 
     def freshness(self) -> Freshness:
         counts = self.replica.counts(self.org, self.state.horizon)
-        return Freshness(
-            counts.rows, counts.finished, counts.details, max(0.0, self.now() - self.state.synced_at),
-            self.state.horizon, self.state.reached_end,
-        )  # fmt: skip
+        return Freshness(counts.rows, counts.finished, counts.details, max(0.0, self.now() - self.state.synced_at))
 
     async def list_logs(self, query: LogQuery) -> LogPage:
         """One page, as `GET /conversation` answers it."""
         where, parameters = where_of(self.org, query)
-        total = self.replica.select(f"SELECT count(*) FROM call_rows r WHERE {where}", parameters)  # noqa: S608
-        count = int(total[0][0]) if total else 0
+        count = self.count(query)
         limit, page = max(1, query.limit), max(1, query.page)
         found = self.replica.select(
             f"SELECT r.row FROM call_rows r WHERE {where} ORDER BY {order_of(query)} LIMIT ? OFFSET ?",  # noqa: S608
