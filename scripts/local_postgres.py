@@ -120,7 +120,7 @@ def _give_to_owner(folder: Path) -> None:
 def _as_owner(command: list[str], *, check: bool = True) -> None:
     if os.geteuid() == 0:
         command = ["runuser", "-u", _user(), "--", *command]
-    subprocess.run(command, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/")
+    subprocess.run(command, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/")  # noqa: S603
 
 
 def _free_port() -> int:

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from atoms_logs_mcp import __version__
-from atoms_logs_mcp.api.client import USER_AGENT, AtomsClient
+from atoms_logs_mcp.api.client import AtomsClient
 from atoms_logs_mcp.api.diagnosis import parse_retry_after
 from atoms_logs_mcp.api.errors import (
     AuthenticationError,
@@ -16,6 +16,7 @@ from atoms_logs_mcp.api.errors import (
     scrub,
 )
 from atoms_logs_mcp.api.models import CallDetail, CallRow
+from atoms_logs_mcp.api.pool import USER_AGENT
 from atoms_logs_mcp.api.query import LogQuery
 from atoms_logs_mcp.config import Settings, mask_secret
 from conftest import SANDBOX_KEY, settings_for

@@ -144,7 +144,7 @@ async def test_every_tool_call_is_one_json_log_line_with_its_request_id_and_key_
         ("get_log", "tool_error", "req-7f3e"),
     ]
     assert {line["key"] for line in lines} == {key_fingerprint(sandbox.api_key)}
-    assert all(line["duration_ms"] >= 0 and line["level"] == "info" for line in lines)
+    assert all(line["took_ms"] >= 0 and line["level"] == "info" for line in lines)
     assert sandbox.api_key not in (tmp_path / "server.log").read_text()
 
 

@@ -4,7 +4,7 @@ and completion, each registered by its own module in `tools/`."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import anyio
@@ -12,7 +12,8 @@ import httpx
 
 from . import __version__
 from .api.agent_versions import AgentVersions
-from .api.client import AtomsClient, Transport, open_pool
+from .api.client import AtomsClient
+from .api.pool import Transport, open_pool
 from .config import Settings
 from .domain.calls import CallReader
 from .domain.clock import WallClock, clock_from
@@ -96,19 +97,15 @@ def open_context(
     return AppContext(settings, client, agents, calls, versions, subscribers, RecentWatches(), clock, catalogs, replica)
 
 
-def create_server(
-    settings: Settings, *, transport: Transport | None = None, health: Health | None = None
-) -> AtomsMCPServer:
-    """The server, reading the API described by `settings` (through `transport` when given, e.g. in-process).
-    `settings.tools` (its variable: settings_table.py) narrows the tools offered; ValueError names an unknown one.
-    With `settings.auth_mode` passthrough each request reads with its own key (`team`), else with the settings'.
-    `health`, when given, is told the store and connection pool the lifespan opens (the HTTP probes read it)."""
-    unknown = sorted(set(settings.tools or ()) - set(TOOLS))
-    if unknown:
-        raise ValueError(f"{env_name('tools')} names no tool {', '.join(unknown)}; the tools are: {', '.join(TOOLS)}")
-    team = settings.auth_mode == "passthrough"
-    live: list[AppContext] = []  # the open lifespans: completions get no request context of their own
-    subscribers = subscriptions.Subscribers()  # shared by every session
+def _lifespan(
+    settings: Settings,
+    transport: Transport | None,
+    health: Health | None,
+    live: list[AppContext],
+    subscribers: Subscribers,
+) -> Callable[[Any], AbstractAsyncContextManager[AppContext | Tenants]]:
+    """What the server opens once for its lifetime: the store, the connection pool, the background tasks; then
+    the one context (a key from the settings) or each key's (`Tenants`, passthrough)."""
     clock = clock_from(settings.now)
 
     @asynccontextmanager
@@ -123,8 +120,7 @@ def create_server(
 
                 if health is not None:
                     health.attach(store, pool)
-
-                if team:
+                if settings.auth_mode == "passthrough":
                     tenants = Tenants(settings, build, background)
                     background.start_soon(tenants.sweep_forever)
                     yield tenants
@@ -141,12 +137,29 @@ def create_server(
         finally:
             store.close()
 
+    return lifespan
+
+
+def create_server(
+    settings: Settings, *, transport: Transport | None = None, health: Health | None = None
+) -> AtomsMCPServer:
+    """The server, reading the API described by `settings` (through `transport` when given, e.g. in-process).
+    `settings.tools` (its variable: settings_table.py) narrows the tools offered; ValueError names an unknown one.
+    With `settings.auth_mode` passthrough each request reads with its own key (`team`), else with the settings'.
+    `health`, when given, is told the store and connection pool the lifespan opens (the HTTP probes read it)."""
+    unknown = sorted(set(settings.tools or ()) - set(TOOLS))
+    if unknown:
+        raise ValueError(f"{env_name('tools')} names no tool {', '.join(unknown)}; the tools are: {', '.join(TOOLS)}")
+    team = settings.auth_mode == "passthrough"
+    live: list[AppContext] = []  # the open lifespans: completions get no request context of their own
+    subscribers = subscriptions.Subscribers()  # shared by every session
+
     server = AtomsMCPServer(
         "atoms-logs",
         title="Atoms conversation logs",
         instructions=INSTRUCTIONS,
         version=__version__,
-        lifespan=lifespan,
+        lifespan=_lifespan(settings, transport, health, live, subscribers),
         log_level="WARNING",
         extensions=[extension(settings.tools or TOOLS)],
     )

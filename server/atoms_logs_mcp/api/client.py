@@ -15,7 +15,6 @@ import httpx
 import stamina
 from pydantic import BaseModel, ValidationError
 
-from .. import __version__
 from ..config import Settings
 from ..settings_table import key_names
 from .agent_models import AgentDetail
@@ -37,15 +36,14 @@ from .errors import (
     scrub,
 )
 from .models import AgentPage, CallDetail, CallRow, LogPage, SearchResult, read_row
+from .pool import Transport, open_pool
 from .query import LogQuery
 from .redact import redact
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = f"atoms-logs-mcp/{__version__} python-httpx/{httpx.__version__}"
 SEARCH_BATCH_LIMIT = 100
 Parsed = TypeVar("Parsed", bound=BaseModel)
-Transport = httpx.AsyncBaseTransport  # the network by default, or (tests, --demo) an app in process
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray")
 
 
@@ -57,18 +55,6 @@ def parse_data(model: type[Parsed], data: Any, operation: str) -> Parsed:
         raise UnreadableResponseError(
             f"The Atoms API sent a `data` that is {type(data).__name__}, not an object,", operation=operation
         ) from None
-
-
-def open_pool(settings: Settings, transport: Transport | None = None) -> httpx.AsyncClient:
-    """The HTTP client (connection pool) the Atoms API is read through: one per server lifetime."""
-    return httpx.AsyncClient(
-        base_url=settings.base_url + "/",
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json", **settings.extra_headers},
-        timeout=httpx.Timeout(settings.timeout),
-        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-        transport=transport,
-        follow_redirects=False,
-    )
 
 
 class _NotSent(UnreachableError):

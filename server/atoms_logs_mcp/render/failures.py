@@ -49,6 +49,14 @@ def _request_id(error: AtomsError) -> str:
     return f" (request id {clean(request_id)})" if request_id else ""
 
 
+def _request_key_refused(error: AuthenticationError, code: str) -> str:
+    """A team server's user sent a key the API refused (401) or that may not read this (403)."""
+    if isinstance(error, PermissionDeniedError):
+        why = f"{code}{_request_id(error)}"
+        return f"The Atoms API accepted the key this request sent but it may not read this{why}: {REQUEST_KEY_HINT}"
+    return f"The Atoms API rejected the API key this request sent{code}. {REQUEST_KEY_HINT}"
+
+
 def explain(error: AtomsError, *, subject: str | None = None, slow_query: bool = False) -> str:
     """The model-facing message for a client error. `subject` names what was asked for."""
     status = getattr(error, "status", None)
@@ -62,13 +70,8 @@ def explain(error: AtomsError, *, subject: str | None = None, slow_query: bool =
             return f"Cannot connect to the Atoms API at {clean(error.address)}: {error.cause}. {BASE_URL_HINT}"
         case WrongServiceError():
             return f"What answered{url} is not the Atoms API: it sent {clean(error.answer)}. {BASE_URL_HINT}"
-        case PermissionDeniedError() if error.request_key:
-            return (
-                f"The Atoms API accepted the key this request sent but it may not read this{code}"
-                f"{_request_id(error)}: {REQUEST_KEY_HINT}"
-            )
         case AuthenticationError() if error.request_key:
-            return f"The Atoms API rejected the API key this request sent{code}. {REQUEST_KEY_HINT}"
+            return _request_key_refused(error, code)
         case PermissionDeniedError():
             return (
                 f"The API key was accepted but may not read this{code}{_request_id(error)}: it belongs to another "

@@ -71,7 +71,7 @@ async def admitted(tool: str, context: Any) -> AsyncIterator[None]:
                 "request_id": request_id,
                 "key": fingerprint,
                 "tool": tool,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                "took_ms": round((time.perf_counter() - started) * 1000, 1),
                 "outcome": outcome,
             },
         )

@@ -10,7 +10,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-FIELDS = ("request_id", "key", "tool", "duration_ms", "outcome")
+FIELDS = ("request_id", "key", "tool", "took_ms", "outcome")
 REQUESTS = logging.getLogger("atoms_logs_mcp.requests")
 """The logger of tool calls: INFO, so a team server logs every call at the default level."""
 

@@ -1,0 +1,137 @@
+"""The team server's throughput and latency with 1 and with 3 replicas behind nginx, side by side in one run.
+
+Two clusters (scripts/team_cluster.py: PostgreSQL, a sandbox with two keys' accounts, N replicas, nginx) run at
+once; the same load (scripts/team_load.py: C MCP clients of two keys, each making K tool calls in turn) goes to
+each in turn, repeated, and each figure is the median of the repeats. Every key's replica is synced first, so the
+answers read PostgreSQL, not the sandbox.
+
+    python bench/team_load.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import anyio
+from common import Section, spread
+
+from atoms_logs_mcp.sandbox.data import generate
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYS = ("sk_bench_alpha_" + "a1" * 16, "sk_bench_bravo_" + "b2" * 16)
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+"""The accounts' last call, and the replicas' clock."""
+
+
+def _script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+team_load = _script("team_load")
+
+
+def _cluster(*args: str) -> dict[str, Any]:
+    command = [sys.executable, str(ROOT / "scripts" / "team_cluster.py"), *args]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=True)  # noqa: S603
+    return json.loads(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else {}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _synced(url: str, tenants: list[Any]) -> None:
+    with anyio.fail_after(600):
+        for tenant in tenants:
+            while True:
+                plan = [("summarize_logs", {"since": "30d"})]
+                tally = await team_load.run_load(url, [tenant], 1, 1, plan=plan)
+                text = (tally.answers.get(tenant.key) or [""])[0]
+                if "From the local replica" in text and "still being fetched" not in text:
+                    break
+                await anyio.sleep(2)
+
+
+def run(quick: bool = False) -> Section:
+    clients, calls, repeats = (20, 5, 1) if quick else (100, 20, 3)
+    with tempfile.TemporaryDirectory(prefix="bench-team-") as scratch:
+        folder = Path(scratch)
+        files = []
+        for seed, key in enumerate(KEYS, start=11):
+            path = folder / f"{seed}.json"
+            path.write_text(json.dumps(generate(calls=400, seed=seed, end=NOW)))
+            files.append(f"--sandbox-tenant={key}={path}")
+        tenants = [team_load.tenant_from(spec.split("=", 1)[1]) for spec in files]
+        clusters = {}
+        try:
+            for replicas in (1, 3):
+                where = ["--port", str(_free_port()), "--dir", str(folder / f"c{replicas}")]
+                settings = [f"--env=ATOMS_NOW={NOW.isoformat()}", f"--env=ATOMS_KEY_MAX_IN_FLIGHT={clients * 2}"]
+                clusters[replicas] = _cluster("up", "--replicas", str(replicas), *where, *files, *settings)
+                anyio.run(_synced, clusters[replicas]["url"], tenants)
+            runs: dict[int, list[dict[str, Any]]] = {1: [], 3: []}
+            for _ in range(repeats):
+                for replicas, info in clusters.items():
+                    tally = anyio.run(team_load.run_load, info["url"], tenants, clients, calls)
+                    runs[replicas].append(tally.summary())
+        finally:
+            for info in clusters.values():
+                _cluster("down", "--dir", info["dir"])
+    return _section(runs, clients, calls, repeats)
+
+
+def _section(runs: dict[int, list[dict[str, Any]]], clients: int, calls: int, repeats: int) -> Section:
+    table = [["replicas", "calls/s", "p50", "p99", "failed calls"]]
+    for replicas, measured in runs.items():
+        table.append(
+            [
+                str(replicas),
+                spread([run["calls_per_s"] for run in measured], digits=1),
+                spread([run["p50_ms"] for run in measured], " ms", 0),
+                spread([run["p99_ms"] for run in measured], " ms", 0),
+                str(sum(run["failed_before_answer"] + run["cut_mid_answer"] + run["tool_errors"] for run in measured)),
+            ]
+        )
+    ratio = [three["calls_per_s"] / one["calls_per_s"] for one, three in zip(runs[1], runs[3], strict=True)]
+    return Section(
+        "The team server: 1 and 3 replicas behind nginx",
+        f"Two clusters side by side (scripts/team_cluster.py: PostgreSQL, nginx with deploy/nginx.conf, a sandbox "
+        f"serving two keys 400 calls each); {clients} MCP clients of the two keys each make {calls} tool calls in "
+        f"turn (scripts/team_load.py: list_logs, get_log, search_by_call_ids, summarize_logs, search_transcripts), "
+        f"after both keys' replicas are synced into PostgreSQL. Median (min–max) of {repeats} runs, alternating "
+        f"the clusters.",
+        table,
+        [
+            f"Throughput with 3 replicas / with 1: {spread(ratio, '×')} (this machine has "
+            f"{len(os.sched_getaffinity(0))} cores shared by every process of both clusters, so more "
+            "replicas add headroom for failures rather than speed here)."
+        ],
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    print(run(parser.parse_args().quick).markdown())
+
+
+if __name__ == "__main__":
+    main()
