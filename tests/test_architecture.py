@@ -19,6 +19,7 @@ FORBIDDEN = {
     "tools": {"app", "httpx"},
     "sandbox": {"domain", "render", "tools", "app", "mcp"},
     "store": {"api", "domain", "render", "tools", "app", "mcp", "httpx"},
+    "team": {"app", "cli", "http"},
 }
 BOTH_MCP_AND_HTTPX = {"cli", "check"}
 

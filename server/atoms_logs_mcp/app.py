@@ -8,19 +8,23 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+import httpx
 
 from . import __version__
 from .api.agent_versions import AgentVersions
-from .api.client import AtomsClient, Transport
+from .api.client import AtomsClient, Transport, open_pool
 from .config import Settings
 from .domain.calls import CallReader
-from .domain.clock import clock_from
+from .domain.clock import WallClock, clock_from
 from .domain.live_watch import RecentWatches
 from .domain.lookup import AgentDirectory
 from .domain.replica.keeper import ReplicaKeeper, SyncPlan
 from .domain.version_names import VersionCatalogs
 from .settings_table import env_name
 from .store.call_store import CallStore
+from .team.admission import admitted
+from .team.health import Health
+from .team.tenants import Tenants
 from .tools import (
     analyze_calls,
     compare_calls,
@@ -42,6 +46,7 @@ from .tools import (
 from .tools.apps import extension
 from .tools.context import AppContext
 from .tools.lean_server import AtomsMCPServer
+from .tools.subscriptions import Subscribers
 
 INSTRUCTIONS = """\
 Read Smallest AI Atoms voice-agent conversation logs.
@@ -79,38 +84,62 @@ def sync_plan(settings: Settings) -> SyncPlan:
     return SyncPlan(settings.sync_interval, settings.sync_since_days, settings.concurrency)
 
 
-def create_server(settings: Settings, *, transport: Transport | None = None) -> AtomsMCPServer:
+def open_context(
+    settings: Settings, pool: httpx.AsyncClient, store: CallStore, subscribers: Subscribers, clock: WallClock
+) -> AppContext:
+    """What the requests of one key read: its client on the shared pool, its caches and its replica's keeper."""
+    client = AtomsClient(settings, pool=pool)
+    agents, versions = AgentDirectory(client), AgentVersions(client)
+    calls = CallReader(client, store, wall_clock=clock)
+    catalogs = VersionCatalogs(versions, agents)
+    replica = ReplicaKeeper(calls, sync_plan(settings), clock, enabled=settings.sync and bool(settings.api_key))
+    return AppContext(settings, client, agents, calls, versions, subscribers, RecentWatches(), clock, catalogs, replica)
+
+
+def create_server(
+    settings: Settings, *, transport: Transport | None = None, health: Health | None = None
+) -> AtomsMCPServer:
     """The server, reading the API described by `settings` (through `transport` when given, e.g. in-process).
-    `settings.tools` (its variable: settings_table.py) narrows the tools offered; ValueError names an unknown one."""
+    `settings.tools` (its variable: settings_table.py) narrows the tools offered; ValueError names an unknown one.
+    With `settings.auth_mode` passthrough each request reads with its own key (`team`), else with the settings'.
+    `health`, when given, is told the store and connection pool the lifespan opens (the HTTP probes read it)."""
     unknown = sorted(set(settings.tools or ()) - set(TOOLS))
     if unknown:
         raise ValueError(f"{env_name('tools')} names no tool {', '.join(unknown)}; the tools are: {', '.join(TOOLS)}")
+    team = settings.auth_mode == "passthrough"
     live: list[AppContext] = []  # the open lifespans: completions get no request context of their own
-    subscribers, watches = subscriptions.Subscribers(), RecentWatches()  # shared by every session
+    subscribers = subscriptions.Subscribers()  # shared by every session
     clock = clock_from(settings.now)
 
     @asynccontextmanager
-    async def lifespan(_: Any) -> AsyncIterator[AppContext]:
+    async def lifespan(_: Any) -> AsyncIterator[AppContext | Tenants]:
         path = settings.store_path
         store = CallStore.open(path, settings.store_max_mb * 1024 * 1024) if path else CallStore.off()
-        async with AtomsClient(settings, transport=transport) as client:
-            agents, versions = AgentDirectory(client), AgentVersions(client)
-            calls = CallReader(client, store, wall_clock=clock)
-            catalogs = VersionCatalogs(versions, agents)
-            replica = ReplicaKeeper(calls, sync_plan(settings), clock, enabled=settings.sync and bool(settings.api_key))
-            state = AppContext(
-                settings, client, agents, calls, versions, subscribers, watches, clock, catalogs, replica
-            )
-            live.append(state)
-            try:
-                async with anyio.create_task_group() as background:
-                    if replica.enabled:
-                        background.start_soon(replica.run_forever)
-                    yield state
-                    background.cancel_scope.cancel()
-            finally:
-                live.remove(state)
-                store.close()
+        try:
+            async with open_pool(settings, transport) as pool, anyio.create_task_group() as background:
+
+                def build(keyed: Settings) -> AppContext:
+                    return open_context(keyed, pool, store, subscribers, clock)
+
+                if health is not None:
+                    health.attach(store, pool)
+
+                if team:
+                    tenants = Tenants(settings, build, background)
+                    background.start_soon(tenants.sweep_forever)
+                    yield tenants
+                else:
+                    state = build(settings)
+                    if state.replica.enabled:
+                        background.start_soon(state.replica.run_forever)
+                    live.append(state)
+                    try:
+                        yield state
+                    finally:
+                        live.remove(state)
+                background.cancel_scope.cancel()
+        finally:
+            store.close()
 
     server = AtomsMCPServer(
         "atoms-logs",
@@ -125,7 +154,10 @@ def create_server(settings: Settings, *, transport: Transport | None = None) -> 
         if settings.tools is None or name in settings.tools:
             register(server)
     resources.register(server)
-    subscriptions.register(server, subscribers)
+    if team:  # stateless: no session to hold a subscription, nor a stream to send its updates on
+        server.admission = admitted
+    else:
+        subscriptions.register(server, subscribers)
     prompts.register(server)
     completions.register(server, live)
     return server

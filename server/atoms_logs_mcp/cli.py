@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from .config import Settings, log_level
 from .settings_table import env_name, key_names, settings_help
 
 COMMANDS = ("serve", "check", "sandbox", "store", "sync")
+GRACE_BEYOND_DEADLINE_S = 5.0
+"""After SIGTERM, calls in flight get the deadline and this much more to finish."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         description="MCP server for Smallest AI Atoms voice-agent conversation logs.",
         epilog=f"Without a command it serves over stdio.\n\n{_settings_help()}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # `--auth passthrough` must not be read as `--auth-token passthrough`
     )
     parser.add_argument("--version", action="version", version=f"atoms-logs-mcp {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="{serve,check,sandbox,store,sync}")
@@ -45,6 +49,13 @@ def _parser() -> argparse.ArgumentParser:
         "--auth-token",
         default=None,
         help=f"HTTP only: require `Authorization: Bearer TOKEN` (or set {env_name('auth_token')})",
+    )
+    serve.add_argument(
+        "--auth-mode",
+        choices=("token", "passthrough"),
+        default=None,
+        help="HTTP only: token (default): one server-wide Atoms key; passthrough: each request's "
+        f"`Authorization: Bearer` is its user's own Atoms key, for a team server (or set {env_name('auth_mode')})",
     )
     serve.add_argument(
         "--insecure-no-auth",
@@ -65,8 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--redact", choices=("phone",), help="mask phone numbers (keeps the last four digits)")
     data_options(check)
 
-    _sandbox_options(commands.add_parser("sandbox", help="serve the Atoms API sandbox over HTTP"))
-    store = commands.add_parser("store", help="show the local call store (location, size, calls); `store clear`")
+    _sandbox_options(commands.add_parser("sandbox", help="serve the Atoms API sandbox over HTTP", allow_abbrev=False))
+    store = commands.add_parser(
+        "store", help="show the local call store (location, size, calls); `store clear`", allow_abbrev=False
+    )
     store.add_argument("action", nargs="?", choices=("show", "clear"), default="show")
     sync = commands.add_parser(
         "sync", help="bring the account's replica in the call store up to date once, then exit", **_with_settings()
@@ -77,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _with_settings() -> dict[str, Any]:
     """The settings listed after a command's options, as the table words them (kept as written)."""
-    return {"epilog": _settings_help(), "formatter_class": argparse.RawDescriptionHelpFormatter}
+    return {"epilog": _settings_help(), "formatter_class": argparse.RawDescriptionHelpFormatter, "allow_abbrev": False}
 
 
 def _settings_help() -> str:
@@ -237,37 +250,69 @@ def _settings_and_transport(args: argparse.Namespace, scratch: Path | None) -> t
     return settings, InProcessTransport(store, api_key=DEFAULT_SANDBOX_KEY)
 
 
+def _serve_problem(args: argparse.Namespace, settings: Settings, token: str | None) -> str | None:
+    """Why this serve command cannot start, in words that name the option or setting to change."""
+    if settings.auth_mode == "passthrough":
+        if args.transport != "http":
+            return "--auth-mode passthrough takes each user's key from their HTTP requests: add --transport http."
+        if args.demo:
+            return "--auth-mode passthrough reads each user's own key; --demo has none (drop one of them)."
+        if token:
+            return (
+                f"--auth-mode passthrough reads the bearer token as the user's Atoms key: unset --auth-token "
+                f"({env_name('auth_token')})."
+            )
+        return None
+    if not settings.api_key:
+        return (
+            f"no Atoms API key. Set {key_names()}, or run `atoms-logs-mcp --demo` to try it on the built-in sandbox "
+            "(a team server: --transport http --auth-mode passthrough)."
+        )
+    if args.transport == "http":
+        from .http import exposure_problem
+
+        return exposure_problem(args.host, token, args.insecure_no_auth)
+    return None
+
+
 def _serve(args: argparse.Namespace, scratch: Path | None) -> int:
     from .app import create_server
+    from .team.health import Health
+    from .team.logs import log_as_json_lines
 
     try:
         settings, transport = _settings_and_transport(args, scratch)
     except ValueError as error:
         print(f"atoms-logs-mcp: {error}", file=sys.stderr)
         return 2
-    if not settings.api_key:
-        print(
-            f"atoms-logs-mcp: no Atoms API key. Set {key_names()}, "
-            "or run `atoms-logs-mcp --demo` to try it on the built-in sandbox.",
-            file=sys.stderr,
-        )
-        return 2
+    if args.auth_mode:
+        settings = replace(settings, auth_mode=args.auth_mode)
+    passthrough = settings.auth_mode == "passthrough"
     token = args.auth_token or settings.auth_token
-    if args.transport == "http":
-        from .http import exposure_problem
-
-        if problem := exposure_problem(args.host, token, args.insecure_no_auth):
-            print(f"atoms-logs-mcp: {problem}", file=sys.stderr)
-            return 2
+    if problem := _serve_problem(args, settings, token):
+        print(f"atoms-logs-mcp: {problem}", file=sys.stderr)
+        return 2
     try:
-        server = create_server(settings, transport=transport)  # type: ignore[arg-type]
+        health = Health() if args.transport == "http" else None
+        server = create_server(settings, transport=transport, health=health)  # type: ignore[arg-type]
     except ValueError as error:  # the tools setting names a tool that does not exist
         print(f"atoms-logs-mcp: {error}", file=sys.stderr)
         return 2
     if args.transport == "http":
         from .http import serve_http
 
-        serve_http(server, host=args.host, port=args.port, auth_token=token, extra_hosts=args.allow_host)
+        if passthrough:
+            log_as_json_lines()
+        serve_http(
+            server,
+            host=args.host,
+            port=args.port,
+            auth_token=None if passthrough else token,
+            extra_hosts=args.allow_host,
+            passthrough=passthrough,
+            health=health,
+            grace=settings.deadline + GRACE_BEYOND_DEADLINE_S,
+        )
     else:
         server.run("stdio")
     return 0

@@ -180,6 +180,9 @@ class Settings:
     redact_phones: bool = default_of("redact_phones")
     log_level: str = default_of("log_level")
     auth_token: str | None = default_of("auth_token")
+    auth_mode: str = default_of("auth_mode")
+    key_ttl: float = default_of("key_ttl")
+    key_max_in_flight: int = default_of("key_max_in_flight")
     now: datetime | None = default_of("now")  # noqa: RUF009 (None: datetimes are immutable anyway)
     """Where the server's clock starts (`domain.clock`); None: the system clock."""
 

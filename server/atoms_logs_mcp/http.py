@@ -1,8 +1,13 @@
-"""Serving MCP over streamable HTTP: loopback by default, DNS-rebinding protection always on, and an
-optional bearer token.
+"""Serving MCP over streamable HTTP: loopback by default, DNS-rebinding protection always on, and one of two
+ways to authenticate.
 
-The token guards this endpoint only. The Atoms API key is the server's own configuration: nothing in
-an MCP client's request (its Authorization header included) is ever read as, or sent on as, that key.
+- token (the default): the bearer token guards this endpoint only. The Atoms API key is the server's own
+  configuration: nothing in an MCP client's request (its Authorization header included) is ever sent on.
+- passthrough (a team server, `team`): each request's `Authorization: Bearer` IS its user's Atoms key, read
+  with for that request alone. The MCP authorization spec discourages passing a client's token on to another
+  service; here the token was issued by that service for exactly this use, the server holds no key of its own, and
+  every answer is what the user's key may read at the Atoms API itself. The deployment must terminate TLS in
+  front of it (the key crosses the network). It is served stateless: any replica can serve any request.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import hmac
 import ipaddress
 import sys
 from collections.abc import Sequence
+from types import FrameType
 
 import uvicorn
 from mcp.server import MCPServer
@@ -19,6 +25,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .settings_table import env_name
+from .team.health import Health
+from .team.health import routes as health_routes
 
 MCP_PATH = "/mcp"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -47,9 +55,10 @@ def _is_wildcard(host: str) -> bool:
         return False
 
 
-def exposure_problem(host: str, token: str | None, accept_risk: bool) -> str | None:
-    """Why serving on `host` is refused: beyond loopback, with no token, unless the risk is accepted explicitly."""
-    if _is_loopback(host) or token or accept_risk:
+def exposure_problem(host: str, token: str | None, accept_risk: bool, passthrough: bool = False) -> str | None:
+    """Why serving on `host` is refused: beyond loopback, with no token, unless the risk is accepted explicitly.
+    Passthrough is authenticated: each request brings the Atoms key it reads with."""
+    if _is_loopback(host) or token or accept_risk or passthrough:
         return None
     return (
         f"refusing to serve beyond loopback ({host}) without a token: anyone who can reach the port could read "
@@ -81,23 +90,90 @@ class BearerTokenGate:
         await self.app(scope, receive, send)
 
 
+class PassthroughGate:
+    """Requires `Authorization: Bearer <Atoms key>` on every MCP request of a team server; the key itself is
+    judged by the Atoms API (an unknown key gets the API's 401, named as such in the tool's answer)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path", "").rstrip("/") == MCP_PATH:
+            given = dict(scope.get("headers") or []).get(b"authorization", b"")
+            scheme, _, credentials = given.strip().partition(b" ")
+            if scheme.lower() != b"bearer" or not credentials.strip():
+                response = JSONResponse(
+                    {
+                        "error": "unauthorized",
+                        "message": "This MCP server reads calls with your own Atoms API key: send "
+                        "Authorization: Bearer <your Atoms API key>.",
+                    },
+                    status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="atoms-logs-mcp"'},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def http_app(
-    server: MCPServer, host: str, *, auth_token: str | None = None, extra_hosts: Sequence[str] = ()
+    server: MCPServer,
+    host: str,
+    *,
+    auth_token: str | None = None,
+    extra_hosts: Sequence[str] = (),
+    passthrough: bool = False,
+    health: Health | None = None,
 ) -> ASGIApp:
+    for path, handler in health_routes(health or Health()).items():
+        server.custom_route(path, methods=["GET"], include_in_schema=False)(handler)
     app = server.streamable_http_app(
-        streamable_http_path=MCP_PATH, transport_security=transport_security(host, extra_hosts)
+        streamable_http_path=MCP_PATH,
+        transport_security=transport_security(host, extra_hosts),
+        stateless_http=passthrough,
     )
-    if auth_token:
+    if passthrough:
+        app.add_middleware(PassthroughGate)
+    elif auth_token:
         app.add_middleware(BearerTokenGate, token=auth_token)
     return app
 
 
+class DrainingServer(uvicorn.Server):
+    """uvicorn's server, which on SIGTERM/SIGINT first tells the readiness probe, then stops accepting and lets
+    the requests in flight finish within `timeout_graceful_shutdown`."""
+
+    def __init__(self, config: uvicorn.Config, health: Health) -> None:
+        super().__init__(config)
+        self.health = health
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.health.draining = True
+        super().handle_exit(sig, frame)
+
+
 def serve_http(
-    server: MCPServer, *, host: str, port: int, auth_token: str | None = None, extra_hosts: Sequence[str] = ()
+    server: MCPServer,
+    *,
+    host: str,
+    port: int,
+    auth_token: str | None = None,
+    extra_hosts: Sequence[str] = (),
+    passthrough: bool = False,
+    health: Health | None = None,
+    grace: float = 60.0,
 ) -> None:
-    app = http_app(server, host, auth_token=auth_token, extra_hosts=extra_hosts)
+    """Serve until SIGTERM or SIGINT, then finish what is in flight within `grace` seconds."""
+    health = health or Health()
+    app = http_app(server, host, auth_token=auth_token, extra_hosts=extra_hosts, passthrough=passthrough, health=health)
     shown = f"[{host}]" if ":" in host else host
-    guard = "a bearer token is required" if auth_token else "no token required (set --auth-token to require one)"
+    guard = (
+        "each request's bearer token is its user's Atoms key (passthrough)"
+        if passthrough
+        else "a bearer token is required"
+        if auth_token
+        else "no token required (set --auth-token to require one)"
+    )
     print(f"atoms-logs-mcp: streamable HTTP on http://{shown}:{port}{MCP_PATH}; {guard}", file=sys.stderr, flush=True)
     if not _is_loopback(host):
         print(
@@ -106,7 +182,8 @@ def serve_http(
             file=sys.stderr,
             flush=True,
         )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=int(grace) + 1)
+    DrainingServer(config, health).run()
 
 
 def _is_loopback(host: str) -> bool:

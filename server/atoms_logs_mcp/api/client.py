@@ -59,6 +59,18 @@ def parse_data(model: type[Parsed], data: Any, operation: str) -> Parsed:
         ) from None
 
 
+def open_pool(settings: Settings, transport: Transport | None = None) -> httpx.AsyncClient:
+    """The HTTP client (connection pool) the Atoms API is read through: one per server lifetime."""
+    return httpx.AsyncClient(
+        base_url=settings.base_url + "/",
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json", **settings.extra_headers},
+        timeout=httpx.Timeout(settings.timeout),
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
 class _NotSent(UnreachableError):
     """The connection failed before the request left: safe to retry even when not idempotent."""
 
@@ -71,19 +83,15 @@ class AtomsClient:
     then raises a subclass of `AtomsAPIError`.
     """
 
-    def __init__(self, settings: Settings, *, transport: Transport | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, transport: Transport | None = None, pool: httpx.AsyncClient | None = None
+    ) -> None:
+        """`pool`: an HTTP client shared with other AtomsClients (the team server's one per key), left open here;
+        without it this client opens its own. The key is sent with each request, never kept in a shared pool."""
         self.settings = settings
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **settings.extra_headers}
-        if settings.api_key:
-            headers["Authorization"] = f"Bearer {settings.api_key}"
-        self._http = httpx.AsyncClient(
-            base_url=settings.base_url + "/",
-            headers=headers,
-            timeout=httpx.Timeout(settings.timeout),
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
-            transport=transport,
-            follow_redirects=False,
-        )
+        self._auth = {"Authorization": f"Bearer {settings.api_key}"} if settings.api_key else {}
+        self._owns_http = pool is None
+        self._http = pool or open_pool(settings, transport)
         self.reached = False
         """True once the API answered a request with its JSON envelope: the base URL is right."""
 
@@ -94,7 +102,8 @@ class AtomsClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._owns_http:
+            await self._http.aclose()
 
     # Operations ---------------------------------------------------------------------------------
 
@@ -188,7 +197,7 @@ class AtomsClient:
         operation = f"GET /{path}"
 
         async def open_once() -> httpx.Response:
-            request = self._http.build_request("GET", path, params=params, headers=headers)
+            request = self._http.build_request("GET", path, params=params, headers={**self._auth, **headers})
             request.extensions["timeout"] = httpx.Timeout(self.settings.timeout, read=None).as_dict()
             try:
                 response = await self._http.send(request, stream=True)
@@ -272,7 +281,7 @@ class AtomsClient:
         operation = f"{method} /{path}"
         started = time.perf_counter()
         try:
-            response = await self._http.request(method, path, params=params, json=json)
+            response = await self._http.request(method, path, params=params, json=json, headers=self._auth)
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             raise self._unreachable(error, operation) from None
         except httpx.TimeoutException:
@@ -344,10 +353,10 @@ class AtomsClient:
         if status in (401, 403) and body is None and (page := describe_body(response)).startswith("an HTML page"):
             # A login page or a proxy's refusal, not the API's answer about the key.
             raise WrongServiceError("An HTML page refused the request", answer=f"{page} with HTTP {status}", **context)
-        if status == 401:
-            raise AuthenticationError("The Atoms API rejected the API key", **context)
-        if status == 403:
-            raise PermissionDeniedError("The API key may not read this", **context)
+        if status in (401, 403):
+            refused = (AuthenticationError if status == 401 else PermissionDeniedError)(**context)
+            refused.request_key = self.settings.auth_mode == "passthrough"
+            raise refused
         if status == 404 and subject is None:
             raise WrongServiceError(
                 f"The Atoms API has {operation.split(' ')[-1]}, but this server answered 404 for it",

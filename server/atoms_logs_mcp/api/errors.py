@@ -83,6 +83,8 @@ class AtomsAPIError(AtomsError):
 
 class AuthenticationError(AtomsAPIError):
     default_message = "The Atoms API rejected the API key"
+    request_key = False
+    """True when the key was the MCP request's own (a team server in passthrough), not the server's setting."""
 
 
 class PermissionDeniedError(AuthenticationError):

@@ -33,6 +33,10 @@ KEY_HINT = (
     f"Set {key_names()} to a key from the Atoms console (keys start with sk_) in the "
     "MCP server's environment, then restart it; or run the server with --demo to use the built-in sandbox."
 )
+REQUEST_KEY_HINT = (
+    "This server reads with each user's own key: set your MCP client's Authorization header to "
+    "`Bearer <key>` with a key from the Atoms console of the organisation that owns the calls (keys start with sk_)."
+)
 BASE_URL_HINT = (
     f"Check {env_name('base_url')} in the MCP server's environment: it must be the Atoms API's address, ending in "
     f"/atoms/v1 (the default, {default_of('base_url')}, is right for most accounts); then restart the server."
@@ -58,6 +62,13 @@ def explain(error: AtomsError, *, subject: str | None = None, slow_query: bool =
             return f"Cannot connect to the Atoms API at {clean(error.address)}: {error.cause}. {BASE_URL_HINT}"
         case WrongServiceError():
             return f"What answered{url} is not the Atoms API: it sent {clean(error.answer)}. {BASE_URL_HINT}"
+        case PermissionDeniedError() if error.request_key:
+            return (
+                f"The Atoms API accepted the key this request sent but it may not read this{code}"
+                f"{_request_id(error)}: {REQUEST_KEY_HINT}"
+            )
+        case AuthenticationError() if error.request_key:
+            return f"The Atoms API rejected the API key this request sent{code}. {REQUEST_KEY_HINT}"
         case PermissionDeniedError():
             return (
                 f"The API key was accepted but may not read this{code}{_request_id(error)}: it belongs to another "

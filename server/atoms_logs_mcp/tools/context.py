@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -62,12 +62,18 @@ class AppContext:
     windows: RecentWindows = field(default_factory=RecentWindows)
     """The windows answers read in the last moments, for the window view (`domain.recent_windows`)."""
 
+    def context_for(self, headers: Mapping[str, str] | None) -> AppContext:
+        """The context a request reads: this one, for a server with one key (the team server's lifespan gives
+        `team.tenants.Tenants` instead, whose `context_for` finds the request's own key's context)."""
+        return self
+
 
 Ctx: TypeAlias = Context[AppContext, Any]
 
 
 def state(ctx: Ctx) -> AppContext:
-    return ctx.request_context.lifespan_context
+    """What this request reads: the server's context, or on a team server its key's own."""
+    return ctx.request_context.lifespan_context.context_for(ctx.headers)
 
 
 def progress_reporter(ctx: Ctx, verb: str, before: int = 0) -> Callable[[int, int], Awaitable[None]]:

@@ -9,6 +9,8 @@ arguments are still validated against the full pydantic model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from mcp.server import MCPServer
@@ -42,10 +44,15 @@ def lean_schema(schema: Any) -> Any:
     return out
 
 
+Admission = Callable[[str, Any], AbstractAsyncContextManager[None]]
+"""What runs around every tool call (the team server's per-key limit, deadline and log line: `team.admission`)."""
+
+
 class AtomsMCPServer(MCPServer[Any]):
     """MCPServer whose tool list is lean and whose argument errors read as one clear line."""
 
     _parameters: dict[str, list[str]] | None = None
+    admission: Admission | None = None
 
     async def list_tools(self) -> list[Tool]:
         tools = await super().list_tools()
@@ -76,7 +83,10 @@ class AtomsMCPServer(MCPServer[Any]):
                 f"Error executing tool {name}: Invalid arguments. Unknown argument {shown}; {name} takes: {allowed}."
             )
         try:
-            return await super().call_tool(name, arguments, context)
+            if self.admission is None:
+                return await super().call_tool(name, arguments, context)
+            async with self.admission(name, context):
+                return await super().call_tool(name, arguments, context)
         except ToolError as error:
             # Only the SDK's own argument check; a crash inside a tool (UnexpectedToolError) is not the model's fault.
             if isinstance(error.__cause__, ValidationError) and not isinstance(error, UnexpectedToolError):
