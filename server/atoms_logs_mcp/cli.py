@@ -115,6 +115,13 @@ def _sandbox_options(sandbox: argparse.ArgumentParser) -> None:
     sandbox.add_argument("--port", type=int, default=8765)
     data_options(sandbox)
     sandbox.add_argument("--api-key", default=None, help="key the sandbox accepts (default: a fixed sandbox key)")
+    sandbox.add_argument(
+        "--tenant",
+        action="append",
+        default=[],
+        metavar="KEY=DATAFILE",
+        help="serve KEY its own dataset, other keys a 401 (repeatable; instead of --data/--calls and --api-key)",
+    )
     sandbox.add_argument("--latency-ms", type=float, default=0.0, help="latency added to every request")
     sandbox.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered 5xx")
     sandbox.add_argument("--rate-limit-rate", type=float, default=0.0, help="share of requests answered 429")
@@ -175,7 +182,7 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     from .sandbox.app import DEFAULT_SANDBOX_KEY
     from .sandbox.faults import FaultConfig
     from .sandbox.large_account import LargeAccount
-    from .sandbox.serve import load_store, serve_forever
+    from .sandbox.serve import load_store, load_tenants, serve_forever
 
     try:
         faults = FaultConfig(
@@ -186,19 +193,23 @@ def _run_sandbox(args: argparse.Namespace) -> int:
             malformed_rate=args.malformed_rate,
             drop_rate=args.drop_rate,
         )
-        store = load_store(
-            args.data, calls=args.calls, seed=args.seed, serve_updated_at=False if args.no_updated_at else None
-        )
+        updated_at = False if args.no_updated_at else None
+        if args.tenant and (args.data or args.api_key):
+            raise ValueError("--tenant gives each key its data: not with --data or --api-key")
+        accounts = load_tenants(args.tenant, updated_at) or {
+            args.api_key or DEFAULT_SANDBOX_KEY: load_store(
+                args.data, calls=args.calls, seed=args.seed, serve_updated_at=updated_at
+            )
+        }
     except (ValueError, OSError) as error:
         print(f"atoms-logs-mcp sandbox: {error}", file=sys.stderr)
         return 2
-    store.versions.mode = args.versioning
-    key = args.api_key or DEFAULT_SANDBOX_KEY
+    for store in accounts.values():
+        store.versions.mode = args.versioning
     serve_forever(
-        store,
+        accounts,
         host=args.host,
         port=args.port,
-        api_key=key,
         faults=faults,
         live_speed=args.live_speed,
         large_account=LargeAccount(on=args.large_account),

@@ -6,6 +6,7 @@
     GET    /_sandbox/large-account   the settings (large_account.py)
     POST   /_sandbox/large-account   {"on": bool, "ms_per_1000_calls": x, "gateway_timeout_s": x, "timeout_wait_s": x}
 
+The calls controls act on the account an `Authorization: Bearer KEY` header names, else the first (tenants.py).
 A change applied at once answers `{"added", "replaced", "deleted", "calls"}`; a scheduled one `{"pending",
 "calls"}` (account_changes.py has the exact timing). A malformed body answers 400 `{"error": ...}`.
 """
@@ -19,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .account_changes import parse_change
+from .tenants import account_of
 
 if TYPE_CHECKING:
     from .app import SandboxState
@@ -37,18 +39,18 @@ def _bad(error: Exception) -> Response:
 
 
 async def get_calls(request: Request) -> Response:
-    state = _state(request)
-    return JSONResponse({"calls": len(state.store.calls), "pending": len(state.changes.pending)})
+    account = account_of(request)
+    return JSONResponse({"calls": len(account.store.calls), "pending": len(account.changes.pending)})
 
 
 async def _change(request: Request, ids_key: str) -> Response:
-    state = _state(request)
+    account = account_of(request)
     try:
         change = parse_change(await _body(request), ids_key)
     except (ValueError, RecursionError) as error:
         return _bad(error)
-    done = state.changes.submit(change)
-    return JSONResponse({**done, "calls": len(state.store.calls)})
+    done = account.changes.submit(change)
+    return JSONResponse({**done, "calls": len(account.store.calls)})
 
 
 async def post_calls(request: Request) -> Response:

@@ -10,13 +10,14 @@ from starlette.responses import Response
 
 from .agent_versions import Refused
 from .envelope import error, ok
+from .tenants import account_of
 
 if TYPE_CHECKING:
     from .store import CallStore
 
 
 def _store(request: Request) -> CallStore:
-    return request.app.state.sandbox.store  # type: ignore[no-any-return]
+    return account_of(request).store
 
 
 def _agent(request: Request, unknown: Refused) -> dict[str, Any]:

@@ -14,8 +14,7 @@ import json
 import logging
 import secrets
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import anyio
@@ -26,11 +25,11 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from . import account_routes, agent_routes, envelope
-from .account_changes import ChangeSchedule
 from .faults import FaultConfig, FaultInjector
 from .large_account import LargeAccount, gateway_timeout, scans_created_at
 from .live import CutStream, LiveCalls
 from .store import CALL_ID, CallStore, InvalidQuery
+from .tenants import Account, account_of, bearer_token, find_account
 
 logger = logging.getLogger(__name__)
 
@@ -60,26 +59,35 @@ class _HalfResponse(Response):
 
 
 class SandboxState:
-    """Everything one sandbox app holds: data, key, faults, the account's mode and changes, traffic counters."""
+    """Everything one sandbox app holds: each key's account (data, live calls, changes: tenants.py), faults, the
+    large-account mode, traffic counters. `store`, `live`, `changes` and `api_key` are the first account's."""
 
     def __init__(
         self,
-        store: CallStore,
-        api_key: str,
+        accounts: Mapping[str, CallStore],
         faults: FaultConfig | None = None,
         live_speed: float = 1.0,
         large_account: LargeAccount | None = None,
     ):
-        self.store = store
-        self.api_key = api_key
+        if not accounts:
+            raise ValueError("the sandbox needs at least one account")
+        self.accounts = {key: Account(store, live_speed) for key, store in accounts.items()}
+        self.api_key = next(iter(self.accounts))
+        self.first = self.accounts[self.api_key]
         self.faults = FaultInjector(faults)
-        self.live = LiveCalls(live_speed, on_change=store.forget_matches)
         self.large_account = large_account or LargeAccount()
-        self.changes = ChangeSchedule(store, lambda: datetime.now(UTC))
         self.counts: Counter[str] = Counter()
         self.statuses: Counter[str] = Counter()
         self.recent: deque[dict[str, Any]] = deque(maxlen=500)
         self.created_at_scans = 0
+
+    @property
+    def store(self) -> CallStore:
+        return self.first.store
+
+    @property
+    def live(self) -> LiveCalls:
+        return self.first.live
 
     def reset_stats(self) -> None:
         self.counts.clear()
@@ -108,7 +116,6 @@ def _api(route: str, handler: Handler) -> Handler:
         state = _state(request)
         state.counts[route] += 1
         state.recent.append({"route": route, "query": dict(request.query_params)})
-        state.live.settle()  # a live call whose replay is over is completed in every answer
         response = await _guarded(state, route, handler, request)
         state.statuses[f"{route} {response.status_code}"] += 1
         return response
@@ -117,10 +124,11 @@ def _api(route: str, handler: Handler) -> Handler:
 
 
 async def _guarded(state: SandboxState, route: str, handler: Handler, request: Request) -> Response:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), state.api_key.encode()):
+    account = find_account(state.accounts, bearer_token(request))
+    if account is None:
         return envelope.error(401, "Unauthorized: User not found")
+    request.state.account = account
+    account.live.settle()  # a live call whose replay is over is completed in every answer
     fault = await _fault(state, request)
     if fault is not None:
         return fault
@@ -163,17 +171,17 @@ async def _fault(state: SandboxState, request: Request) -> Response | None:
 async def list_conversations(request: Request) -> Response:
     """A page of the list. A created-at scan is counted and, on a large account, slow or a gateway 504; a page
     answered lets the changes scheduled after it apply (account_changes.py)."""
-    state = _state(request)
-    page = state.store.list_calls(request.query_params)
+    state, account = _state(request), account_of(request)
+    page = account.store.list_calls(request.query_params)
     if scans_created_at(request.query_params):
         state.created_at_scans += 1
         if state.large_account.on:
-            seconds, times_out = state.large_account.wait(len(state.store.calls))
+            seconds, times_out = state.large_account.wait(len(account.store.calls))
             await _sleep_while_connected(request, seconds)
             if times_out:
                 return gateway_timeout()
     response = envelope.ok(page)
-    state.changes.page_served()
+    account.changes.page_served()
     return response
 
 
@@ -182,29 +190,29 @@ async def search_conversations(request: Request) -> Response:
         body = json.loads(await request.body())
     except (ValueError, RecursionError):
         raise InvalidQuery("the body is not JSON (or nests too deep)") from None
-    return envelope.ok(_state(request).store.search(body))
+    return envelope.ok(account_of(request).store.search(body))
 
 
 async def get_conversation(request: Request) -> Response:
-    state = _state(request)
-    call = state.store.get(request.path_params["call_id"])
+    store = account_of(request).store
+    call = store.get(request.path_params["call_id"])
     if call is None:
         return envelope.error(404, "Conversation log not found")
-    return envelope.ok(state.store.detail(call))
+    return envelope.ok(store.detail(call))
 
 
 async def live_events(request: Request) -> Response:
     """`GET /events?callId=`: an active call's events as Server-Sent Events; 400 for any other call."""
-    state = _state(request)
+    state, account = _state(request), account_of(request)
     call_id = request.query_params.get("callId", "")
-    call = state.store.get(call_id) if CALL_ID.fullmatch(call_id) else None
+    call = account.store.get(call_id) if CALL_ID.fullmatch(call_id) else None
     if call is None:
         return envelope.error(400, "Invalid callId")
-    if not state.live.is_live(call):
+    if not account.live.is_live(call):
         status = call.record.get("status")
         return envelope.error(400, f"Call is not active (status {status}); only active calls can be subscribed to")
     cut_after = getattr(request.state, "cut_after", None) or state.faults.take_stream_cut()
-    frames = state.live.stream(call, request.headers.get("last-event-id"), cut_after)
+    frames = account.live.stream(call, request.headers.get("last-event-id"), cut_after)
     headers = {"Cache-Control": "no-cache"}
     return StreamingResponse(_cut_as_drop(frames), media_type="text/event-stream", headers=headers)
 
@@ -218,7 +226,7 @@ async def _cut_as_drop(frames: Any) -> Any:
 
 
 async def get_retries(request: Request) -> Response:
-    store = _state(request).store
+    store = account_of(request).store
     call = store.get(request.path_params["call_id"])
     if call is None:
         return envelope.error(404, "Call not found")
@@ -229,7 +237,7 @@ async def get_recording(request: Request) -> Response:
     call_id = request.path_params["call_id"]
     if not CALL_ID.fullmatch(call_id):
         return envelope.error(400, "Invalid call ID format")
-    call = _state(request).store.get(call_id)
+    call = account_of(request).store.get(call_id)
     url = call.record.get("recordingUrl") if call else None
     if not url:
         return envelope.error(404, "No recording found for this call")
@@ -237,17 +245,17 @@ async def get_recording(request: Request) -> Response:
 
 
 async def list_agents(request: Request) -> Response:
-    return envelope.ok(_state(request).store.list_agents(request.query_params))
+    return envelope.ok(account_of(request).store.list_agents(request.query_params))
 
 
 async def get_live(request: Request) -> Response:
-    live = _state(request).live
+    live = account_of(request).live
     return JSONResponse({"speed": live.speed, "ended": live.ended, "sent": list(live.sent)})
 
 
 async def set_live(request: Request) -> Response:
     """Start every live call afresh (nothing heard, nothing ended), at `speed` when given."""
-    live = _state(request).live
+    live = account_of(request).live
     try:
         body = json.loads(await request.body() or b"{}")
         live.configure(float(body.get("speed", live.speed)) if isinstance(body, dict) else live.speed)
@@ -257,7 +265,7 @@ async def set_live(request: Request) -> Response:
 
 
 async def get_versioning(request: Request) -> Response:
-    return JSONResponse({"mode": _state(request).store.versions.mode})
+    return JSONResponse({"mode": account_of(request).store.versions.mode})
 
 
 async def set_versioning(request: Request) -> Response:
@@ -268,7 +276,7 @@ async def set_versioning(request: Request) -> Response:
         mode = None
     if mode not in ("v2", "v1"):
         return JSONResponse({"error": "mode must be v2 or v1"}, status_code=400)
-    _state(request).store.versions.mode = mode
+    account_of(request).store.versions.mode = mode
     return JSONResponse({"mode": mode})
 
 
@@ -327,7 +335,7 @@ def _route(method: str, path: str, handler: Handler) -> Route:
 
 
 def create_app(
-    store: CallStore,
+    store: CallStore | Mapping[str, CallStore],
     *,
     api_key: str = DEFAULT_SANDBOX_KEY,
     faults: FaultConfig | None = None,
@@ -335,7 +343,8 @@ def create_app(
     live_speed: float = 1.0,
     large_account: LargeAccount | None = None,
 ) -> Starlette:
-    """The sandbox app. `in_process` apps let DroppedConnection escape for an in-process transport."""
+    """The sandbox app. `store`: one organisation's calls, read with `api_key`; or each key's own store (tenants.py).
+    `in_process` apps let DroppedConnection escape for an in-process transport."""
     routes = [_route(method, path, handler) for method, path, handler in API_ROUTES]
     routes += [
         Route("/_sandbox/faults", get_faults, methods=["GET"]),
@@ -349,7 +358,8 @@ def create_app(
         *(Route(path, handler, methods=[method]) for method, path, handler in account_routes.ROUTES),
     ]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed, Exception: _crashed})
-    app.state.sandbox = SandboxState(store, api_key, faults, live_speed, large_account)
+    accounts = dict(store) if isinstance(store, Mapping) else {api_key: store}
+    app.state.sandbox = SandboxState(accounts, faults, live_speed, large_account)
     return _CatchAll(app, reraise_drops=in_process)  # type: ignore[return-value]
 
 

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 import urllib.request
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -20,6 +21,7 @@ from .data import generate
 from .faults import FaultConfig
 from .large_account import LargeAccount
 from .store import CallStore
+from .tenants import parse_tenant
 
 
 def load_store(
@@ -34,6 +36,17 @@ def load_store(
     if data is not None:
         return CallStore.from_file(data, serve_updated_at=serve_updated_at)
     return CallStore.from_dataset(generate(calls=calls, seed=seed, end=end), serve_updated_at=serve_updated_at)
+
+
+def load_tenants(specs: Sequence[str], serve_updated_at: bool | None = None) -> dict[str, CallStore]:
+    """Each `KEY=DATAFILE` as that key's own store (tenants.py); ValueError on a malformed or repeated key."""
+    tenants: dict[str, CallStore] = {}
+    for spec in specs:
+        key, path = parse_tenant(spec)
+        if key in tenants:
+            raise ValueError(f"--tenant {key[:6]}…: the same key twice")
+        tenants[key] = CallStore.from_file(path, serve_updated_at=serve_updated_at)
+    return tenants
 
 
 class _QuietDrops(logging.Filter):
@@ -97,7 +110,7 @@ class SandboxServer(BackgroundServer):
 
     def __init__(
         self,
-        store: CallStore,
+        store: CallStore | Mapping[str, CallStore],
         *,
         api_key: str = DEFAULT_SANDBOX_KEY,
         faults: FaultConfig | None = None,
@@ -106,11 +119,12 @@ class SandboxServer(BackgroundServer):
         live_speed: float = 1.0,
         large_account: LargeAccount | bool = False,
     ) -> None:
-        """`large_account`: True for the large-account mode at its defaults, or its settings (large_account.py)."""
-        self.api_key = api_key
+        """`store`: one organisation's calls, read with `api_key`, or each key's own (tenants.py). `large_account`:
+        True for the large-account mode at its defaults, or its settings (large_account.py)."""
         mode = LargeAccount(on=True) if large_account is True else large_account or None
         app = create_app(store, api_key=api_key, faults=faults, live_speed=live_speed, large_account=mode)
         super().__init__(app, host=host, port=port)
+        self.api_key = self.state.api_key
 
     @property
     def state(self) -> SandboxState:
@@ -172,17 +186,16 @@ class SandboxServer(BackgroundServer):
 
 
 def serve_forever(
-    store: CallStore,
+    accounts: Mapping[str, CallStore],
     *,
     host: str,
     port: int,
-    api_key: str,
     faults: FaultConfig,
     live_speed: float = 1.0,
     large_account: LargeAccount | None = None,
 ) -> None:
-    """`atoms-logs-mcp sandbox`: serve in the foreground until interrupted."""
-    app = create_app(store, api_key=api_key, faults=faults, live_speed=live_speed, large_account=large_account)
+    """`atoms-logs-mcp sandbox`: serve each key its store (tenants.py) in the foreground until interrupted."""
+    app = create_app(accounts, faults=faults, live_speed=live_speed, large_account=large_account)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
 
@@ -192,12 +205,11 @@ def serve_forever(
         await original_startup(sockets)
         bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
         shown = f"[{host}]" if ":" in host else host
-        print(f"Atoms sandbox: {len(store.calls)} calls, {len(store.agents)} agents", flush=True)
+        for key, store in accounts.items():
+            calls, agents = len(store.calls), len(store.agents)
+            print(f"Atoms sandbox: {calls} calls, {agents} agents, API key: {key}", flush=True)
         print(f"  {env_name('base_url')}=http://{shown}:{bound}{API_PREFIX}", flush=True)
-        print(
-            f"  API key: {api_key}   (controls: http://{shown}:{bound}/_sandbox/stats, /_sandbox/faults)",
-            flush=True,
-        )
+        print(f"  controls: http://{shown}:{bound}/_sandbox/stats, /_sandbox/faults", flush=True)
         if large_account and large_account.on:
             print(f"  large account: createdAt scans answer 504 past {large_account.gateway_timeout_s:g} s", flush=True)
 
