@@ -120,7 +120,9 @@ def _give_to_owner(folder: Path) -> None:
 def _as_owner(command: list[str], *, check: bool = True) -> None:
     if os.geteuid() == 0:
         command = ["runuser", "-u", _user(), "--", *command]
-    subprocess.run(command, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd="/")  # noqa: S603
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd="/")  # noqa: S603
+    if check and done.returncode != 0:
+        raise RuntimeError(f"{Path(command[-1]).name if '/' in command[-1] else command[-1]}: {done.stderr.strip()}")
 
 
 def _free_port() -> int:

@@ -28,7 +28,8 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import TextContent
 
-CALL_TIMEOUT_S = 60.0
+CALL_TIMEOUT_S = 180.0
+"""Above nginx's proxy_read_timeout (150 s): a call is given up only after the proxy would have."""
 CALL_ID = re.compile(r"CALL-\d+-[0-9a-z]+")
 Plan = list[tuple[str, dict[str, Any]]]
 

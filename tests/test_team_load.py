@@ -98,6 +98,9 @@ def cluster(tmp_path_factory, datasets, tenants) -> Iterator[dict[str, Any]]:
         f"--env=ATOMS_NOW={GENERATED_END.isoformat()}",
         f"--env=ATOMS_KEY_MAX_IN_FLIGHT={CLIENTS * 2}",
         "--env=ATOMS_SYNC_INTERVAL=5",
+        # While PostgreSQL restarts, 100 clients' investigations read every call's detail from the one sandbox on a
+        # machine of 2 cores: slower than the default 45 s. The deadline itself is tested in test_team_server.py.
+        "--env=ATOMS_DEADLINE=120",
     )
     try:
         anyio.run(_until_replicated, info["url"], tenants)
@@ -120,7 +123,8 @@ async def _until_replicated(url: str, tenants: list[Any]) -> None:
 
 
 def _logs_hold_no_key(folder: Path) -> None:
-    for log in folder.rglob("*.log"):
+    """The replicas' and nginx's logs (the sandbox, a stand-in for the Atoms API, prints the keys it accepts)."""
+    for log in [*folder.glob("replica-*.log"), *folder.glob("nginx*.log"), *folder.glob("postgres/*.log")]:
         text = log.read_text(errors="replace")
         assert KEY_A not in text and KEY_B not in text, log
 
@@ -156,6 +160,7 @@ async def test_100_clients_of_two_keys_across_3_replicas_fail_no_call_and_never_
     searched = {key: [text for text in texts if "match" in text] for key, texts in tally.answers.items()}
     assert all(searched.values())  # search_transcripts answered for both keys, and stayed within each
     record_figure("team_load_3_replicas", clients=CLIENTS, calls_each=CALLS, **summary)
+    print("team load, 3 replicas:", summary)
 
 
 async def test_a_replica_killed_mid_run_fails_no_call_that_had_not_begun_its_answer(cluster, tenants):
@@ -168,17 +173,20 @@ async def test_a_replica_killed_mid_run_fails_no_call_that_had_not_begun_its_ans
     assert len(tally.cut_mid_answer) <= CLIENTS  # at most the calls the killed replica held
     assert tally.tool_errors == []
     record_figure("team_replica_killed", calls=tally.done, cut_mid_answer=len(tally.cut_mid_answer))
+    print("a replica killed mid-run:", tally.summary(), tally.cut_mid_answer[:3])
 
 
 async def test_postgresql_restarted_mid_run_keeps_the_tools_answering_then_the_replica_is_read_again(cluster, tenants):
     postgres = local_postgres.at(Path(cluster["dir"]) / "postgres")
     tally = await _load(cluster, tenants, postgres.restart)
-    assert tally.failed_before_answer == [] and tally.cut_mid_answer == [] and tally.tool_errors == []
+    assert tally.failed_before_answer == [] and tally.cut_mid_answer == [], tally.summary()
+    assert tally.tool_errors == [], sorted(set(tally.tool_errors))[:5]
     await anyio.sleep(6)  # the store's cool-down after a failure
     after = await team_load.run_load(cluster["url"], tenants[:1], 1, 1, plan=[("summarize_logs", {"since": "30d"})])
     assert "From the local replica" in after.answers[KEY_A][0]
     noticed = sum("call store" in text for texts in tally.answers.values() for text in texts)
     record_figure("team_postgres_restart", calls=tally.done, answers_with_store_notice=noticed)
+    print("PostgreSQL restarted mid-run:", tally.summary(), "answers with the store notice:", noticed)
 
 
 async def test_a_replica_given_sigterm_under_load_finishes_what_it_holds(cluster, tenants):
@@ -188,6 +196,7 @@ async def test_a_replica_given_sigterm_under_load_finishes_what_it_holds(cluster
     finally:
         _restore(cluster, 1)
     assert tally.failed_before_answer == [] and tally.cut_mid_answer == [] and tally.tool_errors == []
+    print("a replica given SIGTERM mid-run:", tally.summary())
 
 
 async def test_an_unknown_key_gets_the_apis_401_and_no_key_gets_ours(cluster, tenants):

@@ -25,7 +25,8 @@ class JsonLines(logging.Formatter):
         }
         line.update({name: getattr(record, name) for name in FIELDS if hasattr(record, name)})
         if record.exc_info:
-            line["error"] = self.formatException(record.exc_info).splitlines()[-1]
+            trace = self.formatException(record.exc_info)
+            line["error"], line["traceback"] = trace.splitlines()[-1], trace
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
