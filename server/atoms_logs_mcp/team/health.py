@@ -36,8 +36,8 @@ class Health:
         if self.store is None or self.pool is None:
             return ["starting"]
         found = ["draining: stopping after the calls in flight"] if self.draining else []
-        if self.store.notice:  # it failed (a store turned off by the settings is not a problem)
-            found.append(f"store unavailable: {self.store.notice}")
+        if self.store.notice and not self.store.on:  # it failed and is not tried yet (a store turned off by the
+            found.append(f"store unavailable: {self.store.notice}")  # settings is no problem)
         if api := await self._api_problem():
             found.append(api)
         return found
