@@ -29,6 +29,8 @@ from common import Section, spread
 from atoms_logs_mcp.sandbox.data import generate
 
 ROOT = Path(__file__).resolve().parents[1]
+ROUND3 = ROOT / "tests" / "data" / "round3_dataset.json"
+"""The second key's account: calls in the shapes of someone else's making (tests/data/make_round3_dataset.py)."""
 KEYS = ("sk_bench_alpha_" + "a1" * 16, "sk_bench_bravo_" + "b2" * 16)
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 """The accounts' last call, and the replicas' clock."""
@@ -59,32 +61,38 @@ def _free_port() -> int:
 
 
 async def _synced(url: str, tenants: list[Any]) -> None:
-    with anyio.fail_after(600):
-        for tenant in tenants:
-            while True:
+    for tenant in tenants:
+        text = ""
+        with anyio.move_on_after(300):
+            while "From the local replica" not in text or "still being fetched" in text:
+                await anyio.sleep(2)
                 plan = [("summarize_logs", {"since": "30d"})]
                 tally = await team_load.run_load(url, [tenant], 1, 1, plan=plan)
                 text = (tally.answers.get(tenant.key) or [""])[0]
-                if "From the local replica" in text and "still being fetched" not in text:
-                    break
-                await anyio.sleep(2)
+        if "From the local replica" not in text or "still being fetched" in text:
+            raise SystemExit(f"the replica of {tenant.key[:14]}... did not fill in 300 s; its last answer: {text}")
 
 
 def run(quick: bool = False) -> Section:
     clients, calls, repeats = (20, 5, 1) if quick else (100, 20, 3)
     with tempfile.TemporaryDirectory(prefix="bench-team-") as scratch:
         folder = Path(scratch)
+        accounts = {KEYS[0]: generate(calls=400, seed=11, end=NOW), KEYS[1]: json.loads(ROUND3.read_text())}
         files = []
-        for seed, key in enumerate(KEYS, start=11):
-            path = folder / f"{seed}.json"
-            path.write_text(json.dumps(generate(calls=400, seed=seed, end=NOW)))
+        for name, (key, dataset) in zip(("alpha", "bravo"), accounts.items(), strict=True):
+            path = folder / f"{name}.json"
+            path.write_text(json.dumps(dataset))
             files.append(f"--sandbox-tenant={key}={path}")
         tenants = [team_load.tenant_from(spec.split("=", 1)[1]) for spec in files]
         clusters = {}
         try:
             for replicas in (1, 3):
                 where = ["--port", str(_free_port()), "--dir", str(folder / f"c{replicas}")]
-                settings = [f"--env=ATOMS_NOW={NOW.isoformat()}", f"--env=ATOMS_KEY_MAX_IN_FLIGHT={clients * 2}"]
+                settings = [
+                    f"--env=ATOMS_NOW={NOW.isoformat()}",
+                    f"--env=ATOMS_KEY_MAX_IN_FLIGHT={clients * 2}",
+                    "--env=ATOMS_SYNC_INTERVAL=5",
+                ]
                 clusters[replicas] = _cluster("up", "--replicas", str(replicas), *where, *files, *settings)
                 anyio.run(_synced, clusters[replicas]["url"], tenants)
             runs: dict[int, list[dict[str, Any]]] = {1: [], 3: []}
@@ -114,8 +122,8 @@ def _section(runs: dict[int, list[dict[str, Any]]], clients: int, calls: int, re
     return Section(
         "The team server: 1 and 3 replicas behind nginx",
         f"Two clusters side by side (scripts/team_cluster.py: PostgreSQL, nginx with deploy/nginx.conf, a sandbox "
-        f"serving two keys 400 calls each); {clients} MCP clients of the two keys each make {calls} tool calls in "
-        f"turn (scripts/team_load.py: list_logs, get_log, search_by_call_ids, summarize_logs, search_transcripts), "
+        "serving two keys their own accounts: 400 generated calls, and the round-3 dataset of someone else's "
+        f"making); {clients} MCP clients of the two keys each make {calls} tool calls in turn (scripts/team_load.py: list_logs, get_log, search_by_call_ids, summarize_logs, search_transcripts), "
         f"after both keys' replicas are synced into PostgreSQL. Median (min–max) of {repeats} runs, alternating "
         f"the clusters.",
         table,
