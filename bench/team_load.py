@@ -123,7 +123,8 @@ def _section(runs: dict[int, list[dict[str, Any]]], clients: int, calls: int, re
         "The team server: 1 and 3 replicas behind nginx",
         f"Two clusters side by side (scripts/team_cluster.py: PostgreSQL, nginx with deploy/nginx.conf, a sandbox "
         "serving two keys their own accounts: 400 generated calls, and the round-3 dataset of someone else's "
-        f"making); {clients} MCP clients of the two keys each make {calls} tool calls in turn (scripts/team_load.py: list_logs, get_log, search_by_call_ids, summarize_logs, search_transcripts), "
+        f"making); {clients} MCP clients of the two keys each make {calls} tool calls in turn (scripts/team_load.py: "
+        "list_logs, get_log, search_by_call_ids, summarize_logs, search_transcripts), "
         f"after both keys' replicas are synced into PostgreSQL. Median (min–max) of {repeats} runs, alternating "
         f"the clusters.",
         table,
