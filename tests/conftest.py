@@ -27,6 +27,7 @@ from atoms_logs_mcp.config import Settings
 from atoms_logs_mcp.sandbox.data import generate
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
+from store_support import postgres_location, postgres_server, store_location  # noqa: F401 - fixtures
 
 DATA = Path(__file__).parent / "data"
 SANDBOX_KEY = "sk_test_sandbox_key_0123456789"

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from atoms_logs_mcp.domain.transcript_search import TextQuery
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.store.call_store import CallStore
 from conftest import PROTOCOL_MODES, call_text, mcp_client
@@ -44,7 +45,9 @@ def test_the_least_recently_read_calls_go_first_when_the_store_is_over_its_cap(t
     assert 8 <= dropped <= 20 and {"CALL-0", "CALL-1"} <= kept, (dropped, kept)
     assert store.used_bytes() <= store.max_bytes, "the file's used pages are under the cap"
     assert not kept & {"CALL-2", "CALL-3"}, "the oldest unread go first"
-    assert store.matching_turns("org", sorted(kept), '"hello"'), "the index still finds what is kept"
+    assert store.matching_turns("org", sorted(kept), TextQuery.parse('"hello"').indexed()), (
+        "the index still finds what is kept"
+    )
 
 
 def test_two_processes_share_one_store(tmp_path: Path) -> None:

@@ -91,8 +91,8 @@ def create_server(settings: Settings, *, transport: Transport | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[AppContext]:
-        path = settings.store_path
-        store = CallStore.open(path, settings.store_max_mb * 1024 * 1024) if path else CallStore.off()
+        location = settings.store_location
+        store = CallStore.open(location, settings.store_max_mb * 1024 * 1024) if location else CallStore.off()
         async with AtomsClient(settings, transport=transport) as client:
             agents, versions = AgentDirectory(client), AgentVersions(client)
             calls = CallReader(client, store, wall_clock=clock)

@@ -64,7 +64,7 @@ class ReplicaLister:
 
     async def list_logs(self, query: LogQuery) -> LogPage:
         """One page, as `GET /conversation` answers it."""
-        where, parameters = where_of(self.org, query)
+        where, parameters = where_of(self.org, query, self.replica.db)
         count = self.count(query)
         limit, page = max(1, query.limit), max(1, query.page)
         found = self.replica.select(
@@ -86,7 +86,7 @@ class ReplicaLister:
         return SearchResult.model_construct(logs=[self._row(text) for (text,) in found], total=len(found))
 
     def count(self, query: LogQuery) -> int:
-        where, parameters = where_of(self.org, query)
+        where, parameters = where_of(self.org, query, self.replica.db)
         found = self.replica.select(f"SELECT count(*) FROM call_rows r WHERE {where}", parameters)  # noqa: S608
         return int(found[0][0]) if found else 0
 
@@ -94,7 +94,7 @@ class ReplicaLister:
     async def window(self, query: LogQuery, ceiling: int) -> AsyncIterator[tuple[int, AsyncIterator[list[CallRow]]]]:
         """(calls `query` keeps, those calls in its order up to `ceiling` in batches) from one snapshot: the count
         and the rows agree while the sync writes, and memory stays flat."""
-        where, parameters = where_of(self.org, query)
+        where, parameters = where_of(self.org, query, self.replica.db)
         with Snapshot(self.replica.store) as snapshot:
             (total,) = snapshot.one(f"SELECT count(*) FROM call_rows r WHERE {where}", parameters)  # noqa: S608
             statement = f"SELECT r.row FROM call_rows r WHERE {where} ORDER BY {order_of(query)} LIMIT ?"  # noqa: S608
