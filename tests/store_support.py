@@ -77,10 +77,11 @@ def need_postgres(request: pytest.FixtureRequest) -> Any:
 
 
 @pytest.fixture(params=ENGINES)
-def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A store of this test's own on each engine: a file path, or a PostgreSQL URL (a fresh schema)."""
+def store_location(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A store of this test's own on each engine: a file path (in a folder of its own, not the test's tmp_path,
+    which tests of exports read), or a PostgreSQL URL (a fresh schema)."""
     if request.param == "sqlite":
-        yield str(tmp_path / "calls.sqlite3")
+        yield str(tmp_path_factory.mktemp("store") / "calls.sqlite3")
         return
     server = need_postgres(request)
     url, schema = fresh_schema(server)
@@ -112,3 +113,16 @@ def select(location: str | Path, statement: str, parameters: tuple[Any, ...] = (
 
     with sqlite3.connect(location) as db:
         return db.execute(statement, parameters).fetchall()
+
+
+def store_for(request: pytest.FixtureRequest, engine: str, tmp_path: Path) -> str:
+    """The `store` setting for a test parametrised over ["sqlite", "postgresql", "off"]: a file, a fresh schema
+    (dropped after the test), or off."""
+    if engine == "off":
+        return "off"
+    if engine == "sqlite":
+        return str(tmp_path / "calls.sqlite3")
+    server = need_postgres(request)
+    url, schema = fresh_schema(server)
+    request.addfinalizer(lambda: drop_schema(server, schema))
+    return url
