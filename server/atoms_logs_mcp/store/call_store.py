@@ -134,6 +134,7 @@ class CallStore:
         reason = text.splitlines()[0][:160] if text.strip() else type(error).__name__
         if self.db is not None and not self.db.lasting and not isinstance(error, StoreRefused):
             self.resume_at = time.monotonic() + COOL_DOWN
+            self.db.reset()
             self.notice = (
                 f"The call store at {self.where} could not be reached ({reason}), so this answer read every call "
                 f"from the API; the store is tried again in a few seconds."

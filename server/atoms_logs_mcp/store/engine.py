@@ -124,6 +124,9 @@ class Engine(ABC):
     def close(self) -> None:  # noqa: B027
         """Let go of every connection."""
 
+    def reset(self) -> None:  # noqa: B027
+        """After a failure: drop every connection, so that the next statement connects afresh."""
+
     def scrub(self, text: str) -> str:
         """`text` (an error's message) without any secret of the database's setting."""
         return text

@@ -82,20 +82,30 @@ class PostgresEngine(Engine):
         self.url = url
         self.prepared = False
         try:
-            self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
-                url,
-                min_size=1,
-                max_size=POOL_SIZE,
-                kwargs={"autocommit": True, "cursor_factory": psycopg.ClientCursor, "connect_timeout": CONNECT_TIMEOUT},
-                check=ConnectionPool.check_connection,
-                timeout=WAIT,
-                name="atoms-store",
-                open=False,
-            )
+            self.pool = self._pool()
         except psycopg.Error as error:  # a URL psycopg cannot read: said without its password
             raise StoreRefused(f"its URL cannot be used: {self.scrub(str(error))}") from None
-        self.pool.open(wait=False)
         self.locks: AdvisoryLocks = AdvisoryLocks(url, CONNECT_TIMEOUT)
+
+    def _pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
+        pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            self.url,
+            min_size=1,
+            max_size=POOL_SIZE,
+            kwargs={"autocommit": True, "cursor_factory": psycopg.ClientCursor, "connect_timeout": CONNECT_TIMEOUT},
+            check=ConnectionPool.check_connection,
+            timeout=WAIT,
+            name="atoms-store",
+            open=False,
+        )
+        pool.open(wait=False)
+        return pool
+
+    def reset(self) -> None:
+        """A new pool: the old one, after failing to connect, waits longer and longer between its attempts, and
+        would keep the store off for that long after PostgreSQL is back."""
+        old, self.pool = self.pool, self._pool()
+        old.close(timeout=0)
 
     @contextmanager
     def session(self) -> Iterator[PostgresSession]:
