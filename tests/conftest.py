@@ -27,6 +27,7 @@ from atoms_logs_mcp.config import Settings
 from atoms_logs_mcp.sandbox.data import generate
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
+from store_support import postgres_location, postgres_server, store_location  # noqa: F401 - fixtures
 
 DATA = Path(__file__).parent / "data"
 SANDBOX_KEY = "sk_test_sandbox_key_0123456789"
@@ -257,18 +258,20 @@ def live_sandbox(_live_server: SandboxServer) -> SandboxServer:
     return _fresh(_live_server)
 
 
+TEST_SETTINGS: dict[str, Any] = {
+    "timeout": 5.0,
+    "deadline": 20.0,
+    "backoff_initial": 0.01,
+    "backoff_max": 0.2,
+    "store": "off",  # tests that read the store give it one of their own (a module may set its default)
+    "sync": False,  # tests of the replica turn it on
+    "now": GENERATED_END,
+}
+"""Every test server's settings but the sandbox's address and key, unless a test says otherwise."""
+
+
 def settings_for(server: SandboxServer, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "api_key": SANDBOX_KEY,
-        "base_url": server.base_url,
-        "timeout": 5.0,
-        "deadline": 20.0,
-        "backoff_initial": 0.01,
-        "backoff_max": 0.2,
-        "store": "off",  # tests that read the store give it a file of their own
-        "sync": False,  # tests of the replica turn it on
-        "now": GENERATED_END,
-    }
+    values: dict[str, Any] = {"api_key": SANDBOX_KEY, "base_url": server.base_url, **TEST_SETTINGS}
     values.update(overrides)
     return Settings(**values)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from atoms_logs_mcp.domain.transcript_search import TextQuery
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.store.call_store import CallStore
 from conftest import PROTOCOL_MODES, call_text, mcp_client
@@ -31,8 +32,8 @@ def _put(store: CallStore, call_id: str, text: str = "hello there") -> None:
     )
 
 
-def test_the_least_recently_read_calls_go_first_when_the_store_is_over_its_cap(tmp_path: Path) -> None:
-    store = CallStore.open(tmp_path / "calls.sqlite3", max_bytes=10**9)
+def test_the_least_recently_read_calls_go_first_when_the_store_is_over_its_cap(store_location: str) -> None:
+    store = CallStore.open(store_location, max_bytes=10**9)
     store.touch_resolution = 0  # every read is recorded (the default records at most hourly)
     for n in range(30):
         _put(store, f"CALL-{n}")
@@ -44,21 +45,24 @@ def test_the_least_recently_read_calls_go_first_when_the_store_is_over_its_cap(t
     assert 8 <= dropped <= 20 and {"CALL-0", "CALL-1"} <= kept, (dropped, kept)
     assert store.used_bytes() <= store.max_bytes, "the file's used pages are under the cap"
     assert not kept & {"CALL-2", "CALL-3"}, "the oldest unread go first"
-    assert store.matching_turns("org", sorted(kept), '"hello"'), "the index still finds what is kept"
+    assert store.matching_turns("org", sorted(kept), TextQuery.parse('"hello"').indexed()), "the index finds them"
+    store.close()
 
 
-def test_two_processes_share_one_store(tmp_path: Path) -> None:
+def test_two_processes_share_one_store(store_location: str) -> None:
     """A second connection (another server process) sees what the first wrote, while the first stays open."""
-    path = tmp_path / "calls.sqlite3"
+    path = store_location
     first, second = CallStore.open(path, 10**9), CallStore.open(path, 10**9)
     _put(first, "CALL-shared")
     assert second.stored_ids("org", ["CALL-shared"]) == {"CALL-shared"}
     _put(second, "CALL-other")
     assert first.stored_ids("org", ["CALL-other"]) == {"CALL-other"}
     assert first.on and second.on and first.notice is None
+    first.close()
+    second.close()
 
 
-def _store_command(path: Path, *args: str) -> str:
+def _store_command(path: Path | str, *args: str) -> str:
     env = {**os.environ, "ATOMS_STORE": str(path)}
     run = subprocess.run(
         [sys.executable, "-m", "atoms_logs_mcp", "store", *args], env=env, capture_output=True, text=True, timeout=60
@@ -67,9 +71,12 @@ def _store_command(path: Path, *args: str) -> str:
     return run.stdout
 
 
-async def test_the_store_command_shows_and_clears_the_store(live_sandbox: SandboxServer, tmp_path: Path) -> None:
-    path = tmp_path / "store" / "calls.sqlite3"
-    assert "Not created yet" in _store_command(path)
+async def test_the_store_command_shows_and_clears_the_store(
+    live_sandbox: SandboxServer, tmp_path: Path, store_location: str
+) -> None:
+    server_store = store_location.startswith("postgresql://")
+    path = store_location if server_store else tmp_path / "store" / "calls.sqlite3"
+    assert "Not created yet" in _store_command(path) or server_store
     async with mcp_client(live_sandbox, store=str(path)) as client:
         await call_text(client, "analyze_calls", {"attempt": "all", "aspects": ["tools"]})
     shown = _store_command(path)
@@ -78,6 +85,8 @@ async def test_the_store_command_shows_and_clears_the_store(live_sandbox: Sandbo
     assert "calls in the replica: 0; details local: 54 (" in shown and "never synced" in shown
     assert "Cleared" in _store_command(path, "clear")
     assert "Calls: 0" in _store_command(path)
+    if isinstance(path, str):
+        return
     path.write_bytes(b"garbage" * 100)
     assert "Cleared" in _store_command(path, "clear") and not path.exists(), "a file it cannot open is deleted"
 
@@ -113,10 +122,12 @@ async def test_investigations_answer_in_both_eras_with_progress(live_sandbox: Sa
     assert [p for p, _ in seen] == sorted(p for p, _ in seen), "progress only goes up"
 
 
-async def test_redaction_applies_to_what_is_shown_whatever_is_stored(sandbox: SandboxServer, tmp_path: Path) -> None:
+async def test_redaction_applies_to_what_is_shown_whatever_is_stored(
+    sandbox: SandboxServer, store_location: str
+) -> None:
     """Calls stored without redaction are shown masked once ATOMS_REDACT=phone is on, and a masked number
     is not found by searching for its hidden digits."""
-    path = str(tmp_path / "calls.sqlite3")
+    path = store_location
     window = {"agents": ["Support"], "since": "2026-11-13", "until": "2026-11-19"}
     async with mcp_client(sandbox, store=path) as client:
         plain = await call_text(client, "search_transcripts", {"text": '"415 555"', **window})

@@ -22,6 +22,7 @@ from atoms_logs_mcp.domain.digest import transcript_rows
 from atoms_logs_mcp.domain.transcript_search import TextQuery
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from conftest import call_text, mcp_client, settings_for
+from store_support import store_for
 
 pytestmark = pytest.mark.anyio
 EXPECTED = json.loads((Path(__file__).parent / "data" / "live_investigations_expected.json").read_text())
@@ -50,14 +51,14 @@ OFF_CASES = 5
 query is checked against that path's matcher directly in the next test."""
 
 
-@pytest.mark.parametrize("store", ["on", "off"])
+@pytest.mark.parametrize("store", ["sqlite", "postgresql", "off"])
 async def test_search_transcripts_finds_exactly_the_calls_the_author_found(
-    live_sandbox: SandboxServer, tmp_path: Path, store: str
+    live_sandbox: SandboxServer, tmp_path: Path, store: str, request: pytest.FixtureRequest
 ) -> None:
-    """Every query of the answer key from the store's index (store on: the first query fills it, every later one
-    reads it), and the first few from calls just read (store off)."""
-    path = str(tmp_path / "calls.sqlite3") if store == "on" else "off"
-    cases = EXPECTED["transcript_search"] if store == "on" else EXPECTED["transcript_search"][:OFF_CASES]
+    """Every query of the answer key from the store's index on each engine (the first query fills it, every later
+    one reads it), and the first few from calls just read (store off)."""
+    path = store_for(request, store, tmp_path)
+    cases = EXPECTED["transcript_search"] if store != "off" else EXPECTED["transcript_search"][:OFF_CASES]
     async with mcp_client(live_sandbox, store=path) as client:
         for case in cases:
             found = await _search_all_pages(client, case["query"], case["speaker"])
@@ -65,7 +66,7 @@ async def test_search_transcripts_finds_exactly_the_calls_the_author_found(
             assert len(found) == len(set(found)), "each call once"
         last = await call_text(client, "search_transcripts", {"text": "order", "attempt": "all"})
     finished = EXPECTED["finished_calls"]
-    expected_line = f"{finished} from the local store" if store == "on" else "0 from the local store"
+    expected_line = f"{finished} from the local store" if store != "off" else "0 from the local store"
     assert expected_line in last and "could not be used" not in last, last[:400]
 
 
@@ -180,12 +181,13 @@ async def test_compare_calls_shows_each_sides_true_counts(live_sandbox: SandboxS
 
 
 async def test_repeats_and_restarts_read_only_unfinished_calls_from_the_api(
-    live_sandbox: SandboxServer, tmp_path: Path, expected: dict[str, Any]
+    live_sandbox: SandboxServer, tmp_path: Path, expected: dict[str, Any], store_location: str
 ) -> None:
-    path = tmp_path / "store" / "calls.sqlite3"
+    server_store = store_location.startswith("postgresql://")
+    path = Path(store_location) if server_store else tmp_path / "store" / "calls.sqlite3"
     unfinished = expected["calls"] - expected["finished_calls"]
     arguments = {"attempt": "all"}
-    async with mcp_client(live_sandbox, store=str(path)) as client:
+    async with mcp_client(live_sandbox, store=store_location if server_store else str(path)) as client:
         first = await call_text(client, "analyze_calls", arguments)
         assert live_sandbox.stats()["requests"][DETAIL] == expected["calls"]
         assert "0 from the local store" in first
@@ -194,9 +196,11 @@ async def test_repeats_and_restarts_read_only_unfinished_calls_from_the_api(
         assert live_sandbox.stats()["requests"].get(DETAIL, 0) == unfinished
         assert f"{expected['finished_calls']} from the local store, {unfinished} from the API" in again
     live_sandbox.reset_stats()
-    async with mcp_client(live_sandbox, store=str(path)) as client:  # a new server process reads the same file
-        await call_text(client, "analyze_calls", arguments)
+    async with mcp_client(live_sandbox, store=store_location if server_store else str(path)) as client:
+        await call_text(client, "analyze_calls", arguments)  # a new server process reads the same store
         assert live_sandbox.stats()["requests"].get(DETAIL, 0) == unfinished
+    if server_store:
+        return
     for file in path.parent.iterdir():
         assert file.stat().st_mode & 0o777 == 0o600, file.name
     assert path.parent.stat().st_mode & 0o777 == 0o700
@@ -241,20 +245,24 @@ class SpecShapedDetails(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-@pytest.mark.parametrize("store", ["on", "off"])
+@pytest.mark.parametrize("store", ["sqlite", "postgresql", "off"])
 async def test_details_without_the_list_only_fields_still_give_true_answers(
-    live_sandbox: SandboxServer, live_dataset: dict[str, Any], tmp_path: Path, store: str
+    live_sandbox: SandboxServer,
+    live_dataset: dict[str, Any],
+    tmp_path: Path,
+    store: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     """The spec's detail has no creation time, disconnect reason, version or agent id: the investigations take
     them from the list rows, so hang-ups, versions and dates stay true, also for calls first opened alone with
     get_log (stored from their detail only)."""
-    path = str(tmp_path / "calls.sqlite3") if store == "on" else "off"
+    path = store_for(request, store, tmp_path)
     server = create_server(settings_for(live_sandbox, store=path), transport=SpecShapedDetails())
     hung_up = [c["callId"] for c in live_dataset["calls"] if c.get("disconnectionReason") == "user_hangup"]
     async with Client(server) as client:
         for call_id in hung_up[:6]:
             await call_text(client, "get_log", {"call_id": call_id, "include": ["overview"]})
-        for _ in range(2 if store == "on" else 1):  # on: the second answer comes from the store
+        for _ in range(2 if store != "off" else 1):  # on: the second answer comes from the store
             outcomes = await call_text(client, "analyze_calls", {"attempt": "all", "aspects": ["outcomes", "latency"]})
             assert f"{EXPECTED['hangups']['calls']} calls ended with the caller hanging up" in outcomes
             for version in EXPECTED["versions"]:

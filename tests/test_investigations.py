@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from mcp.types import PromptReference
 
+import conftest
 from atoms_logs_mcp.sandbox.data import generate
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
@@ -18,6 +19,12 @@ from conftest import GENERATED_END, SANDBOX_KEY, call_error, call_text, mcp_clie
 pytestmark = pytest.mark.anyio
 
 ROW = re.compile(r"^(CALL-\d{13}-[0-9a-f]{6}) \| ", re.MULTILINE)
+
+
+@pytest.fixture(autouse=True)
+def _each_store(store_location: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every investigation of this module with the call store on, on each engine (tests/store_support.py)."""
+    monkeypatch.setitem(conftest.TEST_SETTINGS, "store", store_location)
 
 
 def table(text: str, title: str) -> dict[str, int]:

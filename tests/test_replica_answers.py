@@ -67,9 +67,9 @@ def list_requests(server: Any) -> int:
 
 
 @pytest.mark.parametrize("dataset", ["sandbox", "foreign_sandbox", "round3_sandbox", "live_sandbox"])
-async def test_every_investigation_answers_the_same_from_the_replica_as_from_the_api(dataset, request, tmp_path):
+async def test_every_investigation_answers_the_same_from_the_replica_as_from_the_api(dataset, request, store_location):
     server = request.getfixturevalue(dataset)
-    path = tmp_path / "calls.sqlite3"
+    path = store_location
     await sync_once(server, path)
     for tool, arguments in QUESTIONS:
         from_api, from_replica = await ask_both_ways(server, path, tool, arguments)
@@ -80,16 +80,16 @@ async def test_every_investigation_answers_the_same_from_the_replica_as_from_the
         assert list_requests(server) == 0, f"{tool} listed calls from the API though the replica covers the window"
 
 
-async def test_comparisons_answer_the_same_from_the_replica(sandbox, tmp_path):
-    path = tmp_path / "calls.sqlite3"
+async def test_comparisons_answer_the_same_from_the_replica(sandbox, store_location):
+    path = store_location
     await sync_once(sandbox, path)
     from_api, from_replica = await ask_both_ways(sandbox, path, "compare_calls", SUPPORT_WEEK_AFTER_WEEK)
     assert comparable(from_replica) == comparable(from_api)
     assert from_replica.count("From the local replica: ") == 4  # each side's window and each side's deep read
 
 
-async def test_an_export_writes_the_same_calls_from_the_replica(sandbox, generated_dataset, tmp_path):
-    path = tmp_path / "calls.sqlite3"
+async def test_an_export_writes_the_same_calls_from_the_replica(sandbox, generated_dataset, tmp_path, store_location):
+    path = store_location
     await sync_once(sandbox, path)
     files = []
     for replica in (False, True):
@@ -105,9 +105,9 @@ async def test_an_export_writes_the_same_calls_from_the_replica(sandbox, generat
     assert len(by_id[1]) == len(generated_dataset["calls"])
 
 
-async def test_phone_numbers_are_masked_the_same_from_the_replica(sandbox, generated_dataset, tmp_path):
+async def test_phone_numbers_are_masked_the_same_from_the_replica(sandbox, generated_dataset, store_location):
     """Rows synced unmasked, read with ATOMS_REDACT=phone: masked as the API path masks them, never in full."""
-    path = tmp_path / "calls.sqlite3"
+    path = store_location
     await sync_once(sandbox, path)
     numbers = {call[side] for call in generated_dataset["calls"] for side in ("from", "to") if call.get(side)}
     for tool, arguments in (("list_logs", {**WINDOW, "limit": 60}), ("analyze_calls", {**WINDOW})):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import re
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore, record_moment
 from conftest import GENERATED_END, SANDBOX_KEY, call_text, mcp_client
 from replica_support import replica_settings, sync_once
+from store_support import select
 
 pytestmark = pytest.mark.anyio
 DAYS = 20
@@ -40,10 +40,10 @@ def served(history: dict[str, Any], updated_at: bool) -> dict[str, Any]:
     return dataset
 
 
-def kept(path: Path) -> set[str]:
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT call_id FROM call_rows WHERE org = ?", (key_fingerprint(SANDBOX_KEY),))
-        return {row[0] for row in rows}
+def kept(path: Path | str) -> set[str]:
+    return {
+        row[0] for row in select(path, "SELECT call_id FROM call_rows WHERE org = ?", (key_fingerprint(SANDBOX_KEY),))
+    }
 
 
 def recent(history: dict[str, Any]) -> set[str]:
@@ -62,8 +62,8 @@ def match_count(text: str) -> int:
 
 
 @pytest.mark.parametrize("updated_at", [True, False], ids=["with-updatedAt", "without-updatedAt"])
-async def test_old_calls_touched_lately_neither_hide_nor_drop_recent_ones(history, updated_at, tmp_path):
-    path = tmp_path / "calls.sqlite3"
+async def test_old_calls_touched_lately_neither_hide_nor_drop_recent_ones(history, updated_at, store_location):
+    path = store_location
     with SandboxServer(CallStore.from_dataset(served(history, updated_at)), api_key=SANDBOX_KEY) as server:
         touched = old_calls(history, 1100)
         for call in touched:
@@ -83,8 +83,8 @@ async def test_old_calls_touched_lately_neither_hide_nor_drop_recent_ones(histor
 
 
 @pytest.mark.parametrize("updated_at", [True, False], ids=["with-updatedAt", "without-updatedAt"])
-async def test_a_recent_call_deleted_is_gone_after_the_next_walk(history, updated_at, tmp_path):
-    path = tmp_path / "calls.sqlite3"
+async def test_a_recent_call_deleted_is_gone_after_the_next_walk(history, updated_at, store_location):
+    path = store_location
     with SandboxServer(CallStore.from_dataset(served(history, updated_at)), api_key=SANDBOX_KEY) as server:
         await sync_once(server, path, details=False, sync_since_days=DAYS)
         victim = sorted(recent(history))[len(recent(history)) // 2]
@@ -94,8 +94,8 @@ async def test_a_recent_call_deleted_is_gone_after_the_next_walk(history, update
         assert kept(path) == recent(history) - {victim}
 
 
-async def test_touching_an_old_call_costs_a_catch_up_not_a_walk(history, tmp_path):
-    path = tmp_path / "calls.sqlite3"
+async def test_touching_an_old_call_costs_a_catch_up_not_a_walk(history, store_location):
+    path = store_location
     with SandboxServer(CallStore.from_dataset(served(history, False)), api_key=SANDBOX_KEY) as server:
         await sync_once(server, path, details=False, sync_since_days=DAYS)
         for call in old_calls(history, 3):
@@ -107,10 +107,10 @@ async def test_touching_an_old_call_costs_a_catch_up_not_a_walk(history, tmp_pat
             assert not result.rows.walked and server.stats()["requests"]["GET /conversation"] <= 3
 
 
-async def test_rows_without_updated_at_come_out_in_the_apis_order(sandbox, generated_dataset, tmp_path):
+async def test_rows_without_updated_at_come_out_in_the_apis_order(sandbox, generated_dataset, store_location):
     """On the system clock (each page committed a moment after the one before), as a user's sync runs."""
     dataset = served(generated_dataset, False)
-    path = tmp_path / "calls.sqlite3"
+    path = store_location
     with SandboxServer(CallStore.from_dataset(dataset), api_key=SANDBOX_KEY) as server:
         await sync_once(server, path, details=False, now=None)
         arguments = {"since": "2026-10-01", "until": "2026-11-21", "limit": 100, "page": 3, "attempt": "all"}

@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import math
 import re
-import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
 from conftest import GENERATED_END, SANDBOX_KEY, call_text, mcp_client
 from replica_support import replica_settings, sync_once
+from store_support import select
 
 pytestmark = pytest.mark.anyio
 
@@ -52,10 +52,10 @@ def settled_with_analytics(account: dict[str, Any]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def replica_ids(path: Path) -> Counter[str]:
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT call_id FROM call_rows WHERE org = ?", (key_fingerprint(SANDBOX_KEY),))
-        return Counter(row[0] for row in rows)
+def replica_ids(path: Path | str) -> Counter[str]:
+    return Counter(
+        row[0] for row in select(path, "SELECT call_id FROM call_rows WHERE org = ?", (key_fingerprint(SANDBOX_KEY),))
+    )
 
 
 def requests(server: SandboxServer, route: str) -> int:
@@ -74,8 +74,8 @@ def status_table(text: str) -> dict[str, int]:
     return table
 
 
-async def test_one_more_sync_lists_only_what_changed_and_reads_only_changed_details(changing, account, tmp_path):
-    path = tmp_path / "calls.sqlite3"
+async def test_one_more_sync_lists_only_what_changed_and_reads_only_changed_details(changing, account, store_location):
+    path = store_location
     await sync_once(changing, path)
     changed = [copy.deepcopy(call) for call in settled_with_analytics(account)[:CHANGED]]
     for call in changed:
@@ -107,8 +107,10 @@ async def test_one_more_sync_lists_only_what_changed_and_reads_only_changed_deta
     assert requests(changing, "GET /conversation/{callId}") <= (int(fetching.group(1)) if fetching else 0)
 
 
-async def test_calls_updated_added_and_deleted_while_a_pass_pages_are_right_after_the_next(changing, account, tmp_path):
-    path = tmp_path / "calls.sqlite3"
+async def test_calls_updated_added_and_deleted_while_a_pass_pages_are_right_after_the_next(
+    changing, account, store_location
+):
+    path = store_location
     await sync_once(changing, path, details=False)
     calls = sorted(account["calls"], key=lambda call: call["callId"])
     updated = copy.deepcopy(calls[10])
@@ -129,13 +131,12 @@ async def test_calls_updated_added_and_deleted_while_a_pass_pages_are_right_afte
     kept = replica_ids(path)
     truth = {call["callId"] for call in account["calls"]} - {deleted} | {added["callId"]}
     assert set(kept) == truth and max(kept.values()) == 1
-    with sqlite3.connect(path) as db:
-        (row,) = db.execute("SELECT row FROM call_rows WHERE call_id = ?", (updated["callId"],)).fetchone()
+    ((row,),) = select(path, "SELECT row FROM call_rows WHERE call_id = ?", (updated["callId"],))
     assert '"callCost": 9.99' in row
 
 
-async def test_a_call_deleted_in_a_quiet_account_is_gone_after_the_next_pass(changing, account, tmp_path):
-    path = tmp_path / "calls.sqlite3"
+async def test_a_call_deleted_in_a_quiet_account_is_gone_after_the_next_pass(changing, account, store_location):
+    path = store_location
     await sync_once(changing, path, details=False)
     gone = account["calls"][-1]["callId"]  # an old call, far below any page a catch-up reads
     changing.delete_calls([gone])

@@ -66,9 +66,9 @@ def large(request, live_dataset):
         yield server, dataset, copies
 
 
-async def test_a_large_account_is_answered_whole_from_the_replica(large, live_expected, tmp_path):
+async def test_a_large_account_is_answered_whole_from_the_replica(large, live_expected, store_location):
     server, dataset, copies = large
-    path = tmp_path / "calls.sqlite3"
+    path = store_location
     async with mcp_client(server, now=NOW) as client:  # before any sync: the API cannot scan the window
         refused = await client.call_tool("summarize_logs", WINDOW)
     assert refused.is_error and "could not scan that window" in refused.content[0].text

@@ -18,6 +18,7 @@ from atoms_logs_mcp.api.client import AtomsClient
 from atoms_logs_mcp.domain.calls import CallReader, key_fingerprint
 from atoms_logs_mcp.domain.clock import clock_from
 from atoms_logs_mcp.domain.replica.keeper import ReplicaKeeper, SyncPlan
+from atoms_logs_mcp.domain.transcript_search import TextQuery
 from atoms_logs_mcp.sandbox.data import generate
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore as SandboxStore
@@ -26,13 +27,14 @@ from atoms_logs_mcp.store.call_store import CallStore
 from atoms_logs_mcp.sync_command import ProgressLine
 from conftest import GENERATED_END, SANDBOX_KEY, call_text, mcp_client, server_env, settings_for
 from replica_support import replica_settings, sync_once
+from store_support import select
 
 pytestmark = pytest.mark.anyio
 WINDOW = {"since": "2026-10-01", "until": "2026-11-20T12:00:00Z"}
 
 
-async def test_the_server_syncs_in_the_background_then_answers_from_the_replica(sandbox, tmp_path):
-    path = tmp_path / "calls.sqlite3"
+async def test_the_server_syncs_in_the_background_then_answers_from_the_replica(sandbox, store_location):
+    path = store_location
     async with mcp_client(sandbox, **replica_settings(sandbox, path, sync_interval=0.5)) as client:
         for _ in range(600):
             text = await call_text(client, "summarize_logs", WINDOW)
@@ -42,10 +44,10 @@ async def test_the_server_syncs_in_the_background_then_answers_from_the_replica(
     assert "400 calls match; all 400 read." in text
 
 
-async def test_the_first_sync_reaches_back_as_far_as_asked_and_no_further(tmp_path):
+async def test_the_first_sync_reaches_back_as_far_as_asked_and_no_further(store_location):
     dataset = generate(calls=3000, seed=41, end=GENERATED_END)  # 14 days of calls, about 7 pages
     with SandboxServer(SandboxStore.from_dataset(dataset), api_key=SANDBOX_KEY) as server:
-        path = tmp_path / "calls.sqlite3"
+        path = store_location
         result = await sync_once(server, path, details=False, sync_since_days=3)
         pages = -(-sum(1 for _ in dataset["calls"]) // 500)
         assert result.rows.requests < pages, "the walk went on past two pages of calls older than the horizon"
@@ -68,14 +70,16 @@ def test_a_store_of_the_previous_schema_is_migrated_with_its_calls(tmp_path):
     store = CallStore.open(path, 10**9)
     assert store.on, store.notice
     assert store.stored_ids("org", ["CALL-1"]) == {"CALL-1"}
-    assert [turn.content for turn, _ in store.matching_turns("org", ["CALL-1"], "refund")] == ["I want a refund"]
-    assert store.connection.execute("PRAGMA user_version").fetchone()[0] == database.SCHEMA_VERSION
-    assert store.connection.execute("SELECT count(*) FROM call_rows").fetchone()[0] == 0
+    assert [
+        turn.content for turn, _ in store.matching_turns("org", ["CALL-1"], TextQuery.parse("refund").indexed())
+    ] == ["I want a refund"]
+    assert select(path, "PRAGMA user_version")[0][0] == database.SCHEMA_VERSION
+    assert select(path, "SELECT count(*) FROM call_rows")[0][0] == 0
     store.close()
 
 
-async def test_one_process_syncs_a_store_at_a_time(sandbox, tmp_path):
-    path = tmp_path / "calls.sqlite3"
+async def test_one_process_syncs_a_store_at_a_time(sandbox, store_location):
+    path = store_location
     settings = settings_for(sandbox, **replica_settings(sandbox, path))
     stores = [CallStore.open(path, 10**9) for _ in range(2)]
     async with AtomsClient(settings) as client:
@@ -92,18 +96,18 @@ async def test_one_process_syncs_a_store_at_a_time(sandbox, tmp_path):
         store.close()
 
 
-async def test_details_are_read_through_rate_limits(live_sandbox, tmp_path):
+async def test_details_are_read_through_rate_limits(live_sandbox, store_location):
     live_sandbox.set_faults(rate_limit_rate=0.3, retry_after=0.05, seed=5)
     try:
-        result = await sync_once(live_sandbox, tmp_path / "calls.sqlite3", max_attempts=1)
+        result = await sync_once(live_sandbox, store_location, max_attempts=1)
     finally:
         live_sandbox.set_faults(reset=True)
     assert live_sandbox.stats()["statuses"].get("GET /conversation/{callId} 429", 0) > 0
     assert result.details.failed == 0 and result.details.kept > 0
 
 
-async def test_an_investigation_reads_the_details_it_lacks_itself(live_sandbox, tmp_path):
-    path = tmp_path / "calls.sqlite3"
+async def test_an_investigation_reads_the_details_it_lacks_itself(live_sandbox, store_location):
+    path = store_location
     await sync_once(live_sandbox, path, details=False)
     live_sandbox.reset_stats()
     async with mcp_client(live_sandbox, **replica_settings(live_sandbox, path)) as client:
@@ -115,8 +119,8 @@ async def test_an_investigation_reads_the_details_it_lacks_itself(live_sandbox, 
     assert "still being fetched" in first and again.split("## Tools")[1] == first.split("## Tools")[1]
 
 
-async def test_store_clear_resets_the_sync(sandbox, tmp_path):
-    path = tmp_path / "calls.sqlite3"
+async def test_store_clear_resets_the_sync(sandbox, store_location):
+    path = store_location
     await sync_once(sandbox, path, details=False)
     env = {**os.environ, **server_env(sandbox, ATOMS_STORE=str(path))}
 
@@ -130,8 +134,7 @@ async def test_store_clear_resets_the_sync(sandbox, tmp_path):
     assert "Cleared" in store("clear")
     assert "Calls: 0 in the replica" in store()
     org = key_fingerprint(SANDBOX_KEY)
-    with sqlite3.connect(path) as db:
-        assert db.execute("SELECT count(*) FROM sync_state WHERE org = ?", (org,)).fetchone()[0] == 0
+    assert select(path, "SELECT count(*) FROM sync_state WHERE org = ?", (org,))[0][0] == 0
 
 
 class Terminal(io.StringIO):

@@ -9,7 +9,6 @@ detail local, and the walk resumed at its page rather than started over.
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from atoms_logs_mcp.sandbox.data import generate
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
 from conftest import GENERATED_END, SANDBOX_KEY, server_env
+from store_support import select
 
 CALLS = 1800
 PAGE = 500
@@ -50,7 +50,7 @@ def slow_sandbox(account):
         yield server
 
 
-def sync_process(sandbox: SandboxServer, store: Path) -> subprocess.Popen[bytes]:
+def sync_process(sandbox: SandboxServer, store: Path | str) -> subprocess.Popen[bytes]:
     env = server_env(sandbox, ATOMS_STORE=str(store), ATOMS_SYNC="on", ATOMS_CONCURRENCY="4")
     command = [sys.executable, "-m", "atoms_logs_mcp", "sync"]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -66,19 +66,19 @@ def kill_at(process: subprocess.Popen[bytes], sandbox: SandboxServer, route: str
     process.communicate(timeout=10)
 
 
-def replica_of(store: Path) -> tuple[list[str], set[str]]:
+def replica_of(store: Path | str) -> tuple[list[str], set[str]]:
     """(call ids of the replica's rows, ids of the finished calls whose detail is local for the row as it is)."""
     org = key_fingerprint(SANDBOX_KEY)
-    with sqlite3.connect(store) as db:
-        ids = [row[0] for row in db.execute("SELECT call_id FROM call_rows WHERE org = ?", (org,))]
-        local = {
-            row[0]
-            for row in db.execute(
-                "SELECT r.call_id FROM call_rows r JOIN calls c ON c.org = r.org AND c.call_id = r.call_id "
-                "AND c.fingerprint = r.fingerprint WHERE r.org = ?",
-                (org,),
-            )
-        }
+    ids = [row[0] for row in select(store, "SELECT call_id FROM call_rows WHERE org = ?", (org,))]
+    local = {
+        row[0]
+        for row in select(
+            store,
+            "SELECT r.call_id FROM call_rows r JOIN calls c ON c.org = r.org AND c.call_id = r.call_id "
+            "AND c.fingerprint = r.fingerprint WHERE r.org = ?",
+            (org,),
+        )
+    }
     return ids, local
 
 
@@ -98,8 +98,8 @@ def settled_calls(account: dict[str, Any]) -> set[str]:
 
 
 @pytest.mark.parametrize(("route", "count"), KILL_POINTS)
-def test_a_killed_sync_resumes_without_a_lost_or_duplicated_call(slow_sandbox, account, tmp_path, route, count):
-    store = tmp_path / "calls.sqlite3"
+def test_a_killed_sync_resumes_without_a_lost_or_duplicated_call(slow_sandbox, account, store_location, route, count):
+    store = store_location
     kill_at(sync_process(slow_sandbox, store), slow_sandbox, route, count)
     listed_before = slow_sandbox.stats()["requests"].get("GET /conversation", 0)
     slow_sandbox.reset_stats()

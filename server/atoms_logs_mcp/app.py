@@ -110,8 +110,8 @@ def _lifespan(
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[AppContext | Tenants]:
-        path = settings.store_path
-        store = CallStore.open(path, settings.store_max_mb * 1024 * 1024) if path else CallStore.off()
+        location = settings.store_location
+        store = CallStore.open(location, settings.store_max_mb * 1024 * 1024) if location else CallStore.off()
         try:
             async with open_pool(settings, transport) as pool, anyio.create_task_group() as background:
 

@@ -6,6 +6,7 @@ kind of row means (read, shown, checked), and the `Settings` the rows fill.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from platformdirs import user_cache_path
 
 from .domain.timewindow import zone_named
 from .settings_table import SETTINGS, Setting, default_of, setting
+from .store.engine import TEAM_EXTRA, is_server, without_password
 
 DEFAULT_BASE_URL: str = default_of("base_url")
 _KEY_MIN_LENGTH = 8
@@ -216,9 +218,19 @@ class Settings:
         return Path(self.export_dir or setting("export_dir").shown_default).expanduser()
 
     @property
+    def store_location(self) -> Path | str | None:
+        """The call store: a PostgreSQL URL, else its file (`store_path`); None when `off`."""
+        if self.store is not None and is_server(self.store.strip()):
+            return self.store.strip()
+        return self.store_path
+
+    @property
     def store_path(self) -> Path | None:
-        """The call store's file: `store`, else calls.sqlite3 in the per-user cache folder; None when `off`."""
+        """The call store's file: `store`, else calls.sqlite3 in the per-user cache folder; None when `off` or a
+        PostgreSQL URL (`store_location`)."""
         if self.store is not None and self.store.strip().lower() in ("off", "none", "0", "false"):
+            return None
+        if self.store is not None and is_server(self.store.strip()):
             return None
         if self.store:
             return Path(self.store).expanduser()
@@ -246,7 +258,8 @@ def _shown(settings: Settings, row: Setting) -> str:
         case "seconds":
             return f"{value:g} s"
         case "store":
-            return str(settings.store_path or "off")
+            location = settings.store_location
+            return without_password(location) if isinstance(location, str) else str(location or "off")
         case "switch":
             return row.choices[0] if value else row.choices[-1] if row.default else f"({row.shown_default})"
         case "names":
@@ -272,5 +285,14 @@ def _problem(settings: Settings, row: Setting) -> str | None:
             # A server's working directory is whatever its host chose, so a relative folder is a guess.
             return f"{row.env} must be an absolute path (or start with ~), not {value!r}."
         case "store" if (path := settings.store_path) is not None and not path.is_absolute():
-            return f"{row.env} must be an absolute path (or start with ~), or off; not {value!r}."
+            return (
+                f"{row.env} must be an absolute path (or start with ~), a postgresql:// URL, or off; not "
+                f"{without_password(value)!r}."
+            )
+        case "store" if isinstance(settings.store_location, str) and not _have_psycopg():
+            return f"{row.env} names a PostgreSQL database, which needs the psycopg driver: {TEAM_EXTRA}."
     return None
+
+
+def _have_psycopg() -> bool:
+    return all(importlib.util.find_spec(name) is not None for name in ("psycopg", "psycopg_pool"))

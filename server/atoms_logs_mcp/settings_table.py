@@ -17,10 +17,11 @@ Kind = Literal[
     "key", "url", "seconds", "count", "zone", "store", "path", "names", "switch", "choice", "secret", "instant"
 ]
 """key: the API key, from the first of its variables set (masked when shown); url: http(s) address, no
-trailing /; seconds: a number > 0; count: a whole number > 0; zone: an IANA zone; store: an absolute path
-or off; path: an absolute path (or from ~); names: comma-separated, none means all; switch: its first
-choice turns it on, the others off; choice: one of `choices`, letter case forgiven; secret: text, masked
-when shown; instant: an ISO 8601 date-time, UTC when it has no offset."""
+trailing /; seconds: a number > 0; count: a whole number > 0; zone: an IANA zone; store: an absolute path,
+a postgresql:// URL (shown without its password) or off; path: an absolute path (or from ~); names:
+comma-separated, none means all; switch: its first choice turns it on, the others off; choice: one of
+`choices`, letter case forgiven; secret: text, masked when shown; instant: an ISO 8601 date-time, UTC when
+it has no offset."""
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,9 @@ SETTINGS: tuple[Setting, ...] = (
             "read.", form="a whole number of calls, e.g. 20000"),
     Setting("ATOMS_SCAN_CONCURRENCY", "scan_concurrency", "count", 4, "List requests in flight at once while "
             "scanning a window.", form="a whole number of requests, e.g. 4"),
-    Setting("ATOMS_STORE", "store", "store", None, "The local call store: an absolute file path (or from ~), "
-            "or off.", default_text="calls.sqlite3 in the per-user cache folder"),
+    Setting("ATOMS_STORE", "store", "store", None, "The call store: an absolute file path (or from ~), "
+            "a PostgreSQL URL (postgresql://..., the team extra), or off.",
+            default_text="calls.sqlite3 in the per-user cache folder"),
     Setting("ATOMS_STORE_MAX_MB", "store_max_mb", "count", 2000, "Size cap of the calls' details in the store, "
             "in MB (about 7 KB a call); the least recently read go first, the sync stops fetching near it. The "
             "replica's list rows (about 2.5 KB a call) are not counted.", form="a whole number of megabytes, e.g. "

@@ -67,10 +67,10 @@ def run_sync_command(full: bool, out: TextIO = sys.stdout, err: TextIO = sys.std
     if not settings.api_key:
         print(f"atoms-logs-mcp: no Atoms API key. Set {key_names()}.", file=err)
         return 2
-    if settings.store_path is None:
+    if settings.store_location is None:
         print(f"atoms-logs-mcp: the call store is off ({env_name('store')}=off); the replica lives in it.", file=err)
         return 2
-    store = CallStore.open(settings.store_path, settings.store_max_mb * 1024 * 1024)
+    store = CallStore.open(settings.store_location, settings.store_max_mb * 1024 * 1024)
     if not store.on:
         print(f"atoms-logs-mcp: {store.notice}", file=err)
         return 1

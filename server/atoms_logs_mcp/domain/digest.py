@@ -14,9 +14,9 @@ from typing import Any
 from ..api.event_fields import PARTS, EventKind, error_words, latency_parts
 from ..api.events import CallEvent, tool_calls
 from ..api.models import CallDetail, CallRow
+from ..store.words import normal
 from .analysis import latency_report, turn_offsets
 from .signals import compact, signals
-from .transcript_search import normal
 
 DIGEST_VERSION = 6
 """Part of the store's schema version: a digest of another version is read again from the detail. 6: events sent

@@ -68,7 +68,7 @@ def _stored_hits(reader: CallReader, query: TextQuery, call_ids: list[str]) -> H
     if not call_ids:
         return {}
     hits: Hits = {}
-    for turn, before in reader.store.matching_turns(reader.org, call_ids, query.fts()):
+    for turn, before in reader.store.matching_turns(reader.org, call_ids, query.indexed()):
         shown = _row(turn, reader)
         matched = query.matched(shown[3], turn.role)  # on the text as shown: a masked number is not found
         if matched is not None:

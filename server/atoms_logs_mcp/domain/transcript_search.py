@@ -1,4 +1,4 @@
-"""Transcript search: what a query means, which turns match it, and the same as an FTS5 expression.
+"""Transcript search: what a query means, which turns match it, and what the full-text index is asked.
 
 A query is loose words and "quoted phrases". Words are runs of letters, digits and combining marks (so the
 vowel signs of Indic scripts stay inside their word), compared in Unicode NFC and lower case (so punctuation and
@@ -25,11 +25,11 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+
+from ..store.words import WordQuery, normal, word_pattern, words
 
 _PHRASE = re.compile(r'"([^"]*)"')
 _TOKEN = re.compile(r'"[^"]*"|\S+')
-_MARK_PLANES = (range(0x300, 0x20000), range(0xE0100, 0xE01F0))
 _UNSPACED = (
     (0x0E00, 0x0EFF),  # Thai, Lao
     (0x1000, 0x109F),  # Myanmar
@@ -50,29 +50,6 @@ _VARIANTS = str.maketrans("", "", "\ufe0e\ufe0f")
 """Text or emoji presentation: the same symbol either way."""
 
 
-@cache
-def _word() -> re.Pattern[str]:
-    """Letters and digits (not `_`) and every combining mark, built once on first use."""
-    marks = [c for plane in _MARK_PLANES for c in plane if unicodedata.category(chr(c)).startswith("M")]
-    ranges: list[tuple[int, int]] = []
-    for code in marks:
-        if ranges and ranges[-1][1] == code - 1:
-            ranges[-1] = (ranges[-1][0], code)
-        else:
-            ranges.append((code, code))
-    marks_class = "".join(f"{chr(a)}-{chr(b)}" if a != b else chr(a) for a, b in ranges)
-    return re.compile(rf"(?:[^\W_]|[{marks_class}])+")
-
-
-def normal(text: str) -> str:
-    """NFC: a letter and its accent written as one character or two read the same."""
-    return unicodedata.normalize("NFC", text)
-
-
-def words(text: str) -> list[str]:
-    return [word.lower() for word in _word().findall(normal(text))]
-
-
 def _unspaced(char: str) -> bool:
     code = ord(char)
     return any(low <= code <= high for low, high in _UNSPACED)
@@ -84,7 +61,7 @@ def _pieces(text: str) -> Iterator[tuple[bool, str]]:
     run, symbol = "", False
     for char in normal(text).lower() + " ":
         category = unicodedata.category(char)
-        word = bool(_word().fullmatch(char))
+        word = bool(word_pattern().fullmatch(char))
         if run and (category[0] == "M" or char in _JOINERS or (category[0] == "S" if symbol else word)):
             run += char
             continue
@@ -136,10 +113,6 @@ class Terms:
             (phrase[0] in present if len(phrase) == 1 else _contains(turn, phrase)) for phrase in self.phrases
         ) and all(literal in text for literal in self.literals)
 
-    def fts(self) -> str | None:
-        """Every word and phrase for the index, or None when only literals (which it cannot see) are asked."""
-        return " AND ".join(_quoted(" ".join(p)) for p in self.phrases) or None
-
 
 def _phrase(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The words of `text` in order, and its literal runs."""
@@ -188,15 +161,12 @@ class TextQuery:
     def matches(self, content: str | None, role: str | None = None) -> bool:
         return self.matched(content, role) is not None
 
-    def fts(self) -> str | None:
-        """An FTS5 expression that finds at least every turn `matches` accepts; None when the index cannot narrow
-        the search (an alternative of literals only), so every turn is to be checked."""
-        clauses = []
-        for group in self.groups:
-            parts = [terms.fts() for terms in group]
-            if all(parts):
-                clauses.append("(" + " OR ".join(f"({part})" for part in parts) + ")")
-        return " AND ".join(clauses) or None
+    def indexed(self) -> WordQuery | None:
+        """What the full-text index is asked: it finds at least every turn `matches` accepts. A group with an
+        alternative of literals only (which the index cannot see) is left out; None when no group is left, so
+        every turn is to be checked."""
+        return tuple(tuple(terms.phrases for terms in group) for group in self.groups
+                     if all(terms.phrases for terms in group)) or None  # fmt: skip
 
     def __str__(self) -> str:
         return " and ".join(
@@ -220,7 +190,3 @@ def _alternatives(text: str) -> tuple[Terms, ...]:
 def _contains(turn: Sequence[str], phrase: Sequence[str]) -> bool:
     size = len(phrase)
     return any(list(turn[i : i + size]) == list(phrase) for i in range(len(turn) - size + 1))
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'

@@ -2,18 +2,17 @@
 
 Rows are keyed by organisation (a fingerprint of the API key, never the key) and call id. Details are kept
 compressed; the least recently read calls go first when the details pass the store's size cap (the replica's
-list rows, store/replica.py, are not counted and never evicted). Every method is
-guarded: when the file cannot be used (corrupt, locked past the busy timeout, unwritable, disk full) the
-store turns itself off for the rest of the process and says why once in `notice`; callers then read from
-the API as if there were no store. Nothing here ever fails a tool.
+list rows, store/replica.py, are not counted and never evicted). The database is a SQLite file or PostgreSQL
+(store/engine.py). Every method is guarded: when the database cannot be used the store turns itself off and says
+why once in `notice`; callers then read from the API as if there were no store. A file that fails (corrupt, locked
+past the busy timeout, unwritable, disk full) stays off for the rest of the process; a server that fails
+(unreachable, restarting) is tried again after `COOL_DOWN`. Nothing here ever fails a tool.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import sqlite3
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -23,7 +22,8 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from ..settings_table import env_name
-from .database import StoreRefused, open_database
+from .engine import TABLES, Engine, Row, StoreRefused, is_server, open_engine, without_password
+from .words import WordQuery
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -38,6 +38,9 @@ TOUCH_RESOLUTION = 3600.0
 needs to know roughly when a call was last read, and writing every read would dominate a search)."""
 IDS_PER_QUERY = 500
 """Call ids per `IN (...)` list: below SQLite's parameter limit on every build."""
+COOL_DOWN = 5.0
+"""Seconds a store on a server that failed (PostgreSQL restarting, unreachable) stays off before it is tried again;
+meanwhile every answer reads the API."""
 
 
 @dataclass(frozen=True)
@@ -64,13 +67,15 @@ def guarded(default: Callable[[], Any]) -> Callable[[Callable[P, R]], Callable[P
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
             owner = args[0]
             store: CallStore = owner if isinstance(owner, CallStore) else owner.store  # type: ignore[attr-defined]
-            if store.connection is None:
+            if not store.on or store.db is None:
                 return default()  # type: ignore[no-any-return]
             try:
-                return method(*args, **kwargs)
-            except (sqlite3.Error, OSError, zlib.error, ValueError) as error:
+                result = method(*args, **kwargs)
+            except (*store.db.errors, OSError, zlib.error, ValueError, StoreRefused) as error:  # type: ignore[misc]
                 store.turn_off(error)
                 return default()  # type: ignore[no-any-return]
+            store.worked()
+            return result
 
         return run
 
@@ -78,26 +83,32 @@ def guarded(default: Callable[[], Any]) -> Callable[[Callable[P, R]], Callable[P
 
 
 class CallStore:
-    """One SQLite file shared by every server process of this user; `CallStore.off()` is a store of nothing."""
+    """One database shared by every server process of this user (a SQLite file) or of a team server (PostgreSQL);
+    `CallStore.off()` is a store of nothing."""
 
-    def __init__(self, path: Path | None, max_bytes: int, connection: sqlite3.Connection | None) -> None:
-        self.path = path
+    def __init__(self, db: Engine | None, max_bytes: int, where: str | None = None) -> None:
+        self.db = db
         self.max_bytes = max_bytes
-        self.connection = connection
+        self.where = where if where is not None else db.where if db is not None else None
+        """The database as a person is shown it (a path, or a URL without its password)."""
         self.touch_resolution = TOUCH_RESOLUTION
         self.error: BaseException | None = None
         """What turned the store off, if anything did."""
         self.notice: str | None = None
         """Why the store was turned off, once it had to be (said in answers); None while it works or is off."""
+        self.resume_at = 0.0
+        """`time.monotonic()` from which a server store that failed is tried again."""
         self._writes = 0
 
     @classmethod
-    def open(cls, path: Path, max_bytes: int) -> CallStore:
-        """The store at `path`, brought under its cap; a store of nothing, with its `notice`, if it cannot be used."""
+    def open(cls, location: str | Path, max_bytes: int) -> CallStore:
+        """The store at `location` (a file path or a PostgreSQL URL), brought under its cap; a store of nothing,
+        with its `notice`, if it cannot be used (a server that cannot be reached yet is tried again later)."""
+        where = without_password(str(location)) if is_server(location) else str(location)
         try:
-            store = cls(path, max_bytes, open_database(path))
-        except (sqlite3.Error, OSError, StoreRefused) as error:
-            store = cls(path, max_bytes, None)
+            store = cls(open_engine(location), max_bytes, where)
+        except (OSError, StoreRefused, Exception) as error:  # the engine's errors: its driver is imported in it
+            store = cls(None, max_bytes, where)
             store.turn_off(error)
             return store
         store.evict()
@@ -109,25 +120,47 @@ class CallStore:
 
     @property
     def on(self) -> bool:
-        return self.connection is not None
+        return self.db is not None and time.monotonic() >= self.resume_at
+
+    @property
+    def path(self) -> Path | None:
+        """The store's file, when it is one."""
+        return Path(self.where) if self.where and self.db is not None and self.db.lasting else None
 
     def turn_off(self, error: BaseException) -> None:
+        """Off for good (a file; a database refused), or until `COOL_DOWN` has passed (a server)."""
         self.error = error
-        reason = str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+        text = self.db.scrub(str(error)) if self.db is not None else str(error)
+        reason = text.splitlines()[0][:160] if text.strip() else type(error).__name__
+        if self.db is not None and not self.db.lasting and not isinstance(error, StoreRefused):
+            self.resume_at = time.monotonic() + COOL_DOWN
+            self.db.reset()
+            self.notice = (
+                f"The call store at {self.where} could not be reached ({reason}), so this answer read every call "
+                f"from the API; the store is tried again in a few seconds."
+            )
+            log.warning("call store unreachable, tried again in %.0f s: %s", COOL_DOWN, reason)
+            return
         self.notice = (
-            f"The call store at {self.path} could not be used ({reason}), so this answer read every call from "
+            f"The call store at {self.where} could not be used ({reason}), so this answer read every call from "
             f"the API. `atoms-logs-mcp store clear` rebuilds it; {env_name('store')}=off turns it off."
         )
         log.warning("call store off: %s", reason)
-        if self.connection is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self.connection.close()
-        self.connection = None
+        self.close()
+
+    def worked(self) -> None:
+        """A statement succeeded: a server store that had failed is back, and answers say nothing of it."""
+        if self.error is not None and self.db is not None and not self.db.lasting:
+            self.error, self.notice = None, None
+            log.warning("call store reachable again")
 
     def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
+        if self.db is not None:
+            db, self.db = self.db, None
+            try:
+                db.close()
+            except Exception:  # closing what failed: nothing more to do
+                log.debug("closing the store failed", exc_info=True)
 
     # Reading ---------------------------------------------------------------------------------------------
 
@@ -177,15 +210,16 @@ class CallStore:
 
     @guarded(list)
     def matching_turns(
-        self, org: str, call_ids: Sequence[str], match: str | None
+        self, org: str, call_ids: Sequence[str], match: WordQuery | None
     ) -> list[tuple[StoredTurn, StoredTurn | None]]:
-        """Turns of the calls among `call_ids` that the FTS5 expression `match` finds (every turn of them when it is
-        None), each with the turn before it (the previous turn with text), in call and turn order."""
+        """Turns of the calls among `call_ids` that the full-text index finds for `match` (every turn of them when it
+        is None; the index may find more than `match` says, store/words.py), each with the turn before it (the
+        previous turn with text), in call and turn order."""
         if match is not None:
+            assert self.db is not None
             wanted = set(call_ids)
-            found = self._turns(
-                "turns_fts JOIN turns t ON t.id = turns_fts.rowid", "turns_fts MATCH ? AND t.org = ?", match, org
-            )
+            source, condition, parameters = self.db.text_match(match)
+            found = self._turns(source, f"{condition} AND t.org = ?", *parameters, org)
             return [row for row in found if row[0].call_id in wanted]
         rows = []
         for chunk in chunks(call_ids):
@@ -205,7 +239,7 @@ class CallStore:
     @guarded(list)
     def usage(self) -> list[OrgUsage]:
         rows = self._sql("SELECT org, count(*), sum(size) FROM calls GROUP BY org ORDER BY count(*) DESC")
-        return [OrgUsage(org, calls, size or 0) for org, calls, size in rows]
+        return [OrgUsage(org, int(calls), int(size or 0)) for org, calls, size in rows]
 
     # Writing ---------------------------------------------------------------------------------------------
 
@@ -228,19 +262,12 @@ class CallStore:
         blob = zlib.compress(json.dumps(detail, separators=(",", ":"), default=str).encode(), 6)
         digest_text = json.dumps(digest, separators=(",", ":"), default=str)
         size = len(blob) + len(digest_text) + sum(len(content) for *_, content in turns)
-        assert self.connection is not None
-        with transaction(self.connection):
-            self.connection.execute("DELETE FROM turns WHERE org = ? AND call_id = ?", (org, call_id))
-            self.connection.execute(
-                "INSERT OR REPLACE INTO calls (org, call_id, created, status, agent_id, agent_name, detail, digest, "
-                "size, read_at, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, "
-                "(SELECT fingerprint FROM call_rows WHERE org = ?1 AND call_id = ?2)))",
-                (org, call_id, created, status, *agent, blob, digest_text, size, time.time(), fingerprint),
-            )
-            self.connection.executemany(
-                "INSERT INTO turns (org, call_id, idx, role, at, content) VALUES (?, ?, ?, ?, ?, ?)",
-                [(org, call_id, *turn) for turn in turns],
-            )
+        assert self.db is not None
+        with self.db.transaction() as session:  # the call's row first: a second writer of this call waits here
+            session.run(_PUT, (org, call_id, created, status, *agent, blob, digest_text, size, time.time(), fingerprint,
+                               org, call_id))  # fmt: skip
+            session.run("DELETE FROM turns WHERE org = ? AND call_id = ?", (org, call_id))
+            session.run_many(self.db.turn_insert(), [self.db.turn_values(org, call_id, turn) for turn in turns])
         self._writes += 1
         if self._writes % EVICT_CHECK_EVERY == 0:
             self.evict()
@@ -260,29 +287,27 @@ class CallStore:
         """Drop the least recently read calls, as many as bring the calls' own size down by the share the file is
         over (and a tenth more), then rebuild the full-text index and give the freed pages back to the file system."""
         used = max(1, self.detail_bytes())
-        assert self.connection is not None
-        keep = self._sql("SELECT coalesce(sum(size), 0) FROM calls")[0][0] * self.max_bytes / used * EVICT_TO
+        assert self.db is not None
+        keep = int(self._sql("SELECT coalesce(sum(size), 0) FROM calls")[0][0]) * self.max_bytes / used * EVICT_TO
         dropped = []
         for org, call_id, size in self._sql("SELECT org, call_id, size FROM calls ORDER BY read_at DESC"):
             keep -= size
             if keep < 0:
                 dropped.append((org, call_id))
-        with transaction(self.connection):
+        with self.db.transaction() as session:
             for org, call_id in dropped:
-                self.connection.execute("DELETE FROM turns WHERE org = ? AND call_id = ?", (org, call_id))
-                self.connection.execute("DELETE FROM calls WHERE org = ? AND call_id = ?", (org, call_id))
-            self.connection.execute("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')")
-        self.connection.execute("PRAGMA incremental_vacuum")
-        self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                session.run("DELETE FROM turns WHERE org = ? AND call_id = ?", (org, call_id))
+                session.run("DELETE FROM calls WHERE org = ? AND call_id = ?", (org, call_id))
+        with self.db.session() as session:
+            self.db.compact(session)
         return len(dropped)
 
     @guarded(lambda: 0)
     def used_bytes(self) -> int:
-        """Bytes of the file in use (free pages left by deletions aside)."""
-        (pages,), (free,), (size,) = (
-            self._sql(f"PRAGMA {name}")[0] for name in ("page_count", "freelist_count", "page_size")
-        )
-        return int((pages - free) * size)
+        """Bytes of the database in use (free pages left by deletions aside)."""
+        assert self.db is not None
+        with self.db.session() as session:
+            return self.db.used_bytes(session)
 
     @guarded(lambda: 0)
     def detail_bytes(self) -> int:
@@ -298,42 +323,38 @@ class CallStore:
 
     @guarded(lambda: None)
     def clear(self) -> None:
-        assert self.connection is not None
-        with transaction(self.connection):
-            for table in ("turns", "calls", "call_rows", "sync_state", "sync_lease"):
-                self.connection.execute(f"DELETE FROM {table}")  # noqa: S608
-        self.connection.execute("INSERT INTO turns_fts (turns_fts) VALUES ('optimize')")
-        self.connection.execute("VACUUM")
+        assert self.db is not None
+        with self.db.transaction() as session:
+            for table in TABLES:
+                session.run(f"DELETE FROM {table}")  # noqa: S608
+        with self.db.session() as session:
+            self.db.compact(session, full=True)
 
     # ------------------------------------------------------------------------------------------------------
 
-    def _sql(self, statement: str, *parameters: Any) -> list[tuple[Any, ...]]:
-        assert self.connection is not None
-        return self.connection.execute(statement, parameters).fetchall()
+    def _sql(self, statement: str, *parameters: Any) -> list[Row]:
+        assert self.db is not None
+        with self.db.session() as session:
+            return session.rows(statement, parameters)
 
     def _touch(self, org: str, call_ids: list[str]) -> None:
         if not call_ids:
             return
-        assert self.connection is not None
+        assert self.db is not None
         now = time.time()
-        with transaction(self.connection):
+        with self.db.transaction() as session:
             for chunk in chunks(call_ids):
                 marks = ",".join("?" * len(chunk))
                 statement = f"UPDATE calls SET read_at = ? WHERE org = ? AND read_at < ? AND call_id IN ({marks})"  # noqa: S608
-                self.connection.execute(statement, (now, org, now - self.touch_resolution, *chunk))
+                session.run(statement, (now, org, now - self.touch_resolution, *chunk))
 
 
-class transaction:
-    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): one writer at a time across processes."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self.connection = connection
-
-    def __enter__(self) -> None:
-        self.connection.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        self.connection.execute("ROLLBACK" if kind else "COMMIT")
+_PUT = """INSERT INTO calls
+    (org, call_id, created, status, agent_id, agent_name, detail, digest, size, read_at, fingerprint)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, (SELECT fingerprint FROM call_rows WHERE org = ? AND call_id = ?)))
+ON CONFLICT (org, call_id) DO UPDATE SET created = excluded.created, status = excluded.status,
+    agent_id = excluded.agent_id, agent_name = excluded.agent_name, detail = excluded.detail,
+    digest = excluded.digest, size = excluded.size, read_at = excluded.read_at, fingerprint = excluded.fingerprint"""
 
 
 def chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:

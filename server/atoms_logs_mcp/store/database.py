@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from ..settings_table import env_name
+from .engine import StoreRefused
 
 SCHEMA_VERSION = 4
 """Raise with a new entry in `MIGRATIONS` when a table changes."""
@@ -96,10 +97,6 @@ def create_private(path: Path) -> None:
     for companion in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if companion.exists() and os.name == "posix":
             os.chmod(companion, 0o600)
-
-
-class StoreRefused(Exception):
-    """The file is a SQLite database this version must not rewrite: a newer release's store, or someone else's."""
 
 
 def open_database(path: Path) -> sqlite3.Connection:

@@ -134,7 +134,9 @@ class ReplicaKeeper:
         if not self.enabled:
             return None
         state = self.state()
-        lister = ReplicaLister(self.replica, self.reader.org, state, self.now, redacting=redacting)
+        lister = ReplicaLister(
+            self.replica, self.reader.org, state, self.now, redacting=redacting, api=self.reader.client
+        )
         if not lister.covers(query):
             return None
         if self.now() - state.synced_at > self.plan.interval and not self.rows_lock.locked():

@@ -46,9 +46,19 @@ class ReplicaLister:
     """One organisation's replica, answering like the API's list."""
 
     def __init__(
-        self, replica: Replica, org: str, state: SyncState, now: Callable[[], float], *, redacting: bool
+        self,
+        replica: Replica,
+        org: str,
+        state: SyncState,
+        now: Callable[[], float],
+        *,
+        redacting: bool,
+        api: AtomsClient | None = None,
     ) -> None:
         self.replica, self.org, self.state, self.now, self.redacting = replica, org, state, now, redacting
+        self.api = api
+        """Asked instead when the store fails between the choice of the replica and its read (PostgreSQL
+        restarting): a page from the API rather than an empty one."""
 
     def covers(self, query: LogQuery) -> bool:
         """Whether every call `query` asks for is in the replica: a complete walk reached the window's start."""
@@ -64,13 +74,17 @@ class ReplicaLister:
 
     async def list_logs(self, query: LogQuery) -> LogPage:
         """One page, as `GET /conversation` answers it."""
-        where, parameters = where_of(self.org, query)
+        if not self.replica.on and self.api is not None:
+            return await self.api.list_logs(query)
+        where, parameters = where_of(self.org, query, self.replica.db)
         count = self.count(query)
         limit, page = max(1, query.limit), max(1, query.page)
         found = self.replica.select(
             f"SELECT r.row FROM call_rows r WHERE {where} ORDER BY {order_of(query)} LIMIT ? OFFSET ?",  # noqa: S608
             [*parameters, limit, (page - 1) * limit],
         )
+        if not self.replica.on and self.api is not None:
+            return await self.api.list_logs(query)
         logs = [self._row(text) for (text,) in found]
         pages = -(-count // limit)
         pagination = Pagination(total=count, page=page, limit=limit, has_more=page < pages, total_pages=pages)
@@ -83,10 +97,12 @@ class ReplicaLister:
             f"SELECT r.row FROM call_rows r WHERE r.org = ? AND r.call_id IN ({marks})",  # noqa: S608
             [self.org, *call_ids],
         )
+        if not self.replica.on and self.api is not None:
+            return await self.api.search(call_ids)
         return SearchResult.model_construct(logs=[self._row(text) for (text,) in found], total=len(found))
 
     def count(self, query: LogQuery) -> int:
-        where, parameters = where_of(self.org, query)
+        where, parameters = where_of(self.org, query, self.replica.db)
         found = self.replica.select(f"SELECT count(*) FROM call_rows r WHERE {where}", parameters)  # noqa: S608
         return int(found[0][0]) if found else 0
 
@@ -94,7 +110,7 @@ class ReplicaLister:
     async def window(self, query: LogQuery, ceiling: int) -> AsyncIterator[tuple[int, AsyncIterator[list[CallRow]]]]:
         """(calls `query` keeps, those calls in its order up to `ceiling` in batches) from one snapshot: the count
         and the rows agree while the sync writes, and memory stays flat."""
-        where, parameters = where_of(self.org, query)
+        where, parameters = where_of(self.org, query, self.replica.db)
         with Snapshot(self.replica.store) as snapshot:
             (total,) = snapshot.one(f"SELECT count(*) FROM call_rows r WHERE {where}", parameters)  # noqa: S608
             statement = f"SELECT r.row FROM call_rows r WHERE {where} ORDER BY {order_of(query)} LIMIT ?"  # noqa: S608

@@ -1,5 +1,6 @@
 """A `GET /conversation` query as SQL over the replica's rows (`r`, store/replica.py): the API's rule for each
-filter of api/filter_table.py, applied to the rows as the API sent them, and the API's orders."""
+filter of api/filter_table.py, applied to the rows as the API sent them, and the API's orders. What the engines
+spell differently (a JSON field, a substring's position, lower case) is asked of the engine (store/engine.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from ...api.filter_table import FILTERS, Filter, Rule
 from ...api.query import LogQuery
+from ...store.engine import Engine
 
 Clause = tuple[str, list[Any]]
 
@@ -22,23 +24,20 @@ ORDERS = {
 """The API's sort fields; rows sent without updatedAt are ordered by when the sync saw them change."""
 
 
-def _field(name: str) -> str:
-    return f"json_extract(r.row, '$.\"{name}\"')"
-
-
-def _one_of(row: Filter, values: tuple[str, ...]) -> Clause:
+def _one_of(row: Filter, values: tuple[str, ...], db: Engine) -> Clause:
     marks = ",".join("?" * len(values))
-    fields = " OR ".join(f"{_field(name)} IN ({marks})" for name in row.record)
+    fields = " OR ".join(f"{db.json_string('r.row', name)} IN ({marks})" for name in row.record)
     return f"({fields})", list(values) * len(row.record)
 
 
-def _contains(row: Filter, values: tuple[str, ...]) -> Clause:
+def _contains(row: Filter, values: tuple[str, ...], db: Engine) -> Clause:
     text = values[0].strip().lower()
-    fields = " OR ".join(f"instr(lower(coalesce({_field(name)}, '')), ?) > 0" for name in row.record)
+    texts = (db.lower(f"coalesce({db.json_text('r.row', name)}, '')") for name in row.record)
+    fields = " OR ".join(f"{db.position(text, '?')} > 0" for text in texts)
     return f"({fields})", [text] * len(row.record)
 
 
-def _duration(_: Filter, values: tuple[str, ...]) -> Clause:
+def _duration(_: Filter, values: tuple[str, ...], __: Engine) -> Clause:
     parts = []
     for value in values:
         low, high = DURATION_BUCKETS[value]
@@ -47,15 +46,15 @@ def _duration(_: Filter, values: tuple[str, ...]) -> Clause:
     return "(" + " OR ".join(parts) + ")", []
 
 
-def _attempt(_: Filter, values: tuple[str, ...]) -> Clause:
+def _attempt(_: Filter, values: tuple[str, ...], __: Engine) -> Clause:
     """First attempts only unless asked otherwise, as the API (NOTES.md: "Default attempt filter")."""
     asked = set(values) or {"initial"}
     if "all" in asked or asked >= {"initial", "retry"}:
-        return "1", []
+        return "1 = 1", []
     return ("coalesce(r.attempt, 0) > 0" if "retry" in asked else "coalesce(r.attempt, 0) = 0"), []
 
 
-RULES: dict[Rule, Callable[[Filter, tuple[str, ...]], Clause]] = {
+RULES: dict[Rule, Callable[[Filter, tuple[str, ...], Engine], Clause]] = {
     "one of": _one_of,
     "contains": _contains,
     "duration": _duration,
@@ -63,7 +62,7 @@ RULES: dict[Rule, Callable[[Filter, tuple[str, ...]], Clause]] = {
 }
 
 
-def where_of(org: str, query: LogQuery) -> Clause:
+def where_of(org: str, query: LogQuery, db: Engine) -> Clause:
     """The rows of `org` that `query` keeps: every filter set, the window (creation time, both ends inclusive)."""
     clauses: list[str] = ["r.org = ?"]
     parameters: list[Any] = [org]
@@ -72,7 +71,7 @@ def where_of(org: str, query: LogQuery) -> Clause:
             continue
         values = query.listed(row.query)
         if values or row.rule == "attempt":
-            clause, more = RULES[row.rule](row, values)
+            clause, more = RULES[row.rule](row, values, db)
             clauses.append(clause)
             parameters += more
     if query.since is not None:
