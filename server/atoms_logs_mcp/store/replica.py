@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,10 +134,19 @@ class Replica:
             _save_state(session, org, state)
         return len(gone)
 
-    @guarded(list)
     def select(self, statement: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
-        """A read of `call_rows` (aliased `r`) that the domain wrote (domain/replica/sql.py)."""
-        return self._rows(statement, parameters)
+        """A read of `call_rows` (aliased `r`) that the domain wrote (domain/replica/sql.py). A database that cannot
+        be read turns the store off and raises StoreUnavailable: no rows would be a false answer."""
+        db = self.store.db
+        if db is None or not self.store.on:
+            raise StoreUnavailable(self.store.notice or "the store is off")
+        try:
+            found = self._rows(statement, parameters)
+        except (*db.errors, OSError) as error:  # type: ignore[misc]
+            self.store.turn_off(error)
+            raise StoreUnavailable(self.store.notice or "the store is off") from error
+        self.store.worked()
+        return found
 
     @guarded(lambda: None)
     def count_rows(self, org: str) -> int | None:
@@ -264,10 +274,12 @@ class Snapshot:
         self.store = store
         self.reader: Reader | None = None
         self._open: Any = None
+        self._errors: tuple[type[BaseException], ...] = ()
 
     def __enter__(self) -> Snapshot:
         if self.store.db is None or not self.store.on:
             raise StoreUnavailable("the store is off")
+        self._errors = self.store.db.errors
         try:
             self._open = self.store.db.snapshot()
             self.reader = self._open.__enter__()
@@ -280,14 +292,37 @@ class Snapshot:
     def __exit__(self, *exc: Any) -> None:
         if self._open is not None:
             opened, self._open, self.reader = self._open, None, None
-            opened.__exit__(*exc)
+            try:
+                opened.__exit__(*exc)
+            except (*self._errors, OSError) as error:  # type: ignore[misc]
+                if exc[0] is None:  # else the failure that ended the read is the one to tell
+                    self.store.turn_off(error)
+                    raise StoreUnavailable(self.store.notice or "the store is off") from error
 
     def one(self, statement: str, parameters: Sequence[Any]) -> tuple[Any, ...]:
         assert self.reader is not None
-        row = self.reader.one(statement, parameters)
+        with self._unavailable_on_failure():
+            row = self.reader.one(statement, parameters)
         assert row is not None
         return tuple(row)
 
     def batches(self, statement: str, parameters: Sequence[Any], size: int) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows in batches; a database lost part-way (a PostgreSQL restart) turns the store off and raises
+        StoreUnavailable, so the caller reads the question again from the API."""
         assert self.reader is not None
-        return self.reader.batches(statement, parameters, size)
+        found = self.reader.batches(statement, parameters, size)
+        while True:
+            with self._unavailable_on_failure():
+                batch = next(found, None)
+            if batch is None:
+                return
+            yield batch
+
+    @contextmanager
+    def _unavailable_on_failure(self) -> Iterator[None]:
+        assert self.store.db is not None
+        try:
+            yield
+        except (*self.store.db.errors, OSError) as error:  # type: ignore[misc]
+            self.store.turn_off(error)
+            raise StoreUnavailable(self.store.notice or "the store is off") from error

@@ -20,6 +20,7 @@ from ..domain.filters import Filters, slow_query
 from ..domain.investigate import tool_stats
 from ..domain.lookup import AgentNameError
 from ..domain.recent_windows import ReadWindow
+from ..domain.replica.reads import Lister
 from ..domain.scan import Scan, scan_window
 from ..domain.summarize import WindowSummary
 from ..render.agent_diff import diff_summary
@@ -34,7 +35,7 @@ from .arguments import FilterSet
 from .context import READ_ONLY, AppContext, Ctx, failing_as_tool_error, state
 from .filtering import Asked, query_for
 from .investigating import investigate
-from .sources import read_ceiling, source_for
+from .sources import read_ceiling, read_either
 
 DESCRIPTION = """Compare two sets of calls side by side: this week vs last week, version A vs version B.
 
@@ -78,18 +79,23 @@ async def _read_side(ctx: Ctx, filters: Filters, names: Mapping[str, str]) -> tu
     app = state(ctx)
     asked = await query_for(app, filters)
     query, window = asked.query, asked.window
-    side = Side()
-    drawn = Aggregator(GROUPS, window.zone, names) if client_supports_apps(ctx) else None
+    viewing = client_supports_apps(ctx)
 
-    async def consume(rows: list[CallRow]) -> None:
-        side.add(rows)
-        if drawn is not None:
-            drawn.add(rows)
+    async def read_from(source: Lister) -> tuple[Side, Scan, Aggregator | None]:
+        side = Side()
+        drawn = Aggregator(GROUPS, window.zone, names) if viewing else None
 
-    source = await source_for(app, query)
-    ceiling = read_ceiling(source, None, app.settings.scan_ceiling)
-    with failing_as_tool_error(slow_query=slow_query(query)):
+        async def consume(rows: list[CallRow]) -> None:
+            side.add(rows)
+            if drawn is not None:
+                drawn.add(rows)
+
+        ceiling = read_ceiling(source, None, app.settings.scan_ceiling)
         scan = await scan_window(source, query, consume, ceiling=ceiling, concurrency=app.settings.scan_concurrency)
+        return side, scan, drawn
+
+    with failing_as_tool_error(slow_query=slow_query(query)):
+        side, scan, drawn = await read_either(app, query, read_from)
     if drawn is not None:
         read = ReadWindow(WindowSummary(drawn.result(), scan, None), query, window, names, asked.versions)
         app.windows.put(filters, app.settings.scan_ceiling, read)

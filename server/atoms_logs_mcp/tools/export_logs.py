@@ -11,8 +11,9 @@ from pydantic import Field
 
 from ..api.errors import AtomsError
 from ..domain.export import target_path
-from ..domain.export_window import IncompleteExportError, export_window
+from ..domain.export_window import IncompleteExportError, WindowExport, export_window
 from ..domain.filters import Filters, slow_query
+from ..domain.replica.reads import Lister
 from ..render import formats
 from ..render.failures import explain
 from ..render.rows import filter_header
@@ -21,7 +22,7 @@ from ..settings_table import env_name
 from .arguments import MaxCalls, with_filters
 from .context import WRITES_FILE, Ctx, progress_reporter, state
 from .filtering import query_for
-from .sources import read_ceiling, source_for
+from .sources import read_ceiling, read_either
 
 DESCRIPTION = """Export every call matching the filters to a CSV or JSON file in the export folder.
 
@@ -57,10 +58,9 @@ def register(server: MCPServer[Any]) -> None:
             raise ToolError(str(error)) from None
         query, window, versions = await query_for(app, filters)
         names = await app.agents.names()
-        source = await source_for(app, query)
 
-        try:
-            done = await export_window(
+        async def read_from(source: Lister) -> WindowExport:
+            return await export_window(
                 source,
                 query,
                 names,
@@ -72,6 +72,9 @@ def register(server: MCPServer[Any]) -> None:
                 concurrency=app.settings.scan_concurrency,
                 progress=progress_reporter(ctx, "read"),
             )
+
+        try:
+            done = await read_either(app, query, read_from)
         except AtomsError as error:
             raise ToolError(explain(error, slow_query=slow_query(query))) from None
         except IncompleteExportError as error:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from ..domain.deep_scan import DeepScan, OnDetail, deep_scan
 from ..domain.filters import Filters, slow_query
+from ..domain.replica.reads import Lister
 from ..render.deep_coverage import deep_coverage
 from ..render.rows import filter_header
 from .context import Ctx, failing_as_tool_error, progress_reporter, state
 from .filtering import query_for
-from .sources import read_ceiling, source_for
+from .sources import read_ceiling, read_either
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,12 @@ async def investigate(
     app = state(ctx)
     query, window, versions = await query_for(app, filters)
     names = await app.agents.names()
-    source = await source_for(app, query)
-    ceiling = read_ceiling(source, max_calls, app.settings.deep_ceiling)
 
-    with failing_as_tool_error(slow_query=slow_query(query)):
-        scan = await deep_scan(
+    async def read_from(source: Lister) -> DeepScan:
+        return await deep_scan(
             app.calls,
             query,
-            ceiling=ceiling,
+            ceiling=read_ceiling(source, max_calls, app.settings.deep_ceiling),
             concurrency=app.settings.concurrency,
             page_concurrency=app.settings.scan_concurrency,
             progress=progress_reporter(ctx, "opened", progress_before),
@@ -50,5 +49,8 @@ async def investigate(
             open_stored=open_stored,
             lister=source,
         )
+
+    with failing_as_tool_error(slow_query=slow_query(query)):
+        scan = await read_either(app, query, read_from)
     header = [*filter_header(query, window, names, sort=False, versions=versions), *deep_coverage(scan)]
     return Investigation(scan, header, names)

@@ -9,14 +9,15 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from ..domain.filters import Filters, slow_query
+from ..domain.replica.reads import Lister
 from ..domain.summarize import calls_per_agent
-from ..domain.unlisted_agents import unlisted_calls
+from ..domain.unlisted_agents import UnlistedCalls, unlisted_calls
 from ..render.agents import render_agent_page
 from ..render.budget import LIST_PAGE_ROWS
 from .arguments import Since, Timezone, Until
 from .context import READ_ONLY, Ctx, failing_as_tool_error, state
 from .filtering import query_for
-from .sources import read_ceiling, source_for
+from .sources import read_ceiling, read_either
 
 DESCRIPTION = """List the organisation's Atoms agents: id, name, description, and calls in a window if asked.
 
@@ -52,18 +53,19 @@ def register(server: MCPServer[Any]) -> None:
             raise ToolError(f"page {page} is past the last page ({-(-len(every) // LIST_PAGE_ROWS)}).")
         counts, unlisted = None, None
         if with_calls:
-            source = await source_for(app, query)
-            with failing_as_tool_error(slow_query=slow_query(query)):
+
+            async def read_from(source: Lister) -> tuple[dict[str, int | None], UnlistedCalls | None]:
                 counts = await calls_per_agent(source, agents, query)
-                if len(agents) == len(every) and None not in counts.values():  # the whole list, every count read
-                    listed = sum(count or 0 for count in counts.values())
-                    unlisted = await unlisted_calls(
-                        source,
-                        query,
-                        set(counts),
-                        listed,
-                        ceiling=read_ceiling(source, None, app.settings.scan_ceiling),
-                        concurrency=app.settings.scan_concurrency,
-                    )
+                if len(agents) < len(every) or None in counts.values():  # not the whole list, or a count unread
+                    return counts, None
+                listed = sum(count or 0 for count in counts.values())
+                ceiling = read_ceiling(source, None, app.settings.scan_ceiling)
+                concurrency = app.settings.scan_concurrency
+                return counts, await unlisted_calls(
+                    source, query, set(counts), listed, ceiling=ceiling, concurrency=concurrency
+                )
+
+            with failing_as_tool_error(slow_query=slow_query(query)):
+                counts, unlisted = await read_either(app, query, read_from)
         shown = window if with_calls else None
         return render_agent_page(agents, len(every), page, LIST_PAGE_ROWS, counts, shown, unlisted)

@@ -7,15 +7,16 @@ from typing import Annotated, Any
 from mcp.server import MCPServer
 from pydantic import Field
 
+from ..api.models import LogPage
 from ..domain.filters import Filters, slow_query
-from ..domain.replica.reads import ReplicaLister
+from ..domain.replica.reads import Lister, ReplicaLister
 from ..render.listing import render_log_page
 from ..render.replica import replica_source
 from ..render.rows import filter_header
 from .arguments import Order, SortBy, with_filters
 from .context import READ_ONLY, Ctx, failing_as_tool_error, state
 from .filtering import query_for
-from .sources import scans_history, source_for
+from .sources import read_either, scans_history
 
 DESCRIPTION = """List Atoms voice-agent calls, newest update first, with filters; one compact row per call.
 
@@ -42,9 +43,14 @@ def register(server: MCPServer[Any]) -> None:
         query, window, versions = await query_for(
             app, filters, page=page, limit=limit, sort_by=sort_by, sort_order=sort_order
         )
-        source = await source_for(app, query) if scans_history(query) else app.client
+
+        async def read_from(source: Lister) -> tuple[Lister, LogPage]:
+            return source, await source.list_logs(query)
+
         with failing_as_tool_error(slow_query=slow_query(query)):
-            result = await source.list_logs(query)
+            source, result = await (
+                read_either(app, query, read_from) if scans_history(query) else read_from(app.client)
+            )
         names = await app.agents.names()
         echoed = {**filters.as_arguments(), "sort_by": sort_by, "sort_order": sort_order}
         header = filter_header(query, window, names, versions=versions)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from ..api.query import LIVE_STATUSES, LogQuery
 from ..domain.replica.reads import Lister, ReplicaLister
+from ..store.engine import StoreUnavailable
 from .context import AppContext
+
+T = TypeVar("T")
 
 UNBOUNDED = 10**9
 """The ceiling of a window read from the replica when none is asked: every call (memory stays flat, it streams)."""
@@ -13,6 +19,18 @@ UNBOUNDED = 10**9
 async def source_for(app: AppContext, query: LogQuery) -> Lister:
     replica = await app.replica.lister_for(query, redacting=app.settings.redact_phones)
     return replica or app.client
+
+
+async def read_either(app: AppContext, query: LogQuery, read: Callable[[Lister], Awaitable[T]]) -> T:
+    """`read(source)` from the replica when it covers `query`, else from the API; and from the API again when the
+    store is lost part-way (a PostgreSQL restart): it turned itself off, and the answer carries its notice."""
+    source = await source_for(app, query)
+    try:
+        return await read(source)
+    except StoreUnavailable:
+        if not isinstance(source, ReplicaLister):
+            raise
+    return await read(app.client)
 
 
 def read_ceiling(source: Lister, asked: int | None, setting: int) -> int:

@@ -10,11 +10,12 @@ from mcp.server.apps import client_supports_apps
 from ..domain.aggregate import GroupKey
 from ..domain.filters import Filters, slow_query
 from ..domain.recent_windows import ReadWindow
-from ..domain.summarize import summarize_window
+from ..domain.replica.reads import Lister
+from ..domain.summarize import WindowSummary, summarize_window
 from ..views.window_data import GROUPS
 from .context import Ctx, failing_as_tool_error, progress_reporter, state
 from .filtering import query_for
-from .sources import read_ceiling, source_for
+from .sources import read_ceiling, read_either
 
 
 def ceiling_for(ctx: Ctx, max_calls: int | None) -> int:
@@ -32,20 +33,23 @@ async def summarize(
     app = state(ctx)
     query, window, versions = await query_for(app, filters)
     names = await app.agents.names()
-    source = await source_for(app, query)
-    ceiling, viewing = read_ceiling(source, max_calls, app.settings.scan_ceiling), client_supports_apps(ctx)
-    with failing_as_tool_error(slow_query=slow_query(query)):
-        summary = await summarize_window(
+    viewing = client_supports_apps(ctx)
+
+    async def read_from(source: Lister) -> WindowSummary:
+        return await summarize_window(
             source,
             query,
             group_by=tuple(dict.fromkeys([*group_by, *(GROUPS if viewing else ())])),
             zone=window.zone,
             agent_names=names,
-            ceiling=ceiling,
+            ceiling=read_ceiling(source, max_calls, app.settings.scan_ceiling),
             concurrency=app.settings.scan_concurrency,
             progress=progress_reporter(ctx, "read"),
             retries=retries,
         )
+
+    with failing_as_tool_error(slow_query=slow_query(query)):
+        summary = await read_either(app, query, read_from)
     read = ReadWindow(summary, query, window, names, versions)
     if viewing:
         app.windows.put(filters, ceiling_for(ctx, max_calls), read)
