@@ -27,7 +27,7 @@ async def read_either(app: AppContext, query: LogQuery, read: Callable[[Lister],
     source = await source_for(app, query)
     try:
         return await read(source)
-    except StoreUnavailable:
+    except* StoreUnavailable:  # also from inside a task group (the retry lookups run several at once)
         if not isinstance(source, ReplicaLister):
             raise
     return await read(app.client)
