@@ -267,11 +267,6 @@ KEYS = {
 }
 
 
-STORE_ENV = ("--env", "ATOMS_STORE=off")
-"""The replicas' store while ATOMS_STORE=postgresql:// is not merged yet (issue 26 point 2); then () : the URL of the
-cluster's PostgreSQL, which team_cluster.py sets."""
-
-
 def _postgres_or_skip() -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     import local_postgres
@@ -311,7 +306,7 @@ async def test_cluster_up_serves_each_key_its_own_calls_and_down_stops_everythin
     folder = tmp_path / "cluster"
     tenants = [arg for key, path in KEYS.items() for arg in ("--sandbox-tenant", f"{key}={path}")]
     port = str(free_port())
-    lines = _script("up", "--replicas", "2", "--port", port, "--dir", str(folder), *tenants, *STORE_ENV).splitlines()
+    lines = _script("up", "--replicas", "2", "--port", port, "--dir", str(folder), *tenants).splitlines()
     assert len(lines) == 1
     cluster = json.loads(lines[0])
     pids = cluster["pids"]

@@ -134,9 +134,7 @@ class ReplicaKeeper:
         if not self.enabled:
             return None
         state = self.state()
-        lister = ReplicaLister(
-            self.replica, self.reader.org, state, self.now, redacting=redacting, api=self.reader.client
-        )
+        lister = ReplicaLister(self.replica, self.reader.org, state, self.now, redacting=redacting)
         if not lister.covers(query):
             return None
         if self.now() - state.synced_at > self.plan.interval and not self.rows_lock.locked():

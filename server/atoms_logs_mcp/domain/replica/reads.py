@@ -53,12 +53,10 @@ class ReplicaLister:
         now: Callable[[], float],
         *,
         redacting: bool,
-        api: AtomsClient | None = None,
     ) -> None:
+        """A store that fails while read raises StoreUnavailable (`store.replica`): the tool reads the question
+        again from the API (`tools.sources.read_either`), never answers an empty page."""
         self.replica, self.org, self.state, self.now, self.redacting = replica, org, state, now, redacting
-        self.api = api
-        """Asked instead when the store fails between the choice of the replica and its read (PostgreSQL
-        restarting): a page from the API rather than an empty one."""
 
     def covers(self, query: LogQuery) -> bool:
         """Whether every call `query` asks for is in the replica: a complete walk reached the window's start."""
@@ -74,8 +72,6 @@ class ReplicaLister:
 
     async def list_logs(self, query: LogQuery) -> LogPage:
         """One page, as `GET /conversation` answers it."""
-        if not self.replica.on and self.api is not None:
-            return await self.api.list_logs(query)
         where, parameters = where_of(self.org, query, self.replica.db)
         count = self.count(query)
         limit, page = max(1, query.limit), max(1, query.page)
@@ -83,8 +79,6 @@ class ReplicaLister:
             f"SELECT r.row FROM call_rows r WHERE {where} ORDER BY {order_of(query)} LIMIT ? OFFSET ?",  # noqa: S608
             [*parameters, limit, (page - 1) * limit],
         )
-        if not self.replica.on and self.api is not None:
-            return await self.api.list_logs(query)
         logs = [self._row(text) for (text,) in found]
         pages = -(-count // limit)
         pagination = Pagination(total=count, page=page, limit=limit, has_more=page < pages, total_pages=pages)
@@ -97,8 +91,6 @@ class ReplicaLister:
             f"SELECT r.row FROM call_rows r WHERE r.org = ? AND r.call_id IN ({marks})",  # noqa: S608
             [self.org, *call_ids],
         )
-        if not self.replica.on and self.api is not None:
-            return await self.api.search(call_ids)
         return SearchResult.model_construct(logs=[self._row(text) for (text,) in found], total=len(found))
 
     def count(self, query: LogQuery) -> int:
