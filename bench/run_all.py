@@ -28,6 +28,7 @@ import live_watch
 import overhead
 import replica
 import suite_time
+import team_load
 import token_economy
 import tool_definitions
 import window_scaling
@@ -46,6 +47,7 @@ BENCHMARKS: list[tuple[str, Callable[[bool], Section]]] = [
     ("live_watch.py", live_watch.run),
     ("compare_shift.py", compare_shift.run),
     ("replica.py", replica.run),
+    ("team_load.py", team_load.run),
 ]
 
 
