@@ -81,7 +81,7 @@ async def test_each_request_reads_with_its_own_key_and_an_unknown_key_gets_the_a
     assert refused.is_error and "rejected the API key this request sent (HTTP 401)" in text_of(refused)
     assert "Authorization header" in text_of(refused) and "SMALLEST_API_KEY" not in text_of(refused)
     statuses = sandbox.stats()["statuses"]
-    assert (statuses["GET /conversation 200"], statuses["GET /conversation 401"]) == (1, 1)
+    assert statuses["GET /conversation 401"] == 1 and statuses["GET /conversation 200"] >= 1
     assert UNKNOWN_KEY not in (tmp_path / "server.log").read_text()
 
 
