@@ -72,6 +72,11 @@ class PostgresSession:
             yield rows
 
 
+class _Unreachable(BaseException):
+    """PostgreSQL does not answer a new connection: raised out of the pool's check, which tries again on any
+    Exception (and then waits for a connection), and turned into psycopg's OperationalError."""
+
+
 class PostgresEngine(Engine):
     errors = (psycopg.Error,)
     lasting = False
@@ -80,7 +85,7 @@ class PostgresEngine(Engine):
     def __init__(self, url: str) -> None:
         self.where = without_password(url)
         self.url = url
-        self.prepared = False
+        self.prepared, self.suspect = False, False
         try:
             self.pool = self._pool()
         except psycopg.Error as error:  # a URL psycopg cannot read: said without its password
@@ -93,7 +98,7 @@ class PostgresEngine(Engine):
             min_size=1,
             max_size=POOL_SIZE,
             kwargs={"autocommit": True, "cursor_factory": psycopg.ClientCursor, "connect_timeout": CONNECT_TIMEOUT},
-            check=ConnectionPool.check_connection,
+            check=self._check,
             timeout=WAIT,
             name="atoms-store",
             open=False,
@@ -105,15 +110,45 @@ class PostgresEngine(Engine):
         """A new pool: the old one, after failing to connect, waits longer and longer between its attempts, and
         would keep the store off for that long after PostgreSQL is back."""
         old, self.pool = self.pool, self._pool()
+        self.suspect = True
         old.close(timeout=0)
+
+    def _check(self, connection: psycopg.Connection[Any]) -> None:
+        """A pooled connection is checked before it is lent; when it is broken, whether PostgreSQL answers at all.
+        The pool would otherwise wait for a new connection as long as its timeout (and for ever on a machine whose
+        clock is moved by libfaketime, which its timed waits do not survive)."""
+        try:
+            ConnectionPool.check_connection(connection)
+        except psycopg.Error:
+            self._probe()
+            raise
+
+    def _probe(self) -> None:
+        try:
+            psycopg.connect(self.url, connect_timeout=CONNECT_TIMEOUT).close()
+        except psycopg.Error as error:
+            raise _Unreachable(self.scrub(str(error).splitlines()[0] if str(error) else "no answer")) from None
+
+    def _borrow(self) -> psycopg.Connection[Any]:
+        try:
+            if self.suspect:  # after a failure: ask PostgreSQL itself before waiting on the new pool
+                self._probe()
+            connection = self.pool.getconn()
+        except _Unreachable as error:
+            raise psycopg.OperationalError(f"PostgreSQL does not answer: {error}") from None
+        self.suspect = False
+        return connection
 
     @contextmanager
     def session(self) -> Iterator[PostgresSession]:
-        with self.pool.connection() as connection:
+        connection = self._borrow()
+        try:
             if not self.prepared:
                 prepare(connection)
                 self.prepared = True
             yield PostgresSession(connection)
+        finally:
+            self.pool.putconn(connection)
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresSession]:
@@ -174,8 +209,10 @@ class PostgresEngine(Engine):
         return text.replace(str(password), "***") if password else text
 
     def close(self) -> None:
+        """Close every connection; the pool's threads are told to stop and not waited for (they are daemons, and a
+        timed wait for them does not return on a machine whose clock libfaketime moves)."""
         self.locks.close()
-        self.pool.close()
+        self.pool.close(timeout=0)
 
 
 def lexemes(text: str) -> list[str] | None:
