@@ -156,6 +156,7 @@ async def test_100_clients_of_two_keys_across_3_replicas_fail_no_call_and_never_
     summary = tally.summary()
     assert tally.failed_before_answer == [] and tally.cut_mid_answer == []
     assert tally.tool_errors == []
+    assert not [text for texts in tally.answers.values() for text in texts if "call store" in text]
     assert team_load.foreign_ids(tally, tenants) == {KEY_A: set(), KEY_B: set()}
     searched = {key: [text for text in texts if "match" in text] for key, texts in tally.answers.items()}
     assert all(searched.values())  # search_transcripts answered for both keys, and stayed within each

@@ -272,3 +272,17 @@ async def test_a_users_key_is_never_written_to_the_store(sandbox, tmp_path):
     written = b"".join(path.read_bytes() for path in store.parent.iterdir())
     assert sandbox.api_key.encode() not in written
     assert key_fingerprint(sandbox.api_key).encode() in written  # rows are split by the key's fingerprint
+
+
+async def test_a_key_the_api_refuses_never_starts_a_background_sync(sandbox, tmp_path):
+    store = tmp_path / "store" / "calls.sqlite3"
+    env = {"ATOMS_STORE": str(store), "ATOMS_SYNC": "on", "ATOMS_SYNC_INTERVAL": "1"}
+    with team_server(sandbox, tmp_path, **env) as (url, _):
+        async with session(url, UNKNOWN_KEY) as client:
+            refused = await client.call_tool("list_logs", {"limit": 1})
+        async with session(url, sandbox.api_key) as client:
+            await client.call_tool("list_logs", {"limit": 1})
+        await anyio.sleep(3)
+    statuses = sandbox.stats()["statuses"]
+    assert refused.is_error and statuses["GET /conversation 401"] == 1  # the call's own, and no sync after it
+    assert statuses["GET /conversation 200"] > 1  # the answered key's sync ran

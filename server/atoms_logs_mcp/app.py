@@ -81,6 +81,11 @@ TOOLS: dict[str, Callable[[Any], None]] = {
 }
 
 
+SERVER_SIDE_FILES = ("export_logs",)
+"""Tools whose answer is a file on the server's disk: a team server's users cannot reach it, so it does not offer
+them."""
+
+
 def sync_plan(settings: Settings) -> SyncPlan:
     return SyncPlan(settings.sync_interval, settings.sync_since_days, settings.concurrency)
 
@@ -164,7 +169,7 @@ def create_server(
         extensions=[extension(settings.tools or TOOLS)],
     )
     for name, register in TOOLS.items():
-        if settings.tools is None or name in settings.tools:
+        if (settings.tools is None or name in settings.tools) and not (team and name in SERVER_SIDE_FILES):
             register(server)
     resources.register(server)
     if team:  # stateless: no session to hold a subscription, nor a stream to send its updates on

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .settings_table import env_name
 from .team.health import Health
 from .team.health import routes as health_routes
+from .team.logs import SERVING
 
 MCP_PATH = "/mcp"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -174,15 +175,24 @@ def serve_http(
         if auth_token
         else "no token required (set --auth-token to require one)"
     )
-    print(f"atoms-logs-mcp: streamable HTTP on http://{shown}:{port}{MCP_PATH}; {guard}", file=sys.stderr, flush=True)
+    said = [f"streamable HTTP on http://{shown}:{port}{MCP_PATH}; {guard}"]
     if not _is_loopback(host):
-        print(
-            f"atoms-logs-mcp: listening beyond loopback ({host}); accepted Host names: "
-            f"{', '.join((*LOOPBACK_NAMES, *extra_hosts))}",
-            file=sys.stderr,
-            flush=True,
+        said.append(
+            f"listening beyond loopback ({host}); accepted Host names: {', '.join((*LOOPBACK_NAMES, *extra_hosts))}"
         )
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=int(grace) + 1)
+    for line in said:  # a team server logs JSON lines only
+        if passthrough:
+            SERVING.info(line)
+        else:
+            print(f"atoms-logs-mcp: {line}", file=sys.stderr, flush=True)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=int(grace) + 1,
+        log_config=None if passthrough else uvicorn.config.LOGGING_CONFIG,  # None: its loggers reach the root's
+    )
     DrainingServer(config, health).run()
 
 

@@ -2,7 +2,8 @@
 
 The limit is per key and per server replica (`key_max_in_flight`): each replica counts only what it serves. A call
 past it is refused at once with a tool error, inside a 200 response: a 429 or 503 would make nginx try the next
-replica, which serves the same key. The deadline bounds the whole call and cancels its upstream work.
+replica, which serves the same key. The deadline bounds the whole call and cancels its upstream work (watch_call's
+listening time, which its caller chose, comes on top).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from .logs import REQUESTS
 from .tenants import MissingKey, Tenants
 
 REQUEST_ID_HEADER = "x-request-id"
+WATCH_MAX_S = 120.0
+"""watch_call listens up to this long (its `seconds`) on top of the work the deadline bounds."""
 
 
 class TooManyInFlight(ToolError):
@@ -49,9 +52,10 @@ async def admitted(tool: str, context: Any) -> AsyncIterator[None]:
             )
         tenant.in_flight += 1
         try:
-            with anyio.fail_after(tenants.settings.deadline):
+            with anyio.fail_after(tenants.settings.deadline + (WATCH_MAX_S if tool == "watch_call" else 0)):
                 yield
             outcome = "ok"
+            tenants.vouch(tenant)
         except TimeoutError:
             outcome = "deadline"
             raise ToolError(

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 FIELDS = ("request_id", "key", "tool", "took_ms", "outcome")
 REQUESTS = logging.getLogger("atoms_logs_mcp.requests")
 """The logger of tool calls: INFO, so a team server logs every call at the default level."""
+SERVING = logging.getLogger("atoms_logs_mcp.serving")
+"""Where and how the server listens, said once at start (INFO, like the calls)."""
 
 
 class JsonLines(logging.Formatter):
@@ -31,7 +33,9 @@ class JsonLines(logging.Formatter):
 
 
 def log_as_json_lines() -> None:
-    """Every handler of the root logger writes JSON lines, and tool calls are logged at INFO."""
+    """Every handler of the root logger writes JSON lines (uvicorn's loggers reach it: serve_http leaves them
+    unconfigured in passthrough), and tool calls are logged at INFO."""
     for handler in logging.getLogger().handlers:
         handler.setFormatter(JsonLines())
     REQUESTS.setLevel(logging.INFO)
+    SERVING.setLevel(logging.INFO)

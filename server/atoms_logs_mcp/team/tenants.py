@@ -43,6 +43,7 @@ class Tenant:
     sync: anyio.CancelScope = field(default_factory=anyio.CancelScope)
     last_used: float = 0.0
     in_flight: int = 0
+    syncing: bool = False
 
 
 class Tenants:
@@ -71,10 +72,15 @@ class Tenants:
         if tenant is None:
             tenant = Tenant(fingerprint, self._build(replace(self.settings, api_key=key)))
             self._by_fingerprint[fingerprint] = tenant
-            if tenant.context.replica.enabled:
-                self._background.start_soon(self._keep_syncing, tenant)
         tenant.last_used = self._clock()
         return tenant
+
+    def vouch(self, tenant: Tenant) -> None:
+        """A call of this key was answered: the API knows the key, so its replica starts syncing (a string the API
+        refuses never costs a background sync)."""
+        if not tenant.syncing and tenant.context.replica.enabled and tenant.fingerprint in self._by_fingerprint:
+            tenant.syncing = True
+            self._background.start_soon(self._keep_syncing, tenant)
 
     def __len__(self) -> int:
         return len(self._by_fingerprint)

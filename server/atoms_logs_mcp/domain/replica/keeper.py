@@ -54,7 +54,7 @@ class ReplicaKeeper:
     def __init__(self, reader: CallReader, plan: SyncPlan, clock: WallClock, *, enabled: bool) -> None:
         self.reader, self.plan, self.clock = reader, plan, clock
         self.replica = Replica(reader.store)
-        self.enabled = enabled and reader.store.on
+        self.enabled = enabled and reader.store.db is not None  # a server's store off for a moment comes back
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.rows_lock = anyio.Lock()
         self.rounds = 0
