@@ -167,8 +167,9 @@ async def scan_window(
 async def _scan_replica(
     replica: ReplicaLister, query: LogQuery, consume: Consume, ceiling: int, progress: Progress | None
 ) -> Scan:
+    freshness = replica.freshness()  # before the window's snapshot: one pooled connection at a time
     async with replica.window(query, ceiling) as (total, batches):
-        scan = Scan(total=total, target=min(total, ceiling), replica=replica.freshness())
+        scan = Scan(total=total, target=min(total, ceiling), replica=freshness)
         async for batch in batches:
             scan.read += len(batch)
             await consume(batch)
