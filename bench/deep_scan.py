@@ -9,6 +9,7 @@ scan's own. The sandbox runs in its own process with latency added to every requ
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import resource
 import sqlite3
@@ -83,10 +84,10 @@ def _peak_rss_mb() -> float:
 def _search(path: Path) -> dict[str, Any]:
     """Time one transcript search over every call in the store, as search_transcripts runs it once the window is
     listed: which calls are stored, the full-text query with its exact check, the matching calls' digests."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        org = db.execute("SELECT org FROM calls GROUP BY org ORDER BY count(*) DESC").fetchone()[0]
+        call_ids = [row[0] for row in db.execute("SELECT call_id FROM calls WHERE org = ?", (org,))]
     store = CallStore.open(path, 10**10)
-    assert store.connection is not None
-    org = store.connection.execute("SELECT org FROM calls GROUP BY org ORDER BY count(*) DESC").fetchone()[0]
-    call_ids = [row[0] for row in store.connection.execute("SELECT call_id FROM calls WHERE org = ?", (org,))]
 
     client = AtomsClient(Settings(api_key=DEFAULT_SANDBOX_KEY))  # settings only: no request is made
 

@@ -266,6 +266,11 @@ def stdlib(target: Target, python: str) -> set[str]:
     return names - (POSIX_ONLY if target.os == "win32" else WINDOWS_ONLY)
 
 
+TEAM_ONLY = frozenset({"atoms_logs_mcp.store.postgres_engine", "atoms_logs_mcp.store.postgres_locks"})
+"""Modules of the team server's PostgreSQL store: imported only for a postgresql:// store, from the `team` extra
+(psycopg), which the desktop bundles do not carry; store/engine.py says so when it is missing."""
+
+
 def import_problems(stage_dir: Path, target: Target, start: str = "atoms_logs_mcp") -> list[str]:
     """Every module the server's package reaches through imports that run at load time, resolved for each Python."""
     folders = _folders(stage_dir)
@@ -277,7 +282,8 @@ def import_problems(stage_dir: Path, target: Target, start: str = "atoms_logs_mc
         package = find_module(start, roots)
         if package is None:
             return [f"{target.name} Python {python}: {start} is not in the bundle"]
-        queue = [(_dotted(p.relative_to(package.parent.parent)), p) for p in sorted(package.parent.rglob("*.py"))]
+        every = [(_dotted(p.relative_to(package.parent.parent)), p) for p in sorted(package.parent.rglob("*.py"))]
+        queue = [(name, path) for name, path in every if name not in TEAM_ONLY]
         seen = {name for name, _ in queue}
         while queue:
             name, path = queue.pop()

@@ -294,10 +294,13 @@ class Snapshot:
             opened, self._open, self.reader = self._open, None, None
             try:
                 opened.__exit__(*exc)
-            except (*self._errors, OSError) as error:  # type: ignore[misc]
-                if exc[0] is None:  # else the failure that ended the read is the one to tell
-                    self.store.turn_off(error)
-                    raise StoreUnavailable(self.store.notice or "the store is off") from error
+            except Exception as error:
+                if exc[0] is not None:  # the failure that ended the read is the one to tell (closing a connection of
+                    return  # a pool the failure replaced raises too)
+                if not isinstance(error, (*self._errors, OSError, ValueError)):
+                    raise
+                self.store.turn_off(error)
+                raise StoreUnavailable(self.store.notice or "the store is off") from error
 
     def one(self, statement: str, parameters: Sequence[Any]) -> tuple[Any, ...]:
         assert self.reader is not None
