@@ -19,9 +19,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -84,8 +86,10 @@ def tenants(datasets) -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory, datasets, tenants) -> Iterator[dict[str, Any]]:
-    folder = tmp_path_factory.mktemp("cluster")
+def cluster(datasets, tenants) -> Iterator[dict[str, Any]]:
+    # Outside pytest's temporary tree: PostgreSQL runs as another user, and any pytest session that starts on the
+    # machine makes that tree private again, which would lock PostgreSQL out of its folder before a restart.
+    folder = Path(tempfile.mkdtemp(prefix="atoms-team-cluster-"))
     info = cluster_command(
         "up",
         "--replicas",
@@ -108,6 +112,7 @@ def cluster(tmp_path_factory, datasets, tenants) -> Iterator[dict[str, Any]]:
     finally:
         cluster_command("down", "--dir", info["dir"], "--keep-files")
         _logs_hold_no_key(Path(info["dir"]))
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def _until_replicated(url: str, tenants: list[Any]) -> None:
