@@ -31,6 +31,9 @@ from .team.logs import SERVING
 
 MCP_PATH = "/mcp"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+NO_KEY_MESSAGE = (
+    "This MCP server reads calls with your own Atoms API key: send Authorization: Bearer <your Atoms API key>."
+)
 
 
 def transport_security(host: str, extra_hosts: Sequence[str] = ()) -> TransportSecuritySettings:
@@ -56,10 +59,10 @@ def _is_wildcard(host: str) -> bool:
         return False
 
 
-def exposure_problem(host: str, token: str | None, accept_risk: bool, passthrough: bool = False) -> str | None:
+def exposure_problem(host: str, token: str | None, accept_risk: bool) -> str | None:
     """Why serving on `host` is refused: beyond loopback, with no token, unless the risk is accepted explicitly.
-    Passthrough is authenticated: each request brings the Atoms key it reads with."""
-    if _is_loopback(host) or token or accept_risk or passthrough:
+    (Passthrough is authenticated: each request brings the Atoms key it reads with; serve never asks.)"""
+    if _is_loopback(host) or token or accept_risk:
         return None
     return (
         f"refusing to serve beyond loopback ({host}) without a token: anyone who can reach the port could read "
@@ -68,26 +71,33 @@ def exposure_problem(host: str, token: str | None, accept_risk: bool, passthroug
     )
 
 
+def _bearer(scope: Scope) -> bytes | None:
+    """The credentials of `Authorization: Bearer <credentials>` (the scheme in any case, RFC 9110), else None."""
+    given = dict(scope.get("headers") or []).get(b"authorization", b"")
+    scheme, _, credentials = given.strip().partition(b" ")
+    return credentials.strip() if scheme.lower() == b"bearer" and credentials.strip() else None
+
+
+async def _unauthorized(message: str, scope: Scope, receive: Receive, send: Send) -> None:
+    response = JSONResponse(
+        {"error": "unauthorized", "message": message},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer realm="atoms-logs-mcp"'},
+    )
+    await response(scope, receive, send)
+
+
 class BearerTokenGate:
-    """Requires `Authorization: Bearer <token>` on every HTTP request (the scheme in any case, RFC 9110);
-    the token is compared in constant time."""
+    """Requires `Authorization: Bearer <token>` on every HTTP request; the token is compared in constant time."""
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
         self._expected = token.strip().encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            given = dict(scope.get("headers") or []).get(b"authorization", b"")
-            scheme, _, credentials = given.strip().partition(b" ")
-            if not (scheme.lower() == b"bearer" and hmac.compare_digest(credentials.strip(), self._expected)):
-                response = JSONResponse(
-                    {"error": "unauthorized", "message": "This MCP endpoint needs Authorization: Bearer <token>."},
-                    status_code=401,
-                    headers={"WWW-Authenticate": 'Bearer realm="atoms-logs-mcp"'},
-                )
-                await response(scope, receive, send)
-                return
+        if scope["type"] == "http" and not hmac.compare_digest(_bearer(scope) or b"", self._expected):
+            await _unauthorized("This MCP endpoint needs Authorization: Bearer <token>.", scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 
@@ -99,21 +109,10 @@ class PassthroughGate:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("path", "").rstrip("/") == MCP_PATH:
-            given = dict(scope.get("headers") or []).get(b"authorization", b"")
-            scheme, _, credentials = given.strip().partition(b" ")
-            if scheme.lower() != b"bearer" or not credentials.strip():
-                response = JSONResponse(
-                    {
-                        "error": "unauthorized",
-                        "message": "This MCP server reads calls with your own Atoms API key: send "
-                        "Authorization: Bearer <your Atoms API key>.",
-                    },
-                    status_code=401,
-                    headers={"WWW-Authenticate": 'Bearer realm="atoms-logs-mcp"'},
-                )
-                await response(scope, receive, send)
-                return
+        on_mcp = scope["type"] == "http" and scope.get("path", "").rstrip("/") == MCP_PATH
+        if on_mcp and _bearer(scope) is None:
+            await _unauthorized(NO_KEY_MESSAGE, scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 
