@@ -92,6 +92,7 @@ def test_the_reference_in_docs_is_current() -> None:
 
 
 def test_only_the_known_modules_touch_the_environment() -> None:
+    assert not [path for path in sources() if "dotenv" in path.read_text(encoding="utf-8")], "docs: no .env file"
     touching = {path.relative_to(SERVER).as_posix() for path in sources() if path.suffix == ".py"}
     touching = {name for name in touching if environment_touched(SERVER / name)}
     assert touching == ENVIRONMENT_READERS, (

@@ -185,6 +185,9 @@ def data_options(command: argparse.ArgumentParser, demo: bool = False) -> None:
 def sandbox_options(sandbox: argparse.ArgumentParser) -> None:
     from .sandbox.app import DEFAULT_SANDBOX_KEY
 
+    level = setting("log_level")
+    sandbox.epilog = _wrapped(f"It logs to stderr at ${level.env} (default: {level.shown_default}); no other setting.")
+
     sandbox.add_argument("--host", default="127.0.0.1", help="bind address")
     sandbox.add_argument("--port", type=int, default=8765, help="port; the API is under /atoms/v1")
     data_options(sandbox)
