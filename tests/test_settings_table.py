@@ -1,13 +1,10 @@
 """One table for settings: every ATOMS_* variable is named once, in its row, and `Settings`, `check`'s listing and
-`--help` all come from the rows."""
+`atoms-logs-mcp settings` all come from the rows (tests/test_help.py: the help pages)."""
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -69,34 +66,21 @@ def test_check_lists_one_line_per_row_with_secrets_masked() -> None:
     assert dict(Settings(redact_phones=True).in_effect())["ATOMS_REDACT"] == "phone"
 
 
-def test_help_lists_every_setting_with_its_default_and_description() -> None:
+def test_help_lists_every_setting_with_its_default_description_and_form() -> None:
     shown = settings_help(width=100)
     assert all(len(line) <= 100 for line in shown.splitlines())
     for row in SETTINGS:
-        assert f"{' or '.join(row.names)}  (default: {row.shown_default}" in shown
+        assert f"{' or '.join(row.names)}  (default: {row.shown_default})" in shown
         assert " ".join(row.description.split()[:4]) in " ".join(shown.split())
-    assert "ATOMS_LOG_LEVEL  (default: WARNING; one of DEBUG, INFO, WARNING, ERROR, CRITICAL)" in shown
+        assert f"Accepts {row.accepted}." in " ".join(shown.split())
+    assert "ATOMS_LOG_LEVEL  (default: WARNING)" in shown
+    assert "Accepts one of DEBUG, INFO, WARNING, ERROR, CRITICAL (letter case forgiven)." in " ".join(shown.split())
 
 
-@pytest.mark.parametrize("command", [[], ["serve"], ["check"]])
-def test_help_ends_with_the_settings(command: list[str], monkeypatch, capsys) -> None:
+def test_the_settings_command_prints_the_table(monkeypatch, capsys) -> None:
     monkeypatch.setenv("COLUMNS", "100")
-    with pytest.raises(SystemExit) as done:
-        main([*command, "--help"])
-    assert done.value.code == 0
-    text = capsys.readouterr().out
-    for row in SETTINGS:
-        assert f"  {' or '.join(row.names)}  (default: " in text, row.env
-    assert text.rstrip().endswith(settings_help(width=98))
-
-
-def test_help_from_the_command_line() -> None:
-    env = {"PATH": os.environ.get("PATH", ""), "COLUMNS": "100"}
-    done = subprocess.run(
-        [sys.executable, "-m", "atoms_logs_mcp", "--help"], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.rstrip().endswith(settings_help(width=98).rstrip())
+    assert main(["settings"]) == 0
+    assert capsys.readouterr().out.rstrip() == settings_help(width=98)
 
 
 def test_the_key_is_read_from_every_key_variable_and_messages_name_them() -> None:

@@ -1,8 +1,10 @@
-"""Command line: serve over stdio or HTTP, check a configuration, or run the sandbox.
+"""Command line: serve over stdio or HTTP, check a configuration, run the sandbox, show the store, sync, list the
+settings. The commands and their options: cli_parser.py.
 
 atoms-logs-mcp [--demo] [--transport stdio|http] [--host H] [--port P]
 atoms-logs-mcp check [--demo]
 atoms-logs-mcp sandbox [--host H] [--port P] [--data FILE | --calls N --seed S] [--api-key KEY] ...
+atoms-logs-mcp store [show|clear] | sync [--full] | settings
 """
 
 from __future__ import annotations
@@ -10,145 +12,29 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from . import __version__
+from .cli_parser import COMMANDS, help_width, parser
 from .config import Settings, log_level
 from .settings_table import env_name, key_names, settings_help
 
-COMMANDS = ("serve", "check", "sandbox", "store", "sync")
 GRACE_BEYOND_DEADLINE_S = 5.0
 """After SIGTERM, calls in flight get the deadline and this much more to finish."""
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="atoms-logs-mcp",
-        description="MCP server for Smallest AI Atoms voice-agent conversation logs.",
-        epilog=f"Without a command it serves over stdio.\n\n{_settings_help()}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        allow_abbrev=False,  # `--auth passthrough` must not be read as `--auth-token passthrough`
-    )
-    parser.add_argument("--version", action="version", version=f"atoms-logs-mcp {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="{serve,check,sandbox,store,sync}")
-
-    serve = commands.add_parser("serve", help="serve MCP (the default command)", **_with_settings())
-    serve.add_argument("--demo", action="store_true", help="serve the built-in sandbox in-process (no key needed)")
-    serve.add_argument("--transport", choices=("stdio", "http"), default="stdio")
-    serve.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default loopback)")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--redact", choices=("phone",), help="mask phone numbers (keeps the last four digits)")
-    serve.add_argument(
-        "--auth-token",
-        default=None,
-        help=f"HTTP only: require `Authorization: Bearer TOKEN` (or set {env_name('auth_token')})",
-    )
-    serve.add_argument(
-        "--auth-mode",
-        choices=("token", "passthrough"),
-        default=None,
-        help="HTTP only: token (default): one server-wide Atoms key; passthrough: each request's "
-        f"`Authorization: Bearer` is its user's own Atoms key, for a team server (or set {env_name('auth_mode')})",
-    )
-    serve.add_argument(
-        "--insecure-no-auth",
-        action="store_true",
-        help="HTTP only: serve beyond loopback without a token (anyone who can reach the port reads your calls)",
-    )
-    serve.add_argument(
-        "--allow-host",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="HTTP only: also accept this Host/Origin name (DNS-rebinding protection stays on)",
-    )
-    data_options(serve)
-
-    check = commands.add_parser("check", help="check the configuration and drive every tool once", **_with_settings())
-    check.add_argument("--demo", action="store_true", help="check against the built-in sandbox")
-    check.add_argument("--redact", choices=("phone",), help="mask phone numbers (keeps the last four digits)")
-    data_options(check)
-
-    _sandbox_options(commands.add_parser("sandbox", help="serve the Atoms API sandbox over HTTP", allow_abbrev=False))
-    store = commands.add_parser(
-        "store", help="show the local call store (location, size, calls); `store clear`", allow_abbrev=False
-    )
-    store.add_argument("action", nargs="?", choices=("show", "clear"), default="show")
-    sync = commands.add_parser(
-        "sync", help="bring the account's replica in the call store up to date once, then exit", **_with_settings()
-    )
-    sync.add_argument("--full", action="store_true", help="walk the whole list, not only what changed")
-    return parser
-
-
-def _with_settings() -> dict[str, Any]:
-    """The settings listed after a command's options, as the table words them (kept as written)."""
-    return {"epilog": _settings_help(), "formatter_class": argparse.RawDescriptionHelpFormatter, "allow_abbrev": False}
-
-
-def _settings_help() -> str:
-    """The table's settings wrapped as argparse wraps the rest of the help: to the terminal, but at most 100."""
-    return settings_help(width=max(40, min(100, shutil.get_terminal_size().columns - 2)))
-
-
-def data_options(command: argparse.ArgumentParser) -> None:
-    """--data FILE or --calls N, and --seed: where the sandbox's data comes from."""
-    source = command.add_mutually_exclusive_group()
-    source.add_argument(
-        "--data",
-        metavar="FILE",
-        help='dataset JSON: {"agents": [...], "calls": [...]}, optionally "branches" and "revisions"',
-    )
-    source.add_argument("--calls", type=int, default=500, metavar="N", help="generated calls (default 500)")
-    command.add_argument("--seed", type=int, default=7, help="seed of the generated data (default 7)")
-
-
-def _sandbox_options(sandbox: argparse.ArgumentParser) -> None:
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8765)
-    data_options(sandbox)
-    sandbox.add_argument("--api-key", default=None, help="key the sandbox accepts (default: a fixed sandbox key)")
-    sandbox.add_argument(
-        "--tenant",
-        action="append",
-        default=[],
-        metavar="KEY=DATAFILE",
-        help="serve KEY its own dataset, other keys a 401 (repeatable; instead of --data/--calls and --api-key)",
-    )
-    sandbox.add_argument("--latency-ms", type=float, default=0.0, help="latency added to every request")
-    sandbox.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered 5xx")
-    sandbox.add_argument("--rate-limit-rate", type=float, default=0.0, help="share of requests answered 429")
-    sandbox.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds on 429")
-    sandbox.add_argument("--malformed-rate", type=float, default=0.0, help="share of 200s with a broken body")
-    sandbox.add_argument("--drop-rate", type=float, default=0.0, help="share of connections dropped mid-response")
-    sandbox.add_argument("--live-speed", type=float, default=1.0, help="live calls replay this many times real time")
-    sandbox.add_argument(
-        "--versioning", choices=("v2", "v1"), default="v2", help="agent versioning model: v2 branches, or v1 only"
-    )
-    sandbox.add_argument(
-        "--large-account",
-        action="store_true",
-        help="createdAt sorts and date filters are slow with the account's size and answer 504 past the gateway's 29 s",
-    )
-    sandbox.add_argument(
-        "--no-updated-at",
-        action="store_true",
-        help="list rows without updatedAt, as the spec's row (the list is still ordered by it)",
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "serve")
-    args = _parser().parse_args(args_list)
+    args = parser().parse_args(args_list)
+    if args.command == "settings":
+        print(settings_help(width=help_width()))
+        return 0
     logging.basicConfig(
         level=log_level(os.environ),
         stream=sys.stderr,

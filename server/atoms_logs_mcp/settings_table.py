@@ -1,10 +1,10 @@
 """The settings table: every environment variable the server reads, named here and nowhere else.
 
 One row per setting: the variable, the `Settings` attribute it fills, its kind (how the text is read and
-checked: config.py says what each kind means), its default and one line for people. `Settings` (its
-defaults, `from_env`, `validate`), `check`'s listing and `--help` all come from these rows; any other
-module that names a variable in a message asks `env_name` for it. Standard library only, so that every
-layer may import it.
+checked: `ACCEPTED` says it in words, config.py does it), its default and one line for people. `Settings` (its
+defaults, `from_env`, `validate`), `check`'s listing, `atoms-logs-mcp settings` and docs/CONFIGURATION.md
+all come from these rows; any other module that names a variable in a message asks `env_name` for it.
+Standard library only, so that every layer may import it.
 """
 
 from __future__ import annotations
@@ -16,12 +16,24 @@ from typing import Any, Literal
 Kind = Literal[
     "key", "url", "seconds", "count", "zone", "store", "path", "names", "switch", "choice", "secret", "instant"
 ]
-"""key: the API key, from the first of its variables set (masked when shown); url: http(s) address, no
-trailing /; seconds: a number > 0; count: a whole number > 0; zone: an IANA zone; store: an absolute path,
-a postgresql:// URL (shown without its password) or off; path: an absolute path (or from ~); names:
-comma-separated, none means all; switch: its first choice turns it on, the others off; choice: one of
-`choices`, letter case forgiven; secret: text, masked when shown; instant: an ISO 8601 date-time, UTC when
-it has no offset."""
+"""How a row's text is read and checked: `ACCEPTED` says it for people, config.py's `Environment.read` does it."""
+
+ACCEPTED: dict[str, str] = {
+    "key": "8 to 512 printable ASCII characters, no spaces or quotes",
+    "url": "an http:// or https:// address (a trailing / is dropped)",
+    "seconds": "a number of seconds more than 0",
+    "count": "a whole number more than 0",
+    "zone": "an IANA time zone such as Europe/Paris (letter case forgiven)",
+    "store": "an absolute file path (or from ~), a postgresql:// URL (shown without its password), or off",
+    "path": "an absolute path (or from ~)",
+    "names": "comma-separated names; none means all",
+    "switch": "one of {choices} (letter case forgiven; the first turns it on)",
+    "choice": "one of {choices} (letter case forgiven)",
+    "secret": "text (masked when shown)",
+    "instant": "an ISO 8601 date-time, UTC when it has no offset",
+}
+"""What each kind of row accepts, in words (the `settings` command and docs/CONFIGURATION.md); {choices} are the
+row's choices."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +46,7 @@ class Setting:
     default: Any
     """The `Settings` default: what an unset variable means."""
     description: str
-    """One line for people (--help)."""
+    """One line for people (`atoms-logs-mcp settings`, docs/CONFIGURATION.md)."""
     form: str = ""
     """The value wanted, as errors quote it: "seconds per HTTP attempt, e.g. 15" (seconds and count)."""
     choices: tuple[str, ...] = ()
@@ -49,6 +61,11 @@ class Setting:
     @property
     def names(self) -> tuple[str, ...]:
         return (self.env, *self.also)
+
+    @property
+    def accepted(self) -> str:
+        """The values it accepts, in words: its kind's, with its choices."""
+        return ACCEPTED[self.kind].format(choices=", ".join(self.choices))
 
     @property
     def shown_default(self) -> str:
@@ -142,10 +159,15 @@ def default_of(attribute: str) -> Any:
 
 
 def settings_help(width: int = 100) -> str:
-    """Every setting for `--help`: its variables and default on one line, the description indented below."""
-    lines = ["settings (environment variables, read and checked at start; `check` lists those in effect):"]
+    """Every setting for `atoms-logs-mcp settings`: its variables and default on one line, the description and the
+    values accepted indented below."""
+    heading = (
+        "Settings: environment variables, read and checked at start (an empty one counts as unset); "
+        "`atoms-logs-mcp check` lists those in effect."
+    )
+    lines = textwrap.wrap(heading, width, break_on_hyphens=False)
     for row in SETTINGS:
-        choices = f"; one of {', '.join(row.choices)}" if row.choices else ""
-        lines.append(f"  {' or '.join(row.names)}  (default: {row.shown_default}{choices})")
-        lines.extend(textwrap.wrap(row.description, width, initial_indent=" " * 6, subsequent_indent=" " * 6))
+        lines.append(f"  {' or '.join(row.names)}  (default: {row.shown_default})")
+        text = f"{row.description} Accepts {row.accepted}."
+        lines.extend(textwrap.wrap(text, width, initial_indent=" " * 6, subsequent_indent=" " * 6))
     return "\n".join(lines)
