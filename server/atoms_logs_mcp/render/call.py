@@ -306,7 +306,11 @@ def render_call(
             )
     if "signals" in wanted:
         lines = signal_lines(signals(call))
-        out += ["", "## Signals (runtime turn N: the turn_index in the events, not transcript #N; definitions: README)"]
+        out += [
+            "",
+            "## Signals (runtime turn N: the turn_index in the events, not transcript #N;"
+            ' definitions: docs/TOOLS.md, "Conversation signals")',
+        ]
         out.append(fence("signals", "\n".join(lines)))
     if "metrics" in wanted:
         metrics = _metrics(call, None if whole else MAX_METRICS)
