@@ -1,5 +1,6 @@
-"""Every client configuration in the README, tried: read from the README, filled in, and started exactly
-as that client would start it. Claude Code is the real CLI, installed from the npm registry."""
+"""Every client configuration shown to users, tried: read from the README (Claude Code, Cursor, VS Code) and
+docs/ (RUNNING.md: Claude Desktop from a Python environment of one's own), filled in, and started exactly as that
+client would start it. Claude Code is the real CLI, installed from the npm registry."""
 
 from __future__ import annotations
 
@@ -25,8 +26,19 @@ CLAUDE_CODE = "@anthropic-ai/claude-code@2.1.197"
 CLAUDE_PREFIX = ROOT / "build" / "claude-code"
 
 
+PAGES = (ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")))
+EVERY_CLIENT = {"claude-desktop-pip", "claude-desktop-uvx", "claude-code", "cursor", "vscode"}
+
+
+def blocks(page: Path) -> dict[str, str]:
+    return dict(BLOCK.findall(page.read_text(encoding="utf-8")))
+
+
 def configs() -> dict[str, str]:
-    return dict(BLOCK.findall((ROOT / "README.md").read_text(encoding="utf-8")))
+    found = [blocks(page) for page in PAGES]
+    merged = {name: text for page in found for name, text in page.items()}
+    assert sum(map(len, found)) == len(merged), "a client's block is shown on two pages"
+    return merged
 
 
 def _fill(text: str) -> str:
@@ -38,8 +50,9 @@ def _fill(text: str) -> str:
     )
 
 
-def test_the_readme_has_every_client():
-    assert set(configs()) == {"claude-desktop-pip", "claude-desktop-uvx", "claude-code", "cursor", "vscode"}
+def test_every_client_has_its_block_and_the_readme_has_the_ides():
+    assert set(configs()) == EVERY_CLIENT
+    assert set(blocks(ROOT / "README.md")) == {"claude-code", "cursor", "vscode"}
 
 
 @pytest.mark.parametrize(
@@ -93,7 +106,7 @@ async def test_claude_code_adds_and_connects(sandbox, tmp_path):
     claude = await anyio.to_thread.run_sync(_claude)
     line = _fill(configs()["claude-code"]).strip()
     assert line.startswith("claude mcp add atoms-logs ")
-    # The README's command, with the sandbox's address added so the health check reaches it.
+    # The shown command, with the sandbox's address added so the health check reaches it.
     arguments = line.split()[1:]
     arguments[arguments.index("--") : arguments.index("--")] = ["-e", f"ATOMS_BASE_URL={sandbox.base_url}"]
     project = tmp_path / "project"

@@ -64,8 +64,8 @@ async def test_a_transcript_missing_from_the_record_is_rebuilt_from_the_events(r
             assert f"median {round(timed['median_ms'])} ms" in latency and f"max {timed['max_ms']} ms" in latency
             dead_air = line(section(text, "Signals"), "dead air over 3000 ms: ")
             assert f"of {timed['turns']} measured turns" in dead_air, "dead air measured, not 'not recorded'"
-            # Dead air is a turn whose turn_latency total is over 3000 ms (README, Conversation signals); the key's
-            # own `dead_air_gaps_ms` measures to the end of the agent's next line, its speech included.
+            # Dead air is a turn whose turn_latency total is over 3000 ms (docs/TOOLS.md, Conversation signals); the
+            # key's own `dead_air_gaps_ms` measures to the end of the agent's next line, its speech included.
             assert dead_air.startswith("none of") is (timed["max_ms"] <= 3000), (call_id, dead_air, timed)
 
 

@@ -26,7 +26,7 @@ async def test_every_tool_has_all_four_annotations_and_a_useful_description(sand
             assert hints.destructive_hint is False, tool.name
         description = tool.description or ""
         assert "Example:" in description and "Use it" in description, tool.name
-        assert tool.output_schema is None, f"{tool.name} returns text only (see README: structured content)"
+        assert tool.output_schema is None, f"{tool.name} returns text only (see docs/TOOLS.md: structured content)"
         for name, schema in tool.input_schema["properties"].items():
             assert schema.get("description"), f"{tool.name}.{name} has no description"
 

@@ -1,4 +1,4 @@
-"""The README's tool reference is what the live server lists (scripts/tool_reference.py writes it)."""
+"""The tool reference in docs/TOOLS.md is what the live server lists (scripts/tool_reference.py writes it)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,16 @@ def _module():
     return module
 
 
-async def test_readme_tool_reference_matches_the_live_tool_list():
+async def test_the_tool_reference_in_docs_matches_the_live_tool_list():
     reference = _module()
-    readme = reference.README.read_text(encoding="utf-8")
-    assert reference.updated_readme(await reference.render(), readme) == readme, (
-        "README.md's tool reference drifted from the server: run python scripts/tool_reference.py"
+    page = reference.PAGE.read_text(encoding="utf-8")
+    assert reference.updated_page(await reference.render(), page) == page, (
+        "docs/TOOLS.md's tool reference drifted from the server: run python scripts/tool_reference.py"
     )
+
+
+def test_the_reference_is_written_into_docs_tools_md():
+    assert SCRIPT.parents[1] / "docs" / "TOOLS.md" == _module().PAGE
 
 
 async def test_the_reference_names_every_tool_prompt_and_template():

@@ -28,6 +28,10 @@ TRANSCRIPT_PAGE_TURNS = 200
 EVENT_LINES = 100
 MAX_VARIABLES = 25
 MAX_METRICS = 40
+SIGNALS_HEADING = (  # the definitions live in the docs, under that heading (tests/test_front_page.py checks it)
+    "## Signals (runtime turn N: the turn_index in the events, not transcript #N;"
+    ' definitions: docs/TOOLS.md, "Conversation signals")'
+)
 
 
 def shown_id(call: CallDetail) -> str:
@@ -306,7 +310,7 @@ def render_call(
             )
     if "signals" in wanted:
         lines = signal_lines(signals(call))
-        out += ["", "## Signals (runtime turn N: the turn_index in the events, not transcript #N; definitions: README)"]
+        out += ["", SIGNALS_HEADING]
         out.append(fence("signals", "\n".join(lines)))
     if "metrics" in wanted:
         metrics = _metrics(call, None if whole else MAX_METRICS)
