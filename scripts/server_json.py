@@ -43,8 +43,9 @@ def environment_variable(row: Setting) -> dict[str, Any]:
     if row.kind in _SECRET_KINDS:
         entry["isSecret"] = True
     entry["format"] = _FORMATS.get(row.kind, "string")
-    if row.default is None and row.kind != "key":
-        entry["description"] += f" Unset: {row.shown_default}."
+    if row.default is None:  # no value to offer: a client would fill in "none" (the key is required instead)
+        if row.kind != "key":
+            entry["description"] += f" Unset: {row.shown_default}."
     else:
         entry["default"] = row.shown_default
     if row.choices:

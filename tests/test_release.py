@@ -78,6 +78,7 @@ def test_server_json_offers_every_setting_as_an_environment_variable():
     assert package["transport"] == {"type": "stdio"}
     key = variables["SMALLEST_API_KEY"]
     assert key["isRequired"] is True and key["isSecret"] is True and "ATOMS_API_KEY" in key["description"]
+    assert "default" not in key  # a client would offer "none" as the key
     assert variables["ATOMS_MCP_AUTH_TOKEN"]["isSecret"] is True
     assert [name for name, entry in variables.items() if entry.get("isRequired")] == ["SMALLEST_API_KEY"]
     assert variables["ATOMS_TIMEOUT"]["default"] == "15" and variables["ATOMS_TIMEOUT"]["format"] == "number"
