@@ -91,3 +91,20 @@ def test_the_settings_command_lists_every_setting_with_its_default_meaning_and_f
         assert f"{' or '.join(row.names)} (default: {row.shown_default})" in flat, row.env
         assert " ".join(row.description.split()) in flat, row.env
         assert f"Accepts {row.accepted}." in flat, row.env
+
+
+@pytest.mark.parametrize("arguments", [["settings"], ["serve", "--help"]])
+def test_a_reader_that_stops_early_gets_no_traceback(arguments: list[str]) -> None:
+    """`atoms-logs-mcp settings | head -3`: the reader is gone before the page is written (its end of the pipe is
+    closed before the command starts), so every write meets a broken pipe."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        shown = subprocess.run(
+            [sys.executable, "-m", "atoms_logs_mcp", *arguments], stdout=write_end, stderr=subprocess.PIPE,
+            text=True, timeout=60, env={**os.environ, "COLUMNS": "80"},
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in shown.stderr, shown.stderr
+    assert shown.returncode == 0

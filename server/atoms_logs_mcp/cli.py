@@ -31,9 +31,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "serve")
-    args = parser().parse_args(args_list)
-    if args.command == "settings":
-        print(settings_help(width=help_width()))
+    try:
+        args = parser().parse_args(args_list)  # prints --help and exits there
+        if args.command == "settings":
+            print(settings_help(width=help_width()))
+            return 0
+    except BrokenPipeError:  # `atoms-logs-mcp settings | head`: the reader had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
         return 0
     logging.basicConfig(
         level=log_level(os.environ),
