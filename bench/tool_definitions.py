@@ -20,11 +20,14 @@ from common import Section
 from mcp.server import MCPServer
 from token_economy import encoder
 
-from atoms_logs_mcp.app import INSTRUCTIONS, create_server
+from atoms_logs_mcp.app import create_server
 from atoms_logs_mcp.config import Settings
 from atoms_logs_mcp.tools.apps import without_views
+from atoms_logs_mcp.tools.instructions import INSTRUCTIONS
 
-BUDGET = 6_200
+BUDGET, APPS_BUDGET = 4_500, 5_300
+BEFORE, APPS_BEFORE = 6_187, 6_997
+"""tools/list before issue 27 (no titles; the filters' wording and their guard bounds on every filter tool)."""
 
 
 def _json(tool: Any) -> str:
@@ -54,15 +57,20 @@ def run(quick: bool = False) -> Section:
     method = (
         "Each tool of `tools/list` as JSON (name, description, inputSchema, annotations), counted with the "
         "cl100k_base BPE; beside it the same tool with the schema pydantic generates, before `lean_schema` drops "
-        f"titles, anyOf-null and null defaults. The budget for all of tools/list is {BUDGET:,} tokens "
-        "(tests/test_tool_definitions.py enforces it). The full time-window grammar is in the server instructions, "
-        "once; `since` carries a one-line summary for hosts that drop instructions."
+        "titles, anyOf-null, null defaults and false ones (bounds that only stop abuse, `arguments.Guard`, are "
+        f"left out of both). The budget for all of tools/list is {BUDGET:,} tokens, {APPS_BUDGET:,} for a host "
+        "with MCP Apps (tests/test_tool_definitions.py enforces both, through a real session each). What the six "
+        "filter tools share (the filters' meaning, the time-window grammar, defaults and ceilings) is in the server "
+        "instructions, once; each parameter keeps a brief description with its examples (`since`: ISO 8601, 90m, "
+        "24h, yesterday) for hosts that drop instructions."
     )
     notes = [
         f"Server instructions (sent once per session): {instructions:,} tokens.",
         f"A host that negotiated MCP Apps receives {with_apps:,} tokens of tools/list: {with_apps - total:,} more, "
         "for the view bindings (`_meta.ui`) of get_log, summarize_logs and compare_calls and the two app-only data "
         'tools, which such a host keeps from the model (visibility ["app"]).',
+        f"Before issue 27 (no titles; each filter's wording and guard bounds repeated on every filter tool): "
+        f"{BEFORE:,} tokens, {APPS_BEFORE:,} with MCP Apps.",
     ]
     return Section("Tool definitions", method, table, notes)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from ..settings_table import default_of, env_name
+from ..settings_table import env_name
 
 Status = Literal[
     "pending",
@@ -71,16 +71,14 @@ class Filter:
         return len(self.values) if self.values else self.most
 
 
-_DEFAULT_ZONE = f"{env_name('timezone')} or {default_of('timezone')}"
-
 # fmt: off
 FILTERS: tuple[Filter, ...] = (
     Filter(
-        "statuses", "statusFilter", "Call statuses to keep.",
+        "statuses", "statusFilter", "Statuses to keep.",
         get_args(Status), many=True, query="statuses", record=("status",),
     ),
     Filter(
-        "disconnect_reasons", "disconnectReasonFilter", "Disconnect reasons to keep.",
+        "disconnect_reasons", "disconnectReasonFilter", "Reasons to keep.",
         get_args(DisconnectReason), many=True, query="disconnect_reasons", record=("disconnectionReason",),
     ),
     Filter(
@@ -88,36 +86,36 @@ FILTERS: tuple[Filter, ...] = (
         get_args(CallType), many=True, query="call_types", record=("type",), closed=True,
     ),
     Filter(
-        "agents", "agentIds", "Agents to keep: ids or names (case-insensitive), from list_agents.",
+        "agents", "agentIds", "Agent ids or names.",
         many=True, query="agent_ids", record=("agentId",),
     ),  # names are resolved to ids first (tools/filtering.py)
     Filter(
-        "campaign_ids", "campaignIds", "Campaign ids to keep.",
+        "campaign_ids", "campaignIds", "Campaign ids.",
         many=True, query="campaign_ids", record=("campaignId",),
     ),
     Filter(
-        "search", "search", "Substring of a call id or phone number.",
+        "search", "search", "Call id or phone substring.",
         shortest=1, longest=100, query="search", record=("callId", "from", "to"), rule="contains",
     ),
     Filter(
-        "attempt", "callAttemptFilter", "initial (default: first attempts), retry or all.",
+        "attempt", "callAttemptFilter", "Default initial (first attempts).",
         get_args(Attempt), query="attempt", rule="attempt", closed=True,
     ),
     Filter(
-        "durations", "durationFilter", "0-30 and 30-60 seconds, 1-5 and 5+ minutes.",
+        "durations", "durationFilter", "Length bucket, seconds then minutes.",
         get_args(DurationBucket), many=True, query="durations", rule="duration", closed=True,
     ),
     Filter(
         "since", "dateFrom",
-        "Window start: ISO time, span (24h, 7d) or period (yesterday, last week); see instructions.",
+        "Start: ISO 8601, 90m, 24h or yesterday.",
         rule="created from",
     ),
-    Filter("until", "dateTo", "Window end (inclusive), same forms as since; default now.", rule="created to"),
+    Filter("until", "dateTo", "End (inclusive), as since.", rule="created to"),
     Filter(
-        "version_ids", "versionFilter", "Version ids or vN to keep.",
+        "version_ids", "versionFilter", "Version ids or vN (v4).",
         many=True, query="version_ids", record=("versionId",),
     ),
-    Filter("timezone", None, f"IANA zone for since/until words and day/hour groups; default {_DEFAULT_ZONE}."),
+    Filter("timezone", None, f"IANA zone; default {env_name('timezone')}."),
 )
 # fmt: on
 """Every call filter, in the order the tools list them."""

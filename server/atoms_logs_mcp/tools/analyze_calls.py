@@ -16,7 +16,7 @@ from ..domain.filters import Filters
 from ..domain.investigate import error_groups, hangup_lines, latency_stats, metric_stats, tool_stats
 from ..render.conversation import conversation_section
 from ..render.investigation import errors_section, latency_section, metrics_section, outcomes_section, tools_section
-from .arguments import DeepMaxCalls, with_filters
+from .arguments import DeepMaxCalls, Guard, with_filters
 from .context import READ_ONLY, Ctx
 from .investigating import investigate
 
@@ -43,7 +43,7 @@ ASPECTS: tuple[AspectRow, ...] = (
     AspectRow("tools", "", lambda c: tools_section(tool_stats(c.digests))),
     AspectRow(
         "latency",
-        "p50/p90/p99 by agent and version, LLM/TTS/STT, slowest turns",
+        "percentiles, LLM/TTS/STT, slowest turns",
         lambda c: latency_section(latency_stats(c.digests, c.names)),
     ),
     AspectRow("outcomes", "", lambda c: outcomes_section(hangup_lines(c.digests))),
@@ -51,8 +51,8 @@ ASPECTS: tuple[AspectRow, ...] = (
     AspectRow("errors", "", lambda c: errors_section(error_groups(c.digests))),
     AspectRow(
         "conversation",
-        "per agent and version: calls with barge-in interruptions, no_reply turns, replies slower than dead_air_ms, "
-        "greeting delay, repeated lines, transfers, endings, incomplete timelines",
+        "by agent and version: barge-ins, no_reply turns, replies slower than dead_air_ms, greeting delay, "
+        "repeated lines, transfers, endings, incomplete timelines",
         lambda c: conversation_section(conversation_stats(c.digests, c.names, c.dead_air_ms)),
     ),
 )
@@ -68,10 +68,7 @@ WRAP = 113  # the description's line width, as it has always been sent (tools/li
 
 def _description() -> str:
     listed = ", ".join(f"{row.name} ({row.gloss})" if row.gloss else row.name for row in ASPECTS)
-    uses = (
-        'Use it for "which tool fails most?", "where does latency go?", "what did the agent say before callers hung '
-        f'up?", "why does the agent cut callers off?". Aspects: {listed}. Same filters as list_logs.'
-    )
+    uses = f'Use it for "which tool fails most?" or "where does latency go?". Aspects: {listed}.'
     return "\n".join(
         [
             "Look inside every call of a window: tool failures, turn latency, hang-ups, metrics, errors.\n",
@@ -81,13 +78,16 @@ def _description() -> str:
     )
 
 
+TITLE = "Analyze calls in depth"
 DESCRIPTION = _description()
-Aspects = Annotated[list[Aspect] | None, Field(description="Sections (default all), as listed above.")]
-DeadAir = Annotated[int, Field(description="Dead air: a reply slower than this (ms).", ge=100, le=60_000)]
+Aspects = Annotated[list[Aspect] | None, Field(description="Sections; default all.")]
+DeadAir = Annotated[
+    Annotated[int, Guard(ge=100, le=60_000)], Field(description="Dead air: a reply slower than this (ms).")
+]
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    @server.tool(annotations=READ_ONLY, structured_output=False, title=TITLE, description=DESCRIPTION)
     @with_filters
     async def analyze_calls(
         ctx: Ctx, aspects: Aspects = None, dead_air_ms: DeadAir = 3000, max_calls: DeepMaxCalls = None, **arguments: Any

@@ -6,14 +6,31 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
 
-from pydantic import BeforeValidator, ConfigDict, Field, create_model
+from pydantic import BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, TypeAdapter, WithJsonSchema, create_model
+from pydantic_core import CoreSchema
 
 from ..api.filter_table import FILTERS, Filter
 from ..api.query import CALL_ID_PATTERN, SortField, SortOrder, canonical_call_id
 from ..domain.aggregate import GroupKey
-from ..settings_table import default_of, env_name
+from ..settings_table import env_name
 
-Ident = Annotated[str, Field(min_length=1, max_length=64)]
+
+class Guard:
+    """Bounds checked but not shown in tools/list, as `Annotated[int, Guard(ge=1, le=100_000)]`.
+
+    They stop abuse (a 10 kB "agent name", page 10**9), a model never needs them to choose a value, and shown on
+    every filter of the six filter tools they cost ~300 tokens in every conversation. A value outside them is
+    refused with pydantic's own message, as if they were shown."""
+
+    def __init__(self, **bounds: Any) -> None:
+        self.bounds = bounds
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        shown = TypeAdapter(source).json_schema()
+        return handler.generate_schema(Annotated[source, WithJsonSchema(shown), Field(**self.bounds)])
+
+
+Ident = Annotated[str, Guard(min_length=1, max_length=64)]
 STRIPPED = BeforeValidator(lambda value: value.strip() if isinstance(value, str) else value)
 """Surrounding spaces dropped before a value is checked (a pasted id often carries them)."""
 
@@ -22,18 +39,10 @@ CallId = Annotated[
     BeforeValidator(lambda value: canonical_call_id(value) if isinstance(value, str) else value),
     Field(
         pattern=CALL_ID_PATTERN,
-        description="A call id such as CALL-1737000000000-abc123, from list_logs or search_by_call_ids.",
+        description="A call id, from list_logs.",
     ),
 ]
-AgentName = Annotated[
-    str,
-    STRIPPED,
-    Field(
-        description="Agent id or name, from list_agents or get_log.",
-        min_length=1,
-        max_length=64,
-    ),
-]
+AgentName = Annotated[Ident, STRIPPED, Field(description="Agent id or name, from list_agents or get_log.")]
 Version = Annotated[
     str,
     STRIPPED,
@@ -42,24 +51,15 @@ Version = Annotated[
         pattern=r"^([vV]?\d{1,6}|[0-9a-fA-F]{24}|active)$",
     ),
 ]
-SortBy = Annotated[SortField | None, Field(description="created, updated (default), duration or latency.")]
-Order = Annotated[SortOrder | None, Field(description="desc (default) or asc.")]
+SortBy = Annotated[SortField | None, Field(description="Sort key; default updated.")]
+Order = Annotated[SortOrder | None, Field(description="Default desc.")]
 GroupBy = Annotated[
-    list[GroupKey],
-    Field(
-        description="Dimensions to count by, one table each: status, disconnect_reason, failure_reason, agent, "
-        "call_type, attempt, day, hour (of day, in timezone), version, campaign.",
-        min_length=1,
-        max_length=10,
-    ),
+    Annotated[list[GroupKey], Guard(min_length=1, max_length=10)],
+    Field(description="One table each; hour is of day."),
 ]
 MaxCalls = Annotated[
-    int | None,
-    Field(
-        description=f"Most calls to read (capped by {env_name('scan_ceiling')}); the answer says if it stopped.",
-        ge=1,
-        le=200_000,
-    ),
+    Annotated[int, Guard(ge=1, le=200_000)] | None,
+    Field(description=f"Most calls to read; at most {env_name('scan_ceiling')}."),
 ]
 
 
@@ -67,13 +67,11 @@ def _parameter(row: Filter) -> Any:
     """The type and description of a filter parameter, from its row: a list, or one value; None: not filtered on."""
     one: Any = cast(Any, Literal)[row.values] if row.values else str
     if row.many:
-        limits: dict[str, Any] = {"max_length": row.most_values}
-        kind: Any = cast(Any, list)[one if row.values else Ident] | None
+        kind: Any = Annotated[cast(Any, list)[one if row.values else Ident], Guard(max_length=row.most_values)]
     else:
         lengths = {"min_length": row.shortest, "max_length": row.longest} if not row.values else {}
-        limits = {key: value for key, value in lengths.items() if value is not None}
-        kind = one | None
-    return Annotated[kind, Field(description=row.about, **limits)]
+        kind = Annotated[one, Guard(**{key: value for key, value in lengths.items() if value is not None})]
+    return Annotated[kind | None, Field(description=row.about)]
 
 
 FILTER_PARAMETERS: dict[str, Any] = {row.name: _parameter(row) for row in FILTERS}
@@ -112,13 +110,8 @@ def with_filters(handler: Handler) -> Handler:
 
 
 DeepMaxCalls = Annotated[
-    int | None,
-    Field(
-        description=f"Most calls to open (capped by {env_name('deep_ceiling')}, default {default_of('deep_ceiling')}); "
-        "newest first.",
-        ge=1,
-        le=100_000,
-    ),
+    Annotated[int, Guard(ge=1, le=100_000)] | None,
+    Field(description=f"Most calls to open, newest first; default and most {env_name('deep_ceiling')}."),
 ]
 
 FilterSet = create_model(  # type: ignore[call-overload]

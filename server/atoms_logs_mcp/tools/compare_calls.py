@@ -37,19 +37,24 @@ from .filtering import Asked, query_for
 from .investigating import investigate
 from .sources import read_ceiling, read_either
 
+TITLE = "Compare two sets of calls"
 DESCRIPTION = """Compare two sets of calls side by side: this week vs last week, version A vs version B.
 
-Use it for "did version 5 make things worse?". Each side is list_logs filters, read whole. Shows status shares
-with 95% intervals and whether a difference is noise, durations, latency, cost, the disconnect reasons and metric
-values that moved most; deep=true adds tool failure rates. Two versions of one agent also get what changed.
-Example: compare_calls(baseline={"agents": ["Support"], "since": "last week"}, candidate={"agents": ["Support"],
-"since": "this week"})"""
-SideArgument = Annotated[FilterSet, Field(description="Filters of this side, as list_logs takes them.")]
+Use it for "did version 5 make things worse?": shares with 95% intervals, durations, latency, cost, reasons and
+metrics that moved, and what changed between two versions of one agent.
+Example: compare_calls(baseline={"since": "last week"}, candidate={"since": "this week"})"""
+SideArgument = Annotated[FilterSet, Field(description="This side's filters.")]
 Deep = Annotated[bool, Field(description="Also open every call for tool failure rates (slower).")]
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION, meta=view_of("compare_calls"))
+    @server.tool(
+        annotations=READ_ONLY,
+        structured_output=False,
+        title=TITLE,
+        description=DESCRIPTION,
+        meta=view_of("compare_calls"),
+    )
     async def compare_calls(ctx: Ctx, baseline: SideArgument, candidate: SideArgument, deep: Deep = False) -> str:
         app = state(ctx)
         names = await app.agents.names()

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
     from .subscriptions import Subscribers
 
 CALL_ID = re.compile(CALL_ID_PATTERN)
-READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=True)
+"""idempotentHint is left out: the spec gives it meaning only when readOnlyHint is false (destructiveHint likewise,
+but hosts' reviews ask for it and openWorldHint on every tool)."""
 WRITES_FILE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
 
 

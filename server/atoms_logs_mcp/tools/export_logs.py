@@ -19,27 +19,24 @@ from ..render.failures import explain
 from ..render.rows import filter_header
 from ..render.summary import coverage
 from ..settings_table import env_name
-from .arguments import MaxCalls, with_filters
+from .arguments import Guard, MaxCalls, with_filters
 from .context import WRITES_FILE, Ctx, progress_reporter, state
 from .filtering import query_for
 from .sources import read_ceiling, read_either
 
+TITLE = "Export calls to a file"
 DESCRIPTION = """Export every call matching the filters to a CSV or JSON file in the export folder.
 
-Use it when the user wants the calls as a file (a spreadsheet, a report). It reads the whole window (up to a
-ceiling it reports), writes only inside {export_dir}, never overwrites, and answers with the path, the number
-of rows and the columns. Same filters as list_logs. Example: export_logs(format="csv", statuses=["failed"],
-since="last week")""".format(export_dir=env_name("export_dir"))
+Use it when the user wants the calls as a file; it writes a new file, only inside {export_dir}.
+Example: export_logs(format="csv", statuses=["failed"], since="last week")""".format(export_dir=env_name("export_dir"))
 FileName = Annotated[
-    str | None,
-    Field(
-        description="Optional plain file name (no folders), e.g. failed-calls.csv; default timestamped.", max_length=120
-    ),
+    Annotated[str, Guard(max_length=120)] | None,
+    Field(description="Plain file name (no folders), e.g. failed-calls.csv; default timestamped."),
 ]
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=WRITES_FILE, structured_output=False, description=DESCRIPTION)
+    @server.tool(annotations=WRITES_FILE, structured_output=False, title=TITLE, description=DESCRIPTION)
     @with_filters
     async def export_logs(
         ctx: Ctx,

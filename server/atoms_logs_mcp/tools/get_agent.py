@@ -9,25 +9,28 @@ from pydantic import Field
 
 from ..domain.agent_config import catalog_of, read_version
 from ..render.agent_config import PARTS, Part, render_agent
-from .arguments import AgentName, Version
+from .arguments import AgentName, Guard, Version
 from .context import READ_ONLY, Ctx, failing_as_tool_error, state
 
+TITLE = "Read an agent's configuration"
 DESCRIPTION = """Read an Atoms agent's configuration at one version: prompt, first message, tools, post-call metrics.
 
-Use it to see what the agent was told on a call (get_log names the call's version) before proposing a change to
-its prompt or tools. Without version, the active version.
+Use it to see what the agent was told on a call before proposing a change.
 Example: get_agent(agent="Support", version="v3")"""
 Include = Annotated[
-    list[Part] | None,
-    Field(description="Parts to show (default all): versions, prompt, global_prompt, tools, metrics.", min_length=1),
+    Annotated[list[Part], Guard(min_length=1)] | None,
+    Field(description="Parts to show; default all."),
 ]
-PromptFrom = Annotated[int, Field(description="First line of the prompts to show, to continue a long one.", ge=1)]
+AtVersion = Annotated[Version | None, Field(description='"v3" or a version id; default the active one.')]
+PromptFrom = Annotated[
+    Annotated[int, Guard(ge=1)], Field(description="First line of the prompts to show (1-based), to continue.")
+]
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    @server.tool(annotations=READ_ONLY, structured_output=False, title=TITLE, description=DESCRIPTION)
     async def get_agent(
-        ctx: Ctx, agent: AgentName, version: Version | None = None, include: Include = None, prompt_from: PromptFrom = 1
+        ctx: Ctx, agent: AgentName, version: AtVersion = None, include: Include = None, prompt_from: PromptFrom = 1
     ) -> str:
         app = state(ctx)
         with failing_as_tool_error(subject=f"Agent {agent}"):

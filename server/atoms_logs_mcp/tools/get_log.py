@@ -13,30 +13,27 @@ from ..domain.call_uris import call_uri, transcript_uri
 from ..render.call import SECTIONS, Section, render_call, render_family
 from ..render.failures import explain
 from .apps import view_of
-from .arguments import CallId
+from .arguments import CallId, Guard
 from .context import READ_ONLY, AppContext, Ctx, failing_as_tool_error, state
 
+TITLE = "Open a call"
 DESCRIPTION = """Open one Atoms call for debugging: overview, transcript, events, disposition metrics, latency.
 
-Use it when a call id is known (from list_logs, summarize_logs examples, search_by_call_ids, or the user) to see
-what was said, which tools ran or failed, where the agent was slow, how the call ended and how its retries went.
-include picks sections; a long transcript continues with transcript_from.
+Use it when a call id is known: what was said, which tools failed, where the agent was slow, how it ended.
 Example: get_log(call_id="CALL-1737000000000-abc123")"""
 Include = Annotated[
-    list[Section] | None,
-    Field(
-        description="Sections to show (default all): overview, transcript, events, signals, metrics, latency.",
-        min_length=1,
-    ),
+    Annotated[list[Section], Guard(min_length=1)] | None, Field(description="Sections to show; default all.")
 ]
 TranscriptFrom = Annotated[
-    int, Field(description="First transcript turn to show (1-based), to continue a long transcript.", ge=1)
+    Annotated[int, Guard(ge=1)], Field(description="First transcript turn to show (1-based), to continue.")
 ]
-Recording = Annotated[bool, Field(description="Also fetch a short-lived link to the call's audio recording.")]
+Recording = Annotated[bool, Field(description="Also fetch a short-lived link to the audio recording.")]
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION, meta=view_of("get_log"))
+    @server.tool(
+        annotations=READ_ONLY, structured_output=False, title=TITLE, description=DESCRIPTION, meta=view_of("get_log")
+    )
     async def get_log(
         ctx: Ctx,
         call_id: CallId,

@@ -3,8 +3,9 @@ resource lists each client should see (the MCP Apps views only for hosts that ne
 
 Tool definitions cost tokens in every conversation, before the user says anything. Pydantic's schemas
 carry noise a model does not need: a `title` on every property, `anyOf: [T, null]` for each optional
-parameter, `default: null`. `lean_schema` removes exactly that; what a value may be is unchanged, and
-arguments are still validated against the full pydantic model.
+parameter, `default: null`, `default: false` on a flag (absent is off). `lean_schema` removes exactly that; what a
+value may be is unchanged, and arguments are still validated against the full pydantic model. (Bounds that only
+stop abuse are validated but never shown: `arguments.Guard`.)
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .apps import for_this_client, resources_for_this_client
 
 
 def lean_schema(schema: Any) -> Any:
-    """The JSON schema without titles, `anyOf` with null (optional parameters) or null defaults."""
+    """The JSON schema without titles, `anyOf` with null (optional parameters), null defaults or false ones."""
     if isinstance(schema, list):
         return [lean_schema(item) for item in schema]
     if not isinstance(schema, dict):
@@ -39,7 +40,7 @@ def lean_schema(schema: Any) -> Any:
         if len(kept) == 1 and isinstance(kept[0], dict):
             del out["anyOf"]
             out = {**kept[0], **out}
-    if "default" in out and out["default"] is None:
+    if "default" in out and (out["default"] is None or out["default"] is False):
         del out["default"]
     return out
 

@@ -14,30 +14,28 @@ from ..domain.summarize import calls_per_agent
 from ..domain.unlisted_agents import UnlistedCalls, unlisted_calls
 from ..render.agents import render_agent_page
 from ..render.budget import LIST_PAGE_ROWS
-from .arguments import Since, Timezone, Until
+from .arguments import Guard, Since, Timezone, Until
 from .context import READ_ONLY, Ctx, failing_as_tool_error, state
 from .filtering import query_for
 from .sources import read_ceiling, read_either
 
-DESCRIPTION = """List the organisation's Atoms agents: id, name, description, and calls in a window if asked.
+TITLE = "List agents"
+DESCRIPTION = """List the Atoms agents: id, name, description, and calls in a window if asked.
 
-Use it to learn agent names and ids (the agents argument of list_logs, summarize_logs and export_logs takes
-either), or to compare agents by volume with with_calls=true.
+Use it to learn agent names and ids, or to rank agents by calls.
 Example: list_agents(with_calls=true, since="7d")"""
-WithCalls = Annotated[
-    bool, Field(description="Also count each agent's calls (first attempts) in the window: one request each.")
-]
+WithCalls = Annotated[bool, Field(description="Also count each agent's calls in the window (one request each).")]
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    @server.tool(annotations=READ_ONLY, structured_output=False, title=TITLE, description=DESCRIPTION)
     async def list_agents(
         ctx: Ctx,
         with_calls: WithCalls = False,
         since: Since = None,
         until: Until = None,
         timezone: Timezone = None,
-        page: Annotated[int, Field(description="Page of 100 agents, from 1.", ge=1)] = 1,
+        page: Annotated[Annotated[int, Guard(ge=1)], Field(description="Page of 100 agents, from 1.")] = 1,
     ) -> str:
         if not with_calls and (since or until):
             raise ToolError(

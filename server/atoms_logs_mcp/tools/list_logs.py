@@ -13,29 +13,27 @@ from ..domain.replica.reads import Lister, ReplicaLister
 from ..render.listing import render_log_page
 from ..render.replica import replica_source
 from ..render.rows import filter_header
-from .arguments import Order, SortBy, with_filters
+from .arguments import Guard, Order, SortBy, with_filters
 from .context import READ_ONLY, Ctx, failing_as_tool_error, state
 from .filtering import query_for
 from .sources import read_either, scans_history
 
-DESCRIPTION = """List Atoms voice-agent calls, newest update first, with filters; one compact row per call.
+TITLE = "List calls"
+DESCRIPTION = """List Atoms calls with filters, newest update first, one compact row each.
 
-Use it to find calls ("outbound calls that hit a timeout yesterday") and to get the call ids that get_log and
-search_by_call_ids take. The answer states the filters and window applied, the total number of matches and the
-arguments for the next page. For counts over many calls use summarize_logs instead of paging. Live calls:
-statuses=["in_progress", "active"].
-Example: list_logs(statuses=["failed"], call_types=["telephony_outbound"], since="yesterday", limit=20)"""
+Use it to find calls and their ids; for counts over many calls use summarize_logs, not paging.
+Example: list_logs(statuses=["failed"], call_types=["telephony_outbound"], since="yesterday")"""
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    @server.tool(annotations=READ_ONLY, structured_output=False, title=TITLE, description=DESCRIPTION)
     @with_filters
     async def list_logs(
         ctx: Ctx,
         sort_by: SortBy = None,
         sort_order: Order = None,
-        page: Annotated[int, Field(description="Page number, from 1.", ge=1, le=100_000)] = 1,
-        limit: Annotated[int, Field(description="Calls per page, 1 to 100.", ge=1, le=100)] = 20,
+        page: Annotated[Annotated[int, Guard(ge=1, le=100_000)], Field(description="Page number, from 1.")] = 1,
+        limit: Annotated[int, Field(description="Calls per page.", ge=1, le=100)] = 20,
         **arguments: Any,
     ) -> str:
         filters = Filters.take(arguments)

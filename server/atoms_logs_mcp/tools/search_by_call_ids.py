@@ -15,13 +15,14 @@ from ..render.budget import ROWS_TOKENS, SEARCH_WINDOW_IDS
 from ..render.failures import CALL_ID_HINT, explain
 from ..render.listing import ids_that_fit, render_search_window
 from ..render.untrusted import clean, clip
+from .arguments import Guard
 from .context import CALL_ID, READ_ONLY, Ctx, state
 
-DESCRIPTION = """Look up Atoms calls by id, up to 1000 at once, one compact row each, in the order given.
+TITLE = "Look up calls by id"
+DESCRIPTION = """Look up Atoms calls by id, up to 1000 at once, one compact row each.
 
-Use it when you already hold call ids (from list_logs, summarize_logs, a user, a ticket or a webhook) and want
-their status, reason, duration and summary without opening each; unknown ids are named. Retry attempts are
-included. Example: search_by_call_ids(call_ids=["CALL-1737000000000-abc123", "CALL-1737000000001-def456"])"""
+Use it for ids you already hold (from a user, a ticket); unknown ids are named.
+Example: search_by_call_ids(call_ids=["CALL-1737000000000-abc123"])"""
 
 
 def _as_text(values: Any) -> Any:
@@ -35,19 +36,18 @@ CallIds = Annotated[
     list[str],
     BeforeValidator(_as_text),
     Field(
-        description="1 to 1000 call ids (from list_logs); duplicates are ignored, values that are not call ids are "
-        "listed by position.",
+        description="Call ids (from list_logs); duplicates ignored, non-ids named by position.",
         min_length=1,
         max_length=1000,
     ),
 ]
 Start = Annotated[
-    int, Field(description="Where to continue in call_ids (1-based), when an earlier answer said so.", ge=1)
+    Annotated[int, Guard(ge=1)], Field(description="Where to continue in call_ids (1-based), as an answer says.")
 ]
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    @server.tool(annotations=READ_ONLY, structured_output=False, title=TITLE, description=DESCRIPTION)
     async def search_by_call_ids(ctx: Ctx, call_ids: CallIds, start: Start = 1) -> str:
         trimmed = [canonical_call_id(value) for value in call_ids]
         malformed = [(n, value) for n, value in enumerate(trimmed, start=1) if not CALL_ID.fullmatch(value)]

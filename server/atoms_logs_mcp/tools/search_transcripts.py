@@ -12,29 +12,32 @@ from ..domain.filters import Filters
 from ..domain.transcript_hits import TranscriptHits
 from ..domain.transcript_search import TextQuery
 from ..render.transcript_hits import render_hits
-from .arguments import DeepMaxCalls, with_filters
+from .arguments import DeepMaxCalls, Guard, with_filters
 from .context import READ_ONLY, Ctx, state
 from .investigating import investigate
 
-DESCRIPTION = """Search what was said in the calls of a window (the API has no transcript search).
+TITLE = "Search transcripts"
+DESCRIPTION = """Search what was said in the calls of a window.
 
-Use it for "which calls mention a refund?". Words match whole words, any case, punctuation ignored, all in
-one turn; "quoted phrases" in that order; speaker keeps agent or user turns. Same filters as list_logs.
-Callers say one thing many ways: pass each phrasing in any_of; each match names the one it found.
-Example: search_transcripts(any_of=["real person", "human", "representative", "operator", "someone"], speaker="user")"""
+Use it for "which calls mention a refund?": whole words, any case, in one turn; "quoted phrases" in order.
+Callers say one thing many ways: pass each phrasing in any_of.
+Example: search_transcripts(any_of=["real person", "human", "representative"], speaker="user")"""
 Text = Annotated[
-    str | None, Field(description='Words and/or "quoted phrases", all in one turn.', min_length=1, max_length=200)
+    Annotated[str, Guard(min_length=1, max_length=200)] | None,
+    Field(description='Words and/or "quoted phrases", all in one turn.'),
 ]
 AnyOf = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=100)]] | None,
+    list[Annotated[str, Guard(min_length=1, max_length=100)]] | None,
     Field(description="Words or phrases; a turn matches one of them. With text: both.", min_length=1, max_length=20),
 ]
 Speaker = Annotated[Literal["agent", "user"] | None, Field(description="Only turns of agent or user.")]
-Page = Annotated[int, Field(description="Page of matching calls (10 per page), from 1.", ge=1, le=10_000)]
+Page = Annotated[
+    Annotated[int, Guard(ge=1, le=10_000)], Field(description="Page of matching calls (10 per page), from 1.")
+]
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    @server.tool(annotations=READ_ONLY, structured_output=False, title=TITLE, description=DESCRIPTION)
     @with_filters
     async def search_transcripts(
         ctx: Ctx,

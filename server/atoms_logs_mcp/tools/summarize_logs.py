@@ -15,17 +15,21 @@ from .arguments import GroupBy, MaxCalls, with_filters
 from .context import READ_ONLY, Ctx
 from .summarizing import summarize
 
+TITLE = "Summarize calls"
 DESCRIPTION = """Count and measure calls over a whole window: groups, percentiles, cost, retry outcomes.
 
-Use it first for questions about many calls ("why did calls fail this week?", "which agent drops most calls?"):
-it reads every matching call (not a sample), up to a ceiling it reports, and answers with compact tables that
-give up to three example call ids per group for get_log. Same filters as list_logs.
-Example: summarize_logs(statuses=["failed", "no_answer"], since="7d", group_by=["disconnect_reason", "agent"])"""
+Use it first for questions about many calls ("why did calls fail this week?"): it reads every matching call,
+not a sample.
+Example: summarize_logs(statuses=["failed"], since="7d", group_by=["disconnect_reason", "agent"])"""
 
 
 def register(server: MCPServer[Any]) -> None:
     @server.tool(
-        annotations=READ_ONLY, structured_output=False, description=DESCRIPTION, meta=view_of("summarize_logs")
+        annotations=READ_ONLY,
+        structured_output=False,
+        title=TITLE,
+        description=DESCRIPTION,
+        meta=view_of("summarize_logs"),
     )
     @with_filters
     async def summarize_logs(

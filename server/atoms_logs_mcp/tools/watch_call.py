@@ -16,21 +16,19 @@ from ..domain.call_uris import call_uri, transcript_uri
 from ..domain.live_watch import LIVE_STATUSES, LiveWatch
 from ..render.failures import explain
 from ..render.live import not_live, progress_text, refused_stream, render_watch
-from .arguments import CallId
+from .arguments import CallId, Guard
 from .context import READ_ONLY, Ctx, failing_as_tool_error, state
 from .subscriptions import Subscribers
 
-DESCRIPTION = """Watch a live Atoms call as it happens: each line as it is spoken, tool calls and errors as they arrive.
+TITLE = "Watch a live call"
+DESCRIPTION = """Watch a live Atoms call: each line as spoken, tool calls and errors as they arrive.
 
-Use it to debug an agent on a test call; list_logs(statuses=["in_progress", "active"]) finds live calls. It
-listens until `seconds` pass or the call ends; the answer gives the call that continues, or get_log once ended.
+Use it to debug an agent on a test call.
 Example: watch_call(call_id="CALL-1737000000000-abc123", seconds=60)"""
-Seconds = Annotated[
-    float, Field(description="How long to listen, at most 120 (stops when the call ends).", gt=0, le=120)
-]
+Seconds = Annotated[float, Field(description="How long to listen (stops when the call ends).", gt=0, le=120)]
 AfterEvent = Annotated[
-    str | None,
-    Field(description="Continue after this event id (given by the previous watch).", min_length=1, max_length=200),
+    Annotated[str, Guard(min_length=1, max_length=200)] | None,
+    Field(description="Continue after this event id (given by the previous watch)."),
 ]
 NOTIFY_EVERY_S = 0.25
 """Resource-updated notifications for one call: at once for a new transcript line, else at most this often (a
@@ -61,7 +59,7 @@ class _Notifier:
 
 
 def register(server: MCPServer[Any]) -> None:
-    @server.tool(annotations=READ_ONLY, structured_output=False, description=DESCRIPTION)
+    @server.tool(annotations=READ_ONLY, structured_output=False, title=TITLE, description=DESCRIPTION)
     async def watch_call(ctx: Ctx, call_id: CallId, seconds: Seconds = 30, after_event: AfterEvent = None) -> str:
         app = state(ctx)
         with failing_as_tool_error(subject=f"Call {call_id}"):
