@@ -113,6 +113,7 @@ ODD = {
         _odd_call(4, None, "new-status"),
         _odd_call(5, "in_progress", "running"),  # nothing finished: no share to take
         _odd_call(6, "failed", "<img src=x onerror=alert(1)>"),
+        *(_odd_call(100 + day, "completed", "daily", day=-day) for day in range(1, 70)),  # more days than a table
     ],
 }
 
@@ -125,7 +126,7 @@ def odd_sandbox():
 
 async def test_odd_windows_draw_every_status_and_every_group_without_a_figure_made_up(odd_sandbox):
     one_day = {"since": "2026-11-18T00:00:00Z", "until": "2026-11-19T00:00:00Z", "group_by": ["campaign"]}
-    empty = {"since": "2026-10-01T00:00:00Z", "until": "2026-10-02T00:00:00Z", "group_by": ["campaign"]}
+    empty = {"since": "2026-06-01T00:00:00Z", "until": "2026-06-02T00:00:00Z", "group_by": ["campaign"]}
     async with apps_client(odd_sandbox) as client:
         answer = await call_text(client, "summarize_logs", one_day)
         data = (await client.call_tool("window_view_data", one_day)).structured_content or {}
@@ -141,6 +142,16 @@ async def test_odd_windows_draw_every_status_and_every_group_without_a_figure_ma
     assert not nothing.is_error
     drawn = nothing.structured_content or {}
     assert drawn["calls"] == 0 and drawn["days"]["bars"] == [] and drawn["tables"][0]["rows"] == []
+
+
+async def test_more_days_than_the_answers_day_table_holds_are_drawn_by_week_as_it_does(odd_sandbox):
+    window = {"since": "2026-09-01T00:00:00Z", "until": "2026-11-19T00:00:00Z", "group_by": ["day"]}
+    async with apps_client(odd_sandbox) as client:
+        answer = await call_text(client, "summarize_logs", window)
+        days = ((await client.call_tool("window_view_data", window)).structured_content or {})["days"]
+    assert days["title"] == "week (more than 62 days)"
+    assert {bar["value"]: bar["count"] for bar in days["bars"]} == answer_table(answer, days["title"])
+    assert sum(sum(part["count"] for part in bar["statuses"]) for bar in days["bars"]) == 75
 
 
 def _answer_rows(answer: str) -> list[str]:
