@@ -45,7 +45,8 @@ async def test_a_host_with_apps_gets_the_bindings_the_data_tools_and_the_documen
     assert ui_of(tools["summarize_logs"]) == ui_of(tools["compare_calls"]) == {"resourceUri": WINDOW_VIEW}
     assert ui_of(tools["call_view_data"]) == {"resourceUri": CALL_VIEW, "visibility": ["app"]}
     assert ui_of(tools["window_view_data"]) == {"resourceUri": WINDOW_VIEW, "visibility": ["app"]}
-    assert set(tools) == set(TOOLS) | {"call_view_data", "window_view_data"}
+    assert ui_of(tools["compare_view_data"]) == {"resourceUri": WINDOW_VIEW, "visibility": ["app"]}
+    assert set(tools) == set(TOOLS) | {"call_view_data", "window_view_data", "compare_view_data"}
     for uri, page in PAGES.items():
         assert resources[uri].mime_type == read[uri].mime_type == APP_MIME_TYPE
         assert read[uri].text == document(page)

@@ -9,8 +9,8 @@ import json
 import os
 import re
 import shutil
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,11 @@ import pytest
 from mcp import Client
 from playwright.async_api import Frame, Page, async_playwright
 
-from conftest import GENERATED_END
+from atoms_logs_mcp.sandbox.serve import SandboxServer
+from atoms_logs_mcp.sandbox.store import CallStore
+from conftest import GENERATED_END, SANDBOX_KEY, SUPPORT_WEEK_AFTER_WEEK, call_text
 from test_views import apps_client
+from test_views_charts import FINAL, ODD, answer_table, in_window
 
 pytestmark = pytest.mark.anyio
 HOST_PAGE = (Path(__file__).parent / "views" / "host.html").read_text(encoding="utf-8")
@@ -111,6 +114,12 @@ async def open_view(
             assert errors == []
         finally:
             await browser.close()
+
+
+@contextmanager
+def _odd_server() -> Iterator[SandboxServer]:
+    with SandboxServer(CallStore.from_dataset(ODD), api_key=SANDBOX_KEY) as server:
+        yield server
 
 
 def _tools_of(call: dict[str, Any]) -> list[tuple[str, str]]:
@@ -253,7 +262,7 @@ async def test_the_view_follows_the_host_theme(sandbox, generated_dataset, chrom
         first = await view.frame.evaluate(background)
         other = "dark" if theme == "light" else "light"
         await view.page.evaluate(f"setTheme('{other}')")
-        await view.frame.wait_for_function(f"document.documentElement.dataset.theme === '{other}'")
+        await view.frame.locator(f"html[data-theme='{other}']").wait_for(state="attached")
         second = await view.frame.evaluate(background)
     dark, light = (first, second) if theme == "dark" else (second, first)
     assert dark == "rgb(27, 27, 29)" and light == "rgb(255, 255, 255)"
@@ -273,7 +282,7 @@ async def test_the_window_view_draws_the_window_and_opens_an_example_through_the
 ):
     async with (
         apps_client(sandbox) as client,
-        open_view(chromium, client, "summarize_logs", WINDOW) as view,
+        open_view(chromium, client, "summarize_logs", {**WINDOW, "group_by": ["agent"]}) as view,
     ):
         frame = view.frame
         status = frame.locator("section[aria-label='By status'] .bar-row")
@@ -294,6 +303,109 @@ async def test_the_window_view_draws_the_window_and_opens_an_example_through_the
         assert message == {"role": "user", "content": [{"type": "text", "text": f"Open call {wanted} with get_log."}]}
         assert wanted in {call["callId"] for call in generated_dataset["calls"]}
         assert view.requests == []
+
+
+async def test_the_window_view_draws_calls_per_day_by_status_and_the_answers_groups(
+    sandbox, generated_dataset, chromium
+):
+    arguments = {**WINDOW, "group_by": ["agent", "day"]}
+    async with apps_client(sandbox) as client:
+        answer = await call_text(client, "summarize_logs", arguments)
+        async with open_view(chromium, client, "summarize_logs", arguments) as view:
+            frame = view.frame
+            days = frame.locator("section[aria-label='By day'] .day")
+            await days.first.wait_for()
+            drawn = {
+                await day.get_attribute("data-day"): int(await day.get_attribute("data-count") or -1)
+                for day in await days.all()
+            }
+            parts = await days.evaluate_all(
+                "days => days.map(d => [d.dataset.day, [...d.querySelectorAll('.segment')]"
+                ".map(s => [s.dataset.status, Number(s.dataset.count), s.getBoundingClientRect().height])])"
+            )
+            legend = await view.texts("section[aria-label='By day'] .legend-item")
+            groups = frame.locator("section[aria-label='By agent'] .group-row")
+            rows = {
+                await row.locator("th").text_content(): await row.locator(".failed-share .bar-value").text_content()
+                for row in await groups.all()
+            }
+    assert drawn == answer_table(answer, "day")
+    calls = in_window(generated_dataset, WINDOW)
+    expected: dict[str, dict[str, int]] = {}
+    for call in calls:
+        day = datetime.fromisoformat(call["createdAt"].replace("Z", "+00:00")).strftime("%Y-%m-%d %a")
+        expected.setdefault(day, {}).setdefault(call["status"], 0)
+        expected[day][call["status"]] += 1
+    assert {day: {status: n for status, n, _ in segments} for day, segments in parts} == expected
+    assert all(height > 0 for _, segments in parts for _, _, height in segments)  # every part of a bar is seen
+    assert sorted(legend) == sorted({call["status"].replace("_", " ") for call in calls})
+    names = {agent["_id"]: agent["name"] for agent in generated_dataset["agents"]}
+    shares = {}
+    for name in set(names.values()):
+        mine = [call["status"] for call in calls if names[call["agentId"]] == name]
+        finished = sum(status in FINAL for status in mine)
+        if mine:
+            shares[name] = f"{100 * mine.count('failed') / finished:.1f}%"
+    assert rows == shares
+
+
+async def test_odd_windows_and_a_comparison_with_nothing_to_test_still_draw(sandbox, chromium):
+    """One day, a status no list names and one missing, a group that never finished, hostile text; a comparison
+    whose candidate has no calls: drawn, with no script error (open_view checks)."""
+    with _odd_server() as odd:
+        async with apps_client(odd) as client:
+            window = {"since": "2026-11-18T00:00:00Z", "until": "2026-11-19T00:00:00Z", "group_by": ["campaign"]}
+            async with open_view(chromium, client, "summarize_logs", window) as view:
+                frame = view.frame
+                await frame.locator(".group-row").first.wait_for()
+                assert await frame.locator(".day").count() == 1
+                statuses = await frame.locator(".segment").evaluate_all("s => s.map(e => e.dataset.status)")
+                assert {"voicemail", "(none)", "in_progress"} <= set(statuses)
+                running = frame.locator(
+                    ".group-row[data-value='running'] .failed-share, .group-row[data-value='running'] td"
+                )
+                assert "- (none finished)" in await running.all_text_contents()
+                assert "<img src=x onerror=alert(1)>" in await view.texts(".group-row th")
+                assert await frame.locator("#app img").count() == 0
+    sides = {"baseline": {"since": "2026-11-13", "until": "2026-11-19"}, "candidate": {"since": "2020-01-01"}}
+    sides["candidate"]["until"] = "2020-01-02"
+    async with apps_client(sandbox) as client, open_view(chromium, client, "compare_calls", sides) as view:
+        await view.frame.locator(".panel").nth(1).wait_for()
+        rows = view.frame.locator(".forest-row")
+        assert await rows.count() >= 7  # four status shares, three per-call measures, reasons and metric values
+        assert await view.frame.locator(".forest-row .point").count() == 0
+        assert set(await view.texts(".forest-row .verdict")) == {"not tested"}
+        assert "No calls in this window." in await view.texts(".panel p")
+
+
+async def test_the_compare_view_draws_the_comparison_as_the_answer_marks_it(sandbox, chromium, tmp_path):
+    async with apps_client(sandbox) as client:
+        answer = await call_text(client, "compare_calls", SUPPORT_WEEK_AFTER_WEEK)
+        async with open_view(chromium, client, "compare_calls", SUPPORT_WEEK_AFTER_WEEK) as view:
+            frame = view.frame
+            await frame.locator(".panel").nth(1).wait_for()
+            rows = frame.locator(".forest-row")
+            drawn = [
+                (
+                    await row.locator(".forest-name").text_content() or "",
+                    await row.locator(".forest-diff").text_content() or "",
+                    await row.locator(".verdict").text_content() or "",
+                    await row.get_attribute("class") or "",
+                )
+                for row in await rows.all()
+            ]
+            zero = await frame.locator(".forest-plot .zero").count()
+            points = await frame.locator(".forest-plot .point").count()
+            await view.screenshot("compare-view.png", tmp_path)
+    lines = [line.strip() for line in answer.splitlines() if " | " in line]
+    assert len(drawn) == zero == points >= 7 + 5
+    for name, difference, verdict, _ in drawn:
+        assert any(line.startswith(name[:40]) and line.endswith(f"{difference} {verdict}") for line in lines), name
+    assert {name for name, _, _, classes in drawn if "moved" in classes.split()} == {
+        "avg turn latency per call",
+        "lookup_order",
+    }
+    assert "within noise after Holm" in {verdict for _, _, verdict, _ in drawn}
 
 
 async def test_compare_calls_shows_both_sides(sandbox, generated_dataset, chromium):
@@ -320,7 +432,8 @@ async def test_a_host_that_cannot_pass_tool_calls_gets_a_plain_notice_at_its_own
         apps_client(sandbox) as client,
         open_view(chromium, client, "get_log", {"call_id": call["callId"]}, capabilities={}) as view,
     ):
-        await view.frame.wait_for_function("document.querySelector('.notice')?.textContent.includes('text answer')")
+        # A locator, not wait_for_function: that evaluates its text as a script, which the view's policy refuses.
+        await view.frame.locator(".notice", has_text="text answer").wait_for()
         log = await view.host_log()
         assert "tools/call" not in log["methods"]
         # The host's frame starts 200 px high; a view of one line asks for less (it can shrink, not only grow).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -29,14 +30,17 @@ NONE = "(none)"
 
 @dataclass
 class Group:
-    """Occurrences of one value: how many, and up to EXAMPLES calls that show it."""
+    """Occurrences of one value: how many, their statuses, and up to EXAMPLES calls that show it."""
 
     value: str
     count: int = 0
     examples: list[str] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)
+    """How many of these calls ended in each status (`NONE` for a call without one)."""
 
-    def add(self, call_id: str | None) -> None:
+    def add(self, call_id: str | None, status: str | None = None) -> None:
         self.count += 1
+        self.statuses[status or NONE] += 1
         if call_id and call_id not in self.examples and len(self.examples) < EXAMPLES:
             self.examples.append(call_id)
 
@@ -136,7 +140,7 @@ class Aggregator:
             self._count += 1
             for key in self.group_by:
                 value = _value(row, key, self.zone, self.agent_names)
-                self._groups[key].setdefault(value, Group(value)).add(row.call_id)
+                self._groups[key].setdefault(value, Group(value)).add(row.call_id, row.status)
             if row.duration:
                 self._durations.append(row.duration)
                 self._seconds += row.duration

@@ -11,7 +11,7 @@ survive it are said to have moved.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -25,6 +25,17 @@ from .shift import Shift, hodges_lehmann
 
 SHARED_STATUSES = ("completed", "failed", "no_answer", "cancelled")
 """The final statuses, in the order their shares are shown."""
+
+
+def finished(statuses: Mapping[str, int]) -> int:
+    """Calls in a final status, of counts by status: what every share is taken over."""
+    return sum(statuses.get(status, 0) for status in FINAL_STATUSES)
+
+
+def status_share(statuses: Mapping[str, int], status: str) -> Share:
+    """The share of finished calls (of counts by status) that ended in `status`: how every status share is taken,
+    "failed" the failure share."""
+    return Share(statuses.get(status, 0), finished(statuses))
 
 
 @dataclass
@@ -79,7 +90,7 @@ class Side:
     @property
     def finished(self) -> int:
         """Calls in a final status: what every share is taken over."""
-        return sum(self.statuses.get(status, 0) for status in FINAL_STATUSES)
+        return finished(self.statuses)
 
     @property
     def running(self) -> int:
@@ -161,7 +172,10 @@ class Comparison:
 
 def compare(baseline: Side, candidate: Side, tools: tuple[list[ToolStat], list[ToolStat]] | None) -> Comparison:
     """Every row of the comparison, tested, Holm's correction taken over all of them."""
-    statuses = [share_row(status, _status(baseline, status), _status(candidate, status)) for status in SHARED_STATUSES]
+    statuses = [
+        share_row(status, status_share(baseline.statuses, status), status_share(candidate.statuses, status))
+        for status in SHARED_STATUSES
+    ]
     shifts = [
         ShiftRow(measure, tuple(a), tuple(b), hodges_lehmann(a, b))
         for measure, a, b in (
@@ -187,10 +201,6 @@ def compare(baseline: Side, candidate: Side, tools: tuple[list[ToolStat], list[T
         metrics=_most_moved(_marked(metrics, survivors)),
         tools=_marked(tool_rows, survivors) if tool_rows is not None else None,
     )
-
-
-def _status(side: Side, status: str) -> Share:
-    return Share(side.statuses[status], side.finished)
 
 
 def _counted(baseline: Counter[str], candidate: Counter[str], prefix: str | None = None) -> list[ShareRow]:

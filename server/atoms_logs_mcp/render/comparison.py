@@ -39,11 +39,39 @@ def _signed(measure: str, value: float) -> str:
     return ("-" if value < 0 else "+") + SHOWN[measure](abs(value))
 
 
-def _verdict(row: ShareRow | ShiftRow, moved_alone: bool, up: bool) -> str:
-    """The words every tested row uses: only a row that survives Holm's correction is higher or lower."""
+def verdict(row: ShareRow | ShiftRow) -> str | None:
+    """The words every tested row ends with: only a row that survives Holm's correction is higher or lower; None
+    when the row has no difference to judge."""
+    if isinstance(row, ShareRow):
+        if (diff := row.difference) is None:
+            return None
+        moved_alone, up = not diff.noise, diff.value > 0
+    else:
+        if (shift := row.shift) is None:
+            return None
+        moved_alone, up = not shift.low <= 0 <= shift.high, shift.estimate > 0
     if row.survives:
         return "higher" if up else "lower"
     return "within noise after Holm" if moved_alone else "within noise"
+
+
+def difference(row: ShareRow | ShiftRow) -> str:
+    """The difference (candidate - baseline) with its 95% interval, or why there is none; without the verdict."""
+    if isinstance(row, ShareRow):
+        diff = row.difference
+        if diff is None:
+            return "- (a side has nothing to compare)"
+        return f"{100 * diff.value:+.1f} pts [{100 * diff.low:+.1f}, {100 * diff.high:+.1f}]"
+    shift = row.shift
+    if shift is None:
+        return "- (a side has nothing to compare)" if not row.baseline or not row.candidate else "too few calls to test"
+    low, high = (_signed(row.measure, bound) for bound in (shift.low, shift.high))
+    return f"{_signed(row.measure, shift.estimate)} [{low}, {high}]"
+
+
+def _tested(row: ShareRow | ShiftRow) -> str:
+    said = verdict(row)
+    return difference(row) if said is None else f"{difference(row)} {said}"
 
 
 def _share(share: Share) -> str:
@@ -52,12 +80,7 @@ def _share(share: Share) -> str:
 
 
 def _share_row(name: str, row: ShareRow) -> str:
-    shares = f"{name} | {_share(row.baseline)} | {_share(row.candidate)}"
-    diff = row.difference
-    if diff is None:
-        return f"{shares} | - (a side has nothing to compare)"
-    verdict = _verdict(row, not diff.noise, diff.value > 0)
-    return f"{shares} | {100 * diff.value:+.1f} pts [{100 * diff.low:+.1f}, {100 * diff.high:+.1f}] {verdict}"
+    return f"{name} | {_share(row.baseline)} | {_share(row.candidate)} | {_tested(row)}"
 
 
 def _shift_row(row: ShiftRow) -> str:
@@ -70,16 +93,7 @@ def _shift_row(row: ShiftRow) -> str:
         else:
             figures = f"p50 {show(spread.p50)}, p90 {show(spread.p90)}"
         sides.append(f"{figures} (n={spread.count})")
-    shift = row.shift
-    if shift is None:
-        tested = (
-            "- (a side has nothing to compare)" if not row.baseline or not row.candidate else "too few calls to test"
-        )
-    else:
-        verdict = _verdict(row, not shift.low <= 0 <= shift.high, shift.estimate > 0)
-        interval = f"[{_signed(row.measure, shift.low)}, {_signed(row.measure, shift.high)}]"
-        tested = f"{_signed(row.measure, shift.estimate)} {interval} {verdict}"
-    return f"{SHIFT_NAMES[row.measure]} | {sides[0]} | {sides[1]} | {tested}"
+    return f"{SHIFT_NAMES[row.measure]} | {sides[0]} | {sides[1]} | {_tested(row)}"
 
 
 def render_comparison(
@@ -108,12 +122,12 @@ def render_comparison(
         lines.append("")
         lines.append(_tools(comparison.tools))
     lines.append("")
-    lines += _footnote(comparison)
+    lines += footnote(comparison)
     lines.append("Next: analyze_calls on either side finds what is behind a difference; list_logs lists its calls.")
     return "\n".join(lines)
 
 
-def _footnote(comparison: Comparison) -> list[str]:
+def footnote(comparison: Comparison) -> list[str]:
     """How the differences were taken, how many rows were tested and how many survive Holm's correction."""
     if not comparison.tested:
         return ["No row tested: a side has too few finished calls."]

@@ -134,17 +134,23 @@ def _coarser(rows: Sequence[Group]) -> tuple[str, list[Group]]:
                     label = row.value
             group = merged.setdefault(label, Group(label))
             group.count += row.count
+            group.statuses.update(row.statuses)
             group.examples.extend(row.examples[: EXAMPLES - len(group.examples)])
         if len(merged) <= MAX_TIME_ROWS or width:
             return title, sorted(merged.values(), key=lambda g: g.value)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _table(key: GroupKey, rows: Sequence[Group], total: int) -> str:
-    title = TITLES[key]
+def time_rows(key: GroupKey, rows: Sequence[Group]) -> tuple[str, Sequence[Group]]:
+    """A table's title and rows: days grouped into weeks or months when there are more than MAX_TIME_ROWS."""
     if key == "day" and len(rows) > MAX_TIME_ROWS:
-        title, rows = _coarser(rows)
-        title = f"{title} (more than {MAX_TIME_ROWS} days)"
+        title, coarser = _coarser(rows)
+        return f"{title} (more than {MAX_TIME_ROWS} days)", coarser
+    return TITLES[key], rows
+
+
+def _table(key: GroupKey, rows: Sequence[Group], total: int) -> str:
+    title, rows = time_rows(key, rows)
     shown = rows if key in ("day", "hour") else rows[:ROWS_PER_TABLE]
     out = [f"{title} | calls | share | examples"]
     for group in shown:

@@ -1,10 +1,10 @@
 """The MCP Apps views (`io.modelcontextprotocol/ui`): which tool each view is bound to, the view documents,
 and what a host that did not negotiate Apps sees (no change at all).
 
-get_log renders in the call view; summarize_logs and compare_calls in the window view. Each view gets its data
-from an app-only tool (visibility ["app"], hidden from the model by the host), so every tool's text answer is
-the same for every host. Hosts without Apps get the tool list without the bindings and without the app-only
-tools, and no `ui://` resources: exactly what they saw before views existed.
+get_log renders in the call view; summarize_logs and compare_calls in the window view (compare_calls' comparison
+too). Each view gets its data from app-only tools (visibility ["app"], hidden from the model by the host), so
+every tool's text answer is the same for every host. Hosts without Apps get the tool list without the bindings
+and without the app-only tools, and no `ui://` resources: exactly what they saw before views existed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from mcp.server.apps import Apps, ResourceCsp, client_supports_apps
 from mcp.types import Resource, Tool
 
 from ..views.documents import VIEWS, document
-from . import call_view_data, window_view_data
+from . import call_view_data, compare_view_data, window_view_data
 from .context import READ_ONLY
 
 CALL_VIEW = "ui://atoms-logs/call"
@@ -25,11 +25,17 @@ BOUND = {"get_log": CALL_VIEW, "summarize_logs": WINDOW_VIEW, "compare_calls": W
 """The model's tools a view renders, with their view."""
 PAGES = {CALL_VIEW: "call", WINDOW_VIEW: "window"}
 """Each view's document (`views.documents.VIEWS`)."""
-DATA_TOOLS: dict[str, tuple[str, str, Callable[..., Awaitable[dict[str, Any]]]]] = {
-    "call_view_data": (CALL_VIEW, call_view_data.DESCRIPTION, call_view_data.handler),
-    "window_view_data": (WINDOW_VIEW, window_view_data.DESCRIPTION, window_view_data.handler),
+DATA_TOOLS: dict[str, tuple[str, str, Callable[..., Awaitable[dict[str, Any]]], tuple[str, ...]]] = {
+    "call_view_data": (CALL_VIEW, call_view_data.DESCRIPTION, call_view_data.handler, ("get_log",)),
+    "window_view_data": (
+        WINDOW_VIEW,
+        window_view_data.DESCRIPTION,
+        window_view_data.handler,
+        ("summarize_logs", "compare_calls"),
+    ),
+    "compare_view_data": (WINDOW_VIEW, compare_view_data.DESCRIPTION, compare_view_data.handler, ("compare_calls",)),
 }
-"""The app-only data tools: the view each one feeds, its description, its handler."""
+"""The app-only data tools: the view each one feeds, its description, its handler, the model tools it draws."""
 
 
 def view_of(tool: str) -> dict[str, Any]:
@@ -44,8 +50,8 @@ def extension(enabled: Collection[str]) -> Apps:
     for uri in sorted(wanted):
         page = PAGES[uri]
         apps.add_html_resource(uri, document(page), name=VIEWS[page][0], csp=ResourceCsp(), prefers_border=True)
-    for name, (uri, description, handler) in DATA_TOOLS.items():
-        if uri in wanted:
+    for name, (uri, description, handler, drawn) in DATA_TOOLS.items():
+        if uri in wanted and set(drawn) & set(enabled):
             data_tool = apps.tool(
                 resource_uri=uri,
                 visibility=["app"],

@@ -23,7 +23,7 @@ from ..domain.calls import CallReader
 from ..domain.clock import WallClock
 from ..domain.live_watch import RecentWatches
 from ..domain.lookup import AgentDirectory, AgentNameError
-from ..domain.recent_windows import RecentWindows
+from ..domain.recent_windows import RecentComparisons, RecentWindows
 from ..domain.replica.keeper import ReplicaKeeper
 from ..domain.version_names import UnknownVersionError, VersionCatalogs
 from ..render.agent_config import unknown_version_problem, version_name_problem
@@ -63,6 +63,8 @@ class AppContext:
     """The account's replica in the store: its sync, and the questions it answers (`domain.replica`)."""
     windows: RecentWindows = field(default_factory=RecentWindows)
     """The windows answers read in the last moments, for the window view (`domain.recent_windows`)."""
+    comparisons: RecentComparisons = field(default_factory=RecentComparisons)
+    """The comparisons compare_calls answered in the last moments, for its view (`domain.recent_windows`)."""
 
     def context_for(self, headers: Mapping[str, str] | None) -> AppContext:
         """The context a request reads: this one, for a server with one key (the team server's lifespan gives

@@ -56,7 +56,11 @@ async def summarize(
     return read
 
 
-async def window_for_view(ctx: Ctx, filters: Filters, max_calls: int | None) -> ReadWindow:
-    """The window as an answer just read it, else read now."""
+async def window_for_view(
+    ctx: Ctx, filters: Filters, max_calls: int | None, group_by: Sequence[GroupKey] = ()
+) -> ReadWindow:
+    """The window as an answer just read it (when it counted by every dimension `group_by` names), else read now."""
     kept = state(ctx).windows.get(filters, ceiling_for(ctx, max_calls))
-    return kept or await summarize(ctx, filters, GROUPS, max_calls, retries=False)
+    if kept is not None and set(group_by) <= set(kept.summary.stats.groups):
+        return kept
+    return await summarize(ctx, filters, (*GROUPS, *group_by), max_calls, retries=False)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
+
+from ..domain.aggregate import GroupKey
 from ..domain.filters import Filters
 from ..render.rows import describe_filters
 from ..views.window_data import window_view_data
@@ -11,11 +14,17 @@ from .arguments import MaxCalls, with_filters
 from .context import Ctx
 from .summarizing import window_for_view
 
-DESCRIPTION = "The window view's data: counts by status, reason and hour and percentiles, as JSON."
+DESCRIPTION = "The window view's data: counts by status, reason, hour and day, the answer's groups, as JSON."
+Tables = Annotated[list[GroupKey], Field(description="The answer's group_by: a table each.", max_length=10)]
 
 
 @with_filters
-async def handler(ctx: Ctx, max_calls: MaxCalls = None, **arguments: Any) -> dict[str, Any]:
-    read = await window_for_view(ctx, Filters.take(arguments), max_calls)
+async def handler(
+    ctx: Ctx,
+    group_by: Tables = [],  # noqa: B006 - pydantic copies defaults
+    max_calls: MaxCalls = None,
+    **arguments: Any,
+) -> dict[str, Any]:
+    read = await window_for_view(ctx, Filters.take(arguments), max_calls, group_by)
     label = f"Filters: {describe_filters(read.query, read.agent_names)}. Window: {read.window.describe()}."
-    return window_view_data(read.summary, label)
+    return window_view_data(read.summary, label, group_by)

@@ -3,7 +3,7 @@ it loads nothing.
 
 Assembly is a plain text join done once when the server starts (`assets/`): there is no build step and nothing
 to keep in sync. Every view gets the bridge to the host (`bridge.js`), the DOM helpers (`dom.js`) and the
-lifecycle (`view.js`), then its own script, which ends by starting itself.
+lifecycle (`view.js`), then its own scripts, the last of which ends by starting the view.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from importlib.resources import files
 
 ASSETS = files(__package__).joinpath("assets")
 SHARED = ("bridge.js", "dom.js", "view.js")
-VIEWS = {"call": ("Call view", "call.js"), "window": ("Window view", "window.js")}
-"""Each view: its title, its own script."""
+VIEWS = {"call": ("Call view", ("call.js",)), "window": ("Window view", ("charts.js", "forest.js", "window.js"))}
+"""Each view: its title, its own scripts."""
 
 
 def _asset(name: str) -> str:
@@ -30,8 +30,8 @@ def _inline(tag: str, text: str) -> str:
 @cache
 def document(view: str) -> str:
     """The whole HTML document of `view` (`call` or `window`)."""
-    title, script = VIEWS[view]
-    scripts = "\n".join(_asset(name) for name in (*SHARED, script))
+    title, own = VIEWS[view]
+    scripts = "\n".join(_asset(name) for name in (*SHARED, *own))
     page = (
         _asset("page.html")
         .replace("<!-- title -->", title)

@@ -1,6 +1,7 @@
 "use strict";
-// The window view: summarize_logs' window (or compare_calls' two sides) drawn as bars by status, disconnect
-// reason and hour, with latency and duration percentiles. An example call opens in the call view through the
+// The window view: summarize_logs' window drawn as calls per day by status, a table per dimension the answer grouped
+// by (charts.js), bars by status, disconnect reason and hour, and latency and duration percentiles; compare_calls'
+// comparison as a forest plot (forest.js) above its two sides. An example call opens in the call view through the
 // host: the view asks the host to send the model a message naming the call (ui/message), and get_log's answer
 // renders in the call view. A host that refuses the message gets the get_log call to ask for instead.
 
@@ -93,6 +94,8 @@ function windowPanel(bridge, data, title) {
     "div",
     { class: "panel" },
     h("header", {}, h("h1", {}, title), h("p", { class: "label" }, data.label), h("p", {}, coverage)),
+    daysChart(data.days),
+    (data.tables || []).map((table) => groupTable(bridge, table, status)),
     Object.entries(data.groups).map(([key, groups]) => bars(bridge, key, groups, data.calls, status)),
     percentiles(data),
     status,
@@ -106,23 +109,27 @@ function filtersOf(value) {
 }
 
 async function readWindow(bridge, args) {
-  // What to draw for summarize_logs (one window) or compare_calls (two sides): the panels' titles and data.
+  // What to draw for summarize_logs (one window, with the answer's group_by) or compare_calls (its comparison and
+  // its two sides): the comparison, if any, and the panels' titles and data.
   if (args.baseline !== undefined && args.candidate !== undefined) {
     const sides = [
       ["Baseline", filtersOf(args.baseline)],
       ["Candidate", filtersOf(args.candidate)],
     ];
-    const read = await Promise.all(sides.map(([, filters]) => bridge.callTool("window_view_data", filters)));
-    return read.map((data, i) => [sides[i][0], data]);
+    const deep = args.deep === true || args.deep === "true";
+    const [comparison, ...read] = await Promise.all([
+      bridge.callTool("compare_view_data", { baseline: sides[0][1], candidate: sides[1][1], deep }),
+      ...sides.map(([, filters]) => bridge.callTool("window_view_data", filters)),
+    ]);
+    return { comparison, panels: read.map((data, i) => [sides[i][0], data]) };
   }
-  const filters = Object.assign({}, args);
-  delete filters.group_by;
-  return [["Calls", await bridge.callTool("window_view_data", filters)]];
+  return { comparison: null, panels: [["Calls", await bridge.callTool("window_view_data", Object.assign({}, args))]] };
 }
 
-function renderWindow(root, bridge, panels) {
-  const drawn = panels.map(([title, data]) => windowPanel(bridge, data, title));
-  clear(root).append(drawn.length > 1 ? h("div", { class: "sides" }, drawn) : drawn[0]);
+function renderWindow(root, bridge, read) {
+  const drawn = read.panels.map(([title, data]) => windowPanel(bridge, data, title));
+  const sides = drawn.length > 1 ? h("div", { class: "sides" }, drawn) : drawn[0];
+  clear(root).append(...(read.comparison ? [forest(read.comparison), sides] : [sides]));
 }
 
 startView("atoms-logs window view", readWindow, renderWindow);
