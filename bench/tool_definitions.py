@@ -67,8 +67,8 @@ def run(quick: bool = False) -> Section:
     notes = [
         f"Server instructions (sent once per session): {instructions:,} tokens.",
         f"A host that negotiated MCP Apps receives {with_apps:,} tokens of tools/list: {with_apps - total:,} more, "
-        "for the view bindings (`_meta.ui`) of get_log, summarize_logs and compare_calls and the two app-only data "
-        'tools, which such a host keeps from the model (visibility ["app"]).',
+        "for the view bindings (`_meta.ui`) of get_log, summarize_logs and compare_calls and the three app-only data "
+        'tools (their filters one loose object each), which such a host keeps from the model (visibility ["app"]).',
         f"Before issue 27 (no titles; each filter's wording and guard bounds repeated on every filter tool): "
         f"{BEFORE:,} tokens, {APPS_BEFORE:,} with MCP Apps.",
     ]

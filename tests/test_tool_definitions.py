@@ -17,7 +17,7 @@ from test_views import apps_client
 
 pytestmark = pytest.mark.anyio
 BUDGET = 4_500  # twelve tools as a host without MCP Apps sees them; six take the filters (compare_calls in $defs)
-APPS_BUDGET = 5_300  # with Apps: the views' bindings and the two app-only data tools (one takes the filters)
+APPS_BUDGET = 5_300  # with Apps: the views' bindings and the three app-only data tools (filters as one loose object)
 
 
 def walk(schema: Any) -> list[dict[str, Any]]:
@@ -57,8 +57,8 @@ async def test_tools_list_with_apps_fits_its_budget(sandbox):
         tools = (await client.list_tools()).tools
     total, sent = tokens(tools)
     print(f"tools/list with MCP Apps: {total} tokens (cl100k_base), budget {APPS_BUDGET}")
-    assert len(sent) == len(TOOLS) + 2, "the twelve tools and the two app-only data tools"
-    assert sum("ui" in tool.get("_meta", {}) for tool in sent) == 5, "three bound tools, two data tools"
+    assert len(sent) == len(TOOLS) + 3, "the twelve tools and the three app-only data tools"
+    assert sum("ui" in tool.get("_meta", {}) for tool in sent) == 6, "three bound tools, three data tools"
     assert total <= APPS_BUDGET
 
 

@@ -21,6 +21,13 @@ from atoms_logs_mcp.tools.apps import CALL_VIEW, WINDOW_VIEW
 from atoms_logs_mcp.views.documents import ASSETS, document
 from conftest import PROTOCOL_MODES, SANDBOX_KEY, call_text, http_server_process, mcp_client, server_env, settings_for
 
+
+def window_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    """summarize_logs' (or a compare side's) arguments as the window view passes them to window_view_data."""
+    own = {name: arguments[name] for name in ("group_by", "max_calls") if name in arguments}
+    return {"filters": {k: v for k, v in arguments.items() if k not in own}, **own}
+
+
 pytestmark = pytest.mark.anyio
 APPS = advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
 MAX_VIEW_BYTES = 150 * 1024
@@ -102,7 +109,7 @@ async def test_the_data_tools_answer_json_and_name_a_missing_call(sandbox):
         listed = await call_text(client, "list_logs", {"limit": 1})
         call_id = re.search(r"CALL-[\w-]+", listed).group()  # type: ignore[union-attr]
         data = (await client.call_tool("call_view_data", {"call_id": call_id})).structured_content
-        window = (await client.call_tool("window_view_data", {"since": "30d"})).structured_content
+        window = (await client.call_tool("window_view_data", window_arguments({"since": "30d"}))).structured_content
         missing = await client.call_tool("call_view_data", {"call_id": "CALL-1700000000000-ffffff"})
     assert data is not None and data["callId"] == call_id and data["turns"]
     assert window is not None and sum(bar["count"] for bar in window["groups"]["status"]) == window["calls"]
@@ -121,7 +128,7 @@ async def test_apps_over_streamable_http_each_session_by_its_own_capabilities(sa
             data = (await apps.call_tool("call_view_data", {"call_id": call_id})).structured_content
             await call_text(apps, "summarize_logs", {"since": "30d"})
             listed = _listings(sandbox)
-            await apps.call_tool("window_view_data", {"since": "30d"})
+            await apps.call_tool("window_view_data", window_arguments({"since": "30d"}))
             assert _listings(sandbox) == listed  # the window kept across requests of the server's lifetime
     assert ui_of(with_apps["get_log"]) == {"resourceUri": CALL_VIEW} and "call_view_data" in with_apps
     assert not ui_of(without["get_log"]) and "call_view_data" not in without
@@ -208,13 +215,18 @@ async def test_the_window_view_draws_the_answer_it_sits_beside_without_reading_t
     async with apps_client(sandbox) as client:
         answer = await call_text(client, "summarize_logs", arguments)
         before = _listings(sandbox)
-        window = (await client.call_tool("window_view_data", arguments)).structured_content or {}
+        window = (await client.call_tool("window_view_data", window_arguments(arguments))).structured_content or {}
         assert _listings(sandbox) == before
         await call_text(client, "compare_calls", sides)
         before = _listings(sandbox)
-        drawn = [(await client.call_tool("window_view_data", side)).structured_content or {} for side in sides.values()]
+        drawn = [
+            (await client.call_tool("window_view_data", window_arguments(side))).structured_content or {}
+            for side in sides.values()
+        ]
         assert _listings(sandbox) == before
-        fresh = (await client.call_tool("window_view_data", {**arguments, "max_calls": 5})).structured_content or {}
+        fresh = (
+            await client.call_tool("window_view_data", window_arguments({**arguments, "max_calls": 5}))
+        ).structured_content or {}
         assert _listings(sandbox) > before  # another ceiling is another read
     for bar in window["groups"]["status"]:
         assert re.search(rf"^{bar['value']}\s*\|\s*{bar['count']}\b", answer, re.MULTILINE), bar

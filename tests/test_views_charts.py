@@ -15,7 +15,7 @@ import pytest
 from atoms_logs_mcp.sandbox.serve import SandboxServer
 from atoms_logs_mcp.sandbox.store import CallStore
 from conftest import SANDBOX_KEY, SUPPORT_WEEK_AFTER_WEEK, call_text
-from test_views import FIXED_WEEK, apps_client
+from test_views import FIXED_WEEK, apps_client, window_arguments
 
 pytestmark = pytest.mark.anyio
 FINAL = {"completed", "failed", "no_answer", "cancelled"}
@@ -42,7 +42,7 @@ async def test_the_window_view_counts_each_day_by_status_as_the_answer_counts_it
     arguments = {**FIXED_WEEK, "group_by": ["day"]}
     async with apps_client(sandbox) as client:
         answer = await call_text(client, "summarize_logs", arguments)
-        data = (await client.call_tool("window_view_data", arguments)).structured_content or {}
+        data = (await client.call_tool("window_view_data", window_arguments(arguments))).structured_content or {}
     days = data["days"]
     assert {bar["value"]: bar["count"] for bar in days["bars"]} == answer_table(answer, "day")
     expected: dict[str, Counter[str]] = {}
@@ -59,7 +59,7 @@ async def test_the_days_follow_the_answers_time_zone(sandbox):
     arguments = {**FIXED_WEEK, "group_by": ["day"], "timezone": "Pacific/Auckland"}
     async with apps_client(sandbox) as client:
         answer = await call_text(client, "summarize_logs", arguments)
-        data = (await client.call_tool("window_view_data", arguments)).structured_content or {}
+        data = (await client.call_tool("window_view_data", window_arguments(arguments))).structured_content or {}
     assert {bar["value"]: bar["count"] for bar in data["days"]["bars"]} == answer_table(answer, "day")
     assert data["days"]["bars"][0]["value"] == "2026-11-14 Sat"  # 12:00Z on the 13th is past midnight in Auckland
 
@@ -68,7 +68,7 @@ async def test_each_group_of_the_answer_gets_its_calls_and_failed_share(sandbox,
     arguments = {**FIXED_WEEK, "group_by": ["agent", "status"]}
     async with apps_client(sandbox) as client:
         answer = await call_text(client, "summarize_logs", arguments)
-        data = (await client.call_tool("window_view_data", arguments)).structured_content or {}
+        data = (await client.call_tool("window_view_data", window_arguments(arguments))).structured_content or {}
     assert [table["key"] for table in data["tables"]] == ["agent"]  # status is drawn as bars already
     rows = data["tables"][0]["rows"]
     assert {row["value"]: row["calls"] for row in rows} == answer_table(answer, "agent")
@@ -129,8 +129,8 @@ async def test_odd_windows_draw_every_status_and_every_group_without_a_figure_ma
     empty = {"since": "2026-06-01T00:00:00Z", "until": "2026-06-02T00:00:00Z", "group_by": ["campaign"]}
     async with apps_client(odd_sandbox) as client:
         answer = await call_text(client, "summarize_logs", one_day)
-        data = (await client.call_tool("window_view_data", one_day)).structured_content or {}
-        nothing = await client.call_tool("window_view_data", empty)
+        data = (await client.call_tool("window_view_data", window_arguments(one_day))).structured_content or {}
+        nothing = await client.call_tool("window_view_data", window_arguments(empty))
     [bar] = data["days"]["bars"]
     assert bar["count"] == 6 and sum(part["count"] for part in bar["statuses"]) == 6
     assert {"voicemail", "(none)", "in_progress"} <= set(data["days"]["statuses"])
@@ -148,7 +148,7 @@ async def test_more_days_than_the_answers_day_table_holds_are_drawn_by_week_as_i
     window = {"since": "2026-09-01T00:00:00Z", "until": "2026-11-19T00:00:00Z", "group_by": ["day"]}
     async with apps_client(odd_sandbox) as client:
         answer = await call_text(client, "summarize_logs", window)
-        days = ((await client.call_tool("window_view_data", window)).structured_content or {})["days"]
+        days = ((await client.call_tool("window_view_data", window_arguments(window))).structured_content or {})["days"]
     assert days["title"] == "week (more than 62 days)"
     assert {bar["value"]: bar["count"] for bar in days["bars"]} == answer_table(answer, days["title"])
     assert sum(sum(part["count"] for part in bar["statuses"]) for bar in days["bars"]) == 75
@@ -193,4 +193,4 @@ async def test_a_comparison_with_nothing_to_test_draws_rows_without_intervals(sa
     rows = [row for panel in data["panels"] for row in panel["rows"]]
     assert rows and all(row["estimate"] is None and row["verdict"] is None for row in rows)
     assert all(row["difference"] in answer for row in rows) and data["tested"] == 0
-    assert wrong.is_error and "Not a side compare_calls takes" in wrong.content[0].text  # type: ignore[union-attr]
+    assert wrong.is_error and "Not filters the tools take" in wrong.content[0].text  # type: ignore[union-attr]

@@ -6,12 +6,23 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
 
-from pydantic import BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler, TypeAdapter, WithJsonSchema, create_model
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+    create_model,
+)
 from pydantic_core import CoreSchema
 
 from ..api.filter_table import FILTERS, Filter
 from ..api.query import CALL_ID_PATTERN, SortField, SortOrder, canonical_call_id
 from ..domain.aggregate import GroupKey
+from ..domain.filters import Filters
 from ..settings_table import env_name
 
 
@@ -120,3 +131,15 @@ FilterSet = create_model(  # type: ignore[call-overload]
     **{name: (kind, None) for name, kind in FILTER_PARAMETERS.items()},
 )
 """One set of filters as a single argument (compare_calls takes two), from the same one definition."""
+
+LooseFilters = Annotated[dict[str, Any], Field(description="The filters, as the tool the view shows was called.")]
+"""The app-only data tools take their filters as one loose object (checked by `filters_of`): the views pass on the
+arguments they were shown with, and the filters' full schema, repeated, would cost ~500 tokens of tools/list."""
+
+
+def filters_of(loose: dict[str, Any]) -> Filters:
+    """`loose` checked as a set of filters (the same model compare_calls' sides use), or the reason it is not one."""
+    try:
+        return Filters(**FilterSet.model_validate(loose).model_dump())
+    except ValidationError as error:
+        raise ToolError(f"Not filters the tools take: {error.errors()[0]['msg']}") from error

@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from ..domain.aggregate import GroupKey
-from ..domain.filters import Filters
 from ..render.rows import describe_filters
 from ..views.window_data import window_view_data
-from .arguments import MaxCalls, with_filters
+from .arguments import LooseFilters, MaxCalls, filters_of
 from .context import Ctx
 from .summarizing import window_for_view
 
@@ -18,13 +17,12 @@ DESCRIPTION = "The window view's data: counts by status, reason, hour and day, t
 Tables = Annotated[list[GroupKey], Field(description="The answer's group_by: a table each.", max_length=10)]
 
 
-@with_filters
 async def handler(
     ctx: Ctx,
-    group_by: Tables = [],  # noqa: B006 - pydantic copies defaults
+    filters: LooseFilters = {},  # noqa: B006 - pydantic copies defaults
+    group_by: Tables = [],  # noqa: B006
     max_calls: MaxCalls = None,
-    **arguments: Any,
 ) -> dict[str, Any]:
-    read = await window_for_view(ctx, Filters.take(arguments), max_calls, group_by)
+    read = await window_for_view(ctx, filters_of(filters), max_calls, group_by)
     label = f"Filters: {describe_filters(read.query, read.agent_names)}. Window: {read.window.describe()}."
     return window_view_data(read.summary, label, group_by)

@@ -119,11 +119,13 @@ async function readWindow(bridge, args) {
     const deep = args.deep === true || args.deep === "true";
     const [comparison, ...read] = await Promise.all([
       bridge.callTool("compare_view_data", { baseline: sides[0][1], candidate: sides[1][1], deep }),
-      ...sides.map(([, filters]) => bridge.callTool("window_view_data", filters)),
+      ...sides.map(([, filters]) => bridge.callTool("window_view_data", { filters })),
     ]);
     return { comparison, panels: read.map((data, i) => [sides[i][0], data]) };
   }
-  return { comparison: null, panels: [["Calls", await bridge.callTool("window_view_data", Object.assign({}, args))]] };
+  const { group_by, max_calls, ...filters } = args; // summarize_logs' own parameters, then its filters
+  const asked = { filters, group_by: group_by ?? [], max_calls: max_calls ?? null };
+  return { comparison: null, panels: [["Calls", await bridge.callTool("window_view_data", asked)]] };
 }
 
 function renderWindow(root, bridge, read) {
