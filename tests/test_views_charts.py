@@ -194,3 +194,18 @@ async def test_a_comparison_with_nothing_to_test_draws_rows_without_intervals(sa
     assert rows and all(row["estimate"] is None and row["verdict"] is None for row in rows)
     assert all(row["difference"] in answer for row in rows) and data["tested"] == 0
     assert wrong.is_error and "Not filters the tools take" in wrong.content[0].text  # type: ignore[union-attr]
+
+
+async def test_filters_sent_as_json_text_are_read_as_the_tools_read_them(sandbox):
+    """Some hosts send a list as its JSON text. The SDK parses top-level arguments (summarize_logs' own), not
+    filters nested in one argument (the views' data tools, compare_calls' sides): those are parsed alike."""
+    as_list = {**FIXED_WEEK, "statuses": ["failed", "no_answer"]}
+    as_text = {**FIXED_WEEK, "statuses": '["failed", "no_answer"]'}
+    async with apps_client(sandbox) as client:
+        listed = (await client.call_tool("window_view_data", {"filters": as_list})).structured_content or {}
+        texted = (await client.call_tool("window_view_data", {"filters": as_text})).structured_content or {}
+        compared = await call_text(client, "compare_calls", {"baseline": as_text, "candidate": as_list})
+        wrong = await client.call_tool("window_view_data", {"filters": {"statuses": "failed"}})
+    assert texted == listed and listed["calls"] > 0
+    assert compared.count("failed, no_answer") >= 2  # both sides' filters, as each side's header states them
+    assert wrong.is_error and "statuses" in wrong.content[0].text  # type: ignore[union-attr]  # names the filter

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, cast
 
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import (
+    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -16,6 +18,7 @@ from pydantic import (
     ValidationError,
     WithJsonSchema,
     create_model,
+    model_validator,
 )
 from pydantic_core import CoreSchema
 
@@ -125,9 +128,31 @@ DeepMaxCalls = Annotated[
     Field(description=f"Most calls to open, newest first; default and most {env_name('deep_ceiling')}."),
 ]
 
+
+class _NestedFilters(BaseModel):
+    """Filters nested in one argument, read as the SDK reads top-level ones: a list sent as its JSON text
+    (`statuses: '["failed"]'`, which some hosts send) is the list. The SDK parses top-level arguments only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_text(cls, data: Any) -> Any:
+        return {name: _parsed(value) for name, value in data.items()} if isinstance(data, dict) else data
+
+
+def _parsed(value: Any) -> Any:
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 FilterSet = create_model(  # type: ignore[call-overload]
     "FilterSet",
-    __config__=ConfigDict(extra="forbid"),
+    __base__=_NestedFilters,
     **{name: (kind, None) for name, kind in FILTER_PARAMETERS.items()},
 )
 """One set of filters as a single argument (compare_calls takes two), from the same one definition."""
@@ -142,4 +167,6 @@ def filters_of(loose: dict[str, Any]) -> Filters:
     try:
         return Filters(**FilterSet.model_validate(loose).model_dump())
     except ValidationError as error:
-        raise ToolError(f"Not filters the tools take: {error.errors()[0]['msg']}") from error
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ToolError(f"Not filters the tools take: {where}: {first['msg']}" if where else first["msg"]) from error
