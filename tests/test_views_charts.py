@@ -44,7 +44,7 @@ async def test_the_window_view_counts_each_day_by_status_as_the_answer_counts_it
         answer = await call_text(client, "summarize_logs", arguments)
         data = (await client.call_tool("window_view_data", window_arguments(arguments))).structured_content or {}
     days = data["days"]
-    assert {bar["value"]: bar["count"] for bar in days["bars"]} == answer_table(answer, "day")
+    assert {bar["value"]: bar["count"] for bar in days["bars"] if bar["count"]} == answer_table(answer, "day")
     expected: dict[str, Counter[str]] = {}
     for call in in_window(generated_dataset, FIXED_WEEK):
         day = datetime.fromisoformat(call["createdAt"].replace("Z", "+00:00")).astimezone(UTC).strftime("%Y-%m-%d %a")
@@ -60,7 +60,7 @@ async def test_the_days_follow_the_answers_time_zone(sandbox):
     async with apps_client(sandbox) as client:
         answer = await call_text(client, "summarize_logs", arguments)
         data = (await client.call_tool("window_view_data", window_arguments(arguments))).structured_content or {}
-    assert {bar["value"]: bar["count"] for bar in data["days"]["bars"]} == answer_table(answer, "day")
+    assert {bar["value"]: bar["count"] for bar in data["days"]["bars"] if bar["count"]} == answer_table(answer, "day")
     assert data["days"]["bars"][0]["value"] == "2026-11-14 Sat"  # 12:00Z on the 13th is past midnight in Auckland
 
 
@@ -150,7 +150,9 @@ async def test_more_days_than_the_answers_day_table_holds_are_drawn_by_week_as_i
         answer = await call_text(client, "summarize_logs", window)
         days = ((await client.call_tool("window_view_data", window_arguments(window))).structured_content or {})["days"]
     assert days["title"] == "week (more than 62 days)"
-    assert {bar["value"]: bar["count"] for bar in days["bars"]} == answer_table(answer, days["title"])
+    drawn = {bar["value"]: bar["count"] for bar in days["bars"]}
+    assert {week: count for week, count in drawn.items() if count} == answer_table(answer, days["title"])
+    assert list(drawn)[0] == "2026-W36" and list(drawn)[-1] == "2026-W47"  # every week of the window, empty ones too
     assert sum(sum(part["count"] for part in bar["statuses"]) for bar in days["bars"]) == 75
 
 
@@ -209,3 +211,28 @@ async def test_filters_sent_as_json_text_are_read_as_the_tools_read_them(sandbox
     assert texted == listed and listed["calls"] > 0
     assert compared.count("failed, no_answer") >= 2  # both sides' filters, as each side's header states them
     assert wrong.is_error and "statuses" in wrong.content[0].text  # type: ignore[union-attr]  # names the filter
+
+
+async def test_days_without_calls_are_drawn_empty_not_left_out(odd_sandbox):
+    """The "steady" campaign's calls are all on 2026-11-18: the window's other days are drawn at 0 (a day without
+    calls is news), an end at midnight ends the day before, and a start years before any call is not a chart of
+    empty years."""
+    week = {"since": "2026-11-16T00:00:00Z", "until": "2026-11-20T00:00:00Z", "campaign_ids": ["steady"]}
+    years = {**week, "since": "2019-01-01T00:00:00Z"}
+    async with apps_client(odd_sandbox) as client:
+        drawn = [
+            ((await client.call_tool("window_view_data", {"filters": side})).structured_content or {})["days"]
+            for side in (week, years)
+        ]
+    bars = {bar["value"]: bar["count"] for bar in drawn[0]["bars"]}
+    assert bars == {"2026-11-16 Mon": 0, "2026-11-17 Tue": 0, "2026-11-18 Wed": 2, "2026-11-19 Thu": 0}
+    assert [bar["statuses"] for bar in drawn[0]["bars"] if not bar["count"]] == [[], [], []]
+    assert [bar["value"] for bar in drawn[1]["bars"]] == ["2026-11-18 Wed", "2026-11-19 Thu"]
+
+
+async def test_a_group_the_view_already_charts_gets_no_second_table(sandbox):
+    """group_by=["disconnect_reason"] (the README's first question) is drawn once: as the reasons' bars."""
+    arguments = {**FIXED_WEEK, "group_by": ["disconnect_reason", "agent"]}
+    async with apps_client(sandbox) as client:
+        data = (await client.call_tool("window_view_data", window_arguments(arguments))).structured_content or {}
+    assert [table["key"] for table in data["tables"]] == ["agent"] and data["groups"]["disconnect_reason"]

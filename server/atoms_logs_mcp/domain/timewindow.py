@@ -58,6 +58,14 @@ class Window:
         local = f"{_local(self.since, self.zone, 'the beginning')} .. {_local(self.until, self.zone, 'now')}"
         return f"{utc} ({local} {self.zone})"
 
+    def days(self, now: datetime) -> tuple[date | None, date]:
+        """The window's first and last calendar day in its zone (None: an open start). An end exactly at midnight
+        (until 2026-11-19T00:00) ends the day before; an open end is today."""
+        first = self.since.astimezone(self.zone).date() if self.since else None
+        end = (self.until or now).astimezone(self.zone)
+        last = end.date() - timedelta(days=1) if end.time() == time(0) and self.until else end.date()
+        return first, max(last, first) if first else last
+
 
 def zone_named(name: str | None, default: str = "UTC") -> ZoneInfo:
     """The IANA time zone called `name` (`default` when None); a wrong letter case is forgiven.

@@ -10,7 +10,7 @@ from ..domain.aggregate import GroupKey
 from ..render.rows import describe_filters
 from ..views.window_data import window_view_data
 from .arguments import LooseFilters, MaxCalls, filters_of
-from .context import Ctx
+from .context import Ctx, state
 from .summarizing import window_for_view
 
 DESCRIPTION = "The window view's data: counts by status, reason, hour and day, the answer's groups, as JSON."
@@ -25,4 +25,4 @@ async def handler(
 ) -> dict[str, Any]:
     read = await window_for_view(ctx, filters_of(filters), max_calls, group_by)
     label = f"Filters: {describe_filters(read.query, read.agent_names)}. Window: {read.window.describe()}."
-    return window_view_data(read.summary, label, group_by)
+    return window_view_data(read.summary, label, group_by, read.window.days(state(ctx).clock()))

@@ -4,6 +4,7 @@ status, the answer's groups with their failure share, percentiles."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any
 
 from ..domain.aggregate import Group, GroupKey, Spread
@@ -16,15 +17,22 @@ GROUPS: tuple[GroupKey, ...] = ("status", "disconnect_reason", "hour", "day")
 """What the view draws of every window, whatever the answer grouped by."""
 BARS = 12
 """Values shown per group (the rest are summed into one `other` bar); hours are all shown."""
-CHARTED: tuple[GroupKey, ...] = ("status", "hour", "day")
+CHARTED: tuple[GroupKey, ...] = ("status", "disconnect_reason", "hour", "day")
 """Dimensions drawn as charts: the answer's other dimensions get a table each."""
+SPAN_LIMIT = 366
+"""Days without calls drawn before the first (after the last) day with calls, at most: `since` 2019 is no chart of
+seven empty years."""
+DaySpan = tuple[date | None, date | None]
 FAILED = "failed"
 """The status whose share of finished calls is a group's failure share, as compare_calls' `failed share`."""
 
 
-def window_view_data(summary: WindowSummary, label: str, group_by: Sequence[GroupKey] = ()) -> dict[str, Any]:
+def window_view_data(
+    summary: WindowSummary, label: str, group_by: Sequence[GroupKey] = (), days: DaySpan = (None, None)
+) -> dict[str, Any]:
     """Everything the window view draws. `label` says what was asked (filters and window), in words; `group_by` is
-    what the answer grouped by, one table each."""
+    what the answer grouped by, one table each; `days` the window's first and last day, drawn with every day
+    between them, those without calls too."""
     stats, scan = summary.stats, summary.scan
     return printable_tree(
         {
@@ -34,7 +42,7 @@ def window_view_data(summary: WindowSummary, label: str, group_by: Sequence[Grou
             "complete": scan.complete,
             "capped": scan.capped,
             "groups": {key: _bars(key, stats.groups.get(key, [])) for key in GROUPS if key != "day"},
-            "days": _days(stats.groups.get("day", []), stats.groups.get("status", [])),
+            "days": _days(every_day(stats.groups.get("day", []), days), stats.groups.get("status", [])),
             "tables": [_table(key, stats.groups.get(key, [])) for key in dict.fromkeys(group_by) if key not in CHARTED],
             "latencyMs": _spread(stats.latency),
             "durationSeconds": _spread(stats.duration),
@@ -71,6 +79,31 @@ def _days(days: list[Group], statuses: list[Group]) -> dict[str, Any]:
             for row in rows
         ],
     }
+
+
+def every_day(seen: list[Group], span: DaySpan) -> list[Group]:
+    """The days with calls and, at 0, every day without between the span's ends (or the first and last day seen,
+    where the span is open or more than SPAN_LIMIT days beyond them): a day without calls is news too."""
+    dated = {found: group for group in seen if (found := _date(group.value))}
+    if not dated:
+        return seen
+    earliest, latest = min(dated), max(dated)
+    first, last = span
+    if first is None or (earliest - first).days > SPAN_LIMIT:
+        first = earliest
+    if last is None or (last - latest).days > SPAN_LIMIT:
+        last = latest
+    first, last = min(first, earliest), max(last, latest)
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    filled = [dated.get(day) or Group(day.strftime("%Y-%m-%d %a")) for day in days]
+    return [*filled, *(group for group in seen if not _date(group.value))]
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 def _table(key: GroupKey, groups: list[Group]) -> dict[str, Any]:
