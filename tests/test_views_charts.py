@@ -152,7 +152,7 @@ async def test_more_days_than_the_answers_day_table_holds_are_drawn_by_week_as_i
     assert days["title"] == "week (more than 62 days)"
     drawn = {bar["value"]: bar["count"] for bar in days["bars"]}
     assert {week: count for week, count in drawn.items() if count} == answer_table(answer, days["title"])
-    assert list(drawn)[0] == "2026-W36" and list(drawn)[-1] == "2026-W47"  # every week of the window, empty ones too
+    assert (list(drawn)[:1], list(drawn)[-1:]) == (["2026-W36"], ["2026-W47"])  # every week, empty ones too
     assert sum(sum(part["count"] for part in bar["statuses"]) for bar in days["bars"]) == 75
 
 
