@@ -135,6 +135,8 @@ def test_the_licence_is_the_mit_text_with_a_copyright_line():
     assert "Permission is hereby granted, free of charge" in licence
     assert 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND' in licence
     assert _pyproject()["license"] == "MIT" and _json("manifest.json")["license"] == "MIT"
+    # An SPDX licence with a License classifier beside it is deprecated (PEP 639) and refused by newer tools.
+    assert not [c for c in _pyproject()["classifiers"] if c.startswith("License ::")]  # type: ignore[union-attr]
 
 
 def test_the_project_files_are_there():
