@@ -77,7 +77,7 @@ def server_json() -> dict[str, Any]:
                 "version": version,
                 "runtimeHint": "uvx",
                 "transport": {"type": "stdio"},
-                "environmentVariables": [environment_variable(row) for row in SETTINGS],
+                "environmentVariables": [environment_variable(row) for row in SETTINGS if not row.http_only],
             }
         ],
     }

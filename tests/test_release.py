@@ -73,13 +73,14 @@ def test_server_json_is_what_the_script_writes():
 def test_server_json_offers_every_setting_as_an_environment_variable():
     (package,) = _json("server.json")["packages"]  # type: ignore[misc]
     variables = {entry["name"]: entry for entry in package["environmentVariables"]}
-    assert list(variables) == [row.env for row in SETTINGS]
+    assert list(variables) == [row.env for row in SETTINGS if not row.http_only]  # a stdio entry: no HTTP settings
+    assert "ATOMS_MCP_AUTH_MODE" not in variables and "ATOMS_TIMEZONE" in variables
     assert package["registryType"] == "pypi" and package["identifier"] == _pyproject()["name"]
     assert package["transport"] == {"type": "stdio"}
     key = variables["SMALLEST_API_KEY"]
     assert key["isRequired"] is True and key["isSecret"] is True and "ATOMS_API_KEY" in key["description"]
     assert "default" not in key  # a client would offer "none" as the key
-    assert variables["ATOMS_MCP_AUTH_TOKEN"]["isSecret"] is True
+    assert variables["SMALLEST_API_KEY"]["isSecret"] is True
     assert [name for name, entry in variables.items() if entry.get("isRequired")] == ["SMALLEST_API_KEY"]
     assert variables["ATOMS_TIMEOUT"]["default"] == "15" and variables["ATOMS_TIMEOUT"]["format"] == "number"
     assert variables["ATOMS_SYNC"]["default"] == "on" and variables["ATOMS_SYNC"]["choices"] == ["on", "off"]

@@ -57,6 +57,8 @@ class Setting:
     """The name `check` lists it under, when not `env`."""
     default_text: str = ""
     """The default as people read it, when `default` is None or not what it means."""
+    http_only: bool = False
+    """Read only when serving over HTTP: a stdio client (server.json's entry, the bundle) is not offered it."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -117,16 +119,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ATOMS_LOG_LEVEL", "log_level", "choice", "WARNING", "What the server logs to stderr.",
             choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
     Setting("ATOMS_MCP_AUTH_TOKEN", "auth_token", "secret", None, "The bearer token the HTTP transport "
-            "requires (or --auth-token). Only ever shown masked.", default_text="none"),
+            "requires (or --auth-token). Only ever shown masked.", default_text="none", http_only=True),
     Setting("ATOMS_MCP_AUTH_MODE", "auth_mode", "choice", "token", "HTTP only. token: one server-wide Atoms key, "
             "and the token above guards the endpoint; passthrough: each request's `Authorization: Bearer` is that "
-            "user's own Atoms key (a team server; --auth-mode).", choices=("token", "passthrough")),
+            "user's own Atoms key (a team server; --auth-mode).", choices=("token", "passthrough"), http_only=True),
     Setting("ATOMS_KEY_TTL", "key_ttl", "seconds", 900.0, "Passthrough: seconds a user's key is held in memory "
             "after its last request (its replica keeps syncing meanwhile); never written anywhere.",
-            form="seconds, e.g. 900"),
+            form="seconds, e.g. 900", http_only=True),
     Setting("ATOMS_KEY_MAX_IN_FLIGHT", "key_max_in_flight", "count", 10, "Passthrough: tool calls in flight at "
             "once for one key on one server replica; the next is refused at once.", form="a whole number of "
-            "calls, e.g. 10"),
+            "calls, e.g. 10", http_only=True),
     Setting("ATOMS_NOW", "now", "instant", None, "Answer as if the server started at this instant (ISO 8601, "
             "e.g. 2026-11-20T12:00:00Z); its clock runs on from there. For reproducing an answer of the past, "
             "and tests on data of a fixed date.", form="an ISO 8601 date-time such as 2026-11-20T12:00:00Z",
