@@ -2,7 +2,7 @@
 """What the tool definitions cost: tokens of `tools/list` per tool, as sent and as pydantic would have them.
 
 The definitions are in the model's context in every conversation, before the user says anything. This
-counts each tool's JSON as the server sends it (name, description, input schema, annotations) with the
+counts each tool's JSON as a client session receives it (name, description, input schema, annotations) with the
 cl100k_base BPE, next to the same tool with pydantic's raw schema (titles, anyOf-null, null defaults),
 and the server instructions once. Counts are exact, not timed: one run is the figure.
     python bench/tool_definitions.py
@@ -17,7 +17,10 @@ from typing import Any
 
 import anyio
 from common import Section
+from mcp import Client
+from mcp.client.extension import advertise
 from mcp.server import MCPServer
+from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 from token_economy import encoder
 
 from atoms_logs_mcp.app import create_server
@@ -25,24 +28,33 @@ from atoms_logs_mcp.config import Settings
 from atoms_logs_mcp.tools.apps import without_views
 from atoms_logs_mcp.tools.instructions import INSTRUCTIONS
 
+APPS = advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
+"""What a host that renders MCP Apps advertises."""
 BUDGET, APPS_BUDGET = 4_500, 5_300
-BEFORE, APPS_BEFORE = 6_187, 6_997
-"""tools/list before issue 27 (no titles; the filters' wording and their guard bounds on every filter tool)."""
+BEFORE, APPS_BEFORE = 6_194, 7_005
+"""tools/list before issue 27 (no titles; the filters' wording and their guard bounds on every filter tool), as a
+client session received it at 7f2bcea."""
 
 
 def _json(tool: Any) -> str:
     return json.dumps(tool.model_dump(mode="json", by_alias=True, exclude_none=True), separators=(",", ":"))
 
 
+async def _received(extensions: list[Any]) -> list[Any]:
+    """tools/list as a real client session receives it (the same JSON, in the same order, as on the wire)."""
+    settings = Settings(api_key="sk_measure_only_0000")
+    async with Client(create_server(settings), extensions=extensions) as client:  # type: ignore[arg-type]
+        return list((await client.list_tools()).tools)
+
+
 async def measure() -> tuple[dict[str, tuple[int, int]], int, int]:
     """Per tool as a host without MCP Apps gets it (tokens as sent, tokens with pydantic's raw schema), the
     instructions' tokens, and what a host with Apps gets in all (the view bindings and the app-only tools too)."""
-    server = create_server(Settings(api_key="sk_measure_only_0000"))
     count = encoder().encode
-    everything = await server.list_tools()
-    sent = {tool.name: len(count(_json(tool))) for tool in without_views(everything)}
+    sent = {tool.name: len(count(_json(tool))) for tool in await _received([])}
+    server = create_server(Settings(api_key="sk_measure_only_0000"))
     raw = {tool.name: len(count(_json(tool))) for tool in without_views(await MCPServer.list_tools(server))}
-    with_apps = sum(len(count(_json(tool))) for tool in everything)
+    with_apps = sum(len(count(_json(tool))) for tool in await _received([APPS]))
     return {name: (sent[name], raw[name]) for name in sent}, len(count(INSTRUCTIONS)), with_apps
 
 

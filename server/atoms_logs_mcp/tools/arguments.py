@@ -73,7 +73,7 @@ GroupBy = Annotated[
 ]
 MaxCalls = Annotated[
     Annotated[int, Guard(ge=1, le=200_000)] | None,
-    Field(description=f"Most calls to read; at most {env_name('scan_ceiling')}."),
+    Field(description=f"Most calls to read; from the API at most {env_name('scan_ceiling')}."),
 ]
 
 
@@ -125,7 +125,7 @@ def with_filters(handler: Handler) -> Handler:
 
 DeepMaxCalls = Annotated[
     Annotated[int, Guard(ge=1, le=100_000)] | None,
-    Field(description=f"Most calls to open, newest first; default and most {env_name('deep_ceiling')}."),
+    Field(description=f"Most calls to open, newest first; from the API at most {env_name('deep_ceiling')}."),
 ]
 
 

@@ -23,7 +23,7 @@ from .comparing import read_comparison
 from .context import READ_ONLY, AppContext, Ctx, state
 
 TITLE = "Compare two sets of calls"
-DESCRIPTION = """Compare two sets of calls side by side: this week vs last week, version A vs version B.
+DESCRIPTION = """Compare two sets of calls, candidate minus baseline: this week vs last week, version A vs B.
 
 Use it for "did version 5 make things worse?": shares with 95% intervals, durations, latency, cost, reasons and
 metrics that moved, and what changed between two versions of one agent.
