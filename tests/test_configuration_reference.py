@@ -5,7 +5,6 @@ in docs/CONFIGURATION.md."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import re
 import sys
@@ -17,6 +16,7 @@ import pytest
 from atoms_logs_mcp.cli import main
 from atoms_logs_mcp.config import Settings, log_level
 from atoms_logs_mcp.settings_table import SETTINGS
+from conftest import script_module
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = ROOT / "server"
@@ -26,14 +26,6 @@ VARIABLE = re.compile(r"\b(?:ATOMS|SMALLEST)_[A-Z0-9_]+")
 ENVIRONMENT_READERS = {"atoms_logs_mcp/config.py", "atoms_logs_mcp/cli.py", "run_bundle.py"}
 """The modules that touch the process environment; each reads it through the table's rows (asserted below)."""
 ROWS = {name for row in SETTINGS for name in row.names}
-
-
-def _module():
-    spec = importlib.util.spec_from_file_location("configuration_reference", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Recorder(Mapping[str, str]):
@@ -83,7 +75,7 @@ def variables_the_code_reads() -> set[str]:
 
 
 def test_the_reference_in_docs_is_current() -> None:
-    reference = _module()
+    reference = script_module("configuration_reference")
     doc = DOC.read_text(encoding="utf-8")
     assert reference.updated(doc) == doc, (
         "docs/CONFIGURATION.md drifted from the settings table or the parser: run python "
@@ -128,7 +120,7 @@ def test_every_variable_the_code_reads_is_a_setting_listed_by_the_command_and_th
 
 @pytest.mark.parametrize("part", ["settings", "bundle", "commands"])
 def test_each_generated_part_is_in_the_doc(part: str) -> None:
-    reference = _module()
+    reference = script_module("configuration_reference")
     start, end = reference.markers(part)
     doc = DOC.read_text(encoding="utf-8")
     assert doc.index(start) < doc.index(end)

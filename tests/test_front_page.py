@@ -1,5 +1,5 @@
-"""The README is a front page (at most 150 lines) and every relative link in it and in docs/ points somewhere:
-a file or folder that exists and, for `#anchor`, a heading of the target as GitHub names it."""
+"""The README is a front page (at most 150 lines) and every relative link in it, the project files and docs/ points
+somewhere: a file or folder that exists and, for `#anchor`, a heading of the target as GitHub names it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from conftest import call_text, mcp_client
 pytestmark = pytest.mark.anyio
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+PAGES = [*sorted(ROOT.glob("*.md")), *sorted((ROOT / "docs").rglob("*.md"))]  # README, CHANGELOG, CONTRIBUTING...
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
 LINK = re.compile(r"!?\[(?:[^\]\[]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 HEADING = re.compile(r"^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$")

@@ -5,7 +5,6 @@ the licence text and the project files."""
 from __future__ import annotations
 
 import email
-import importlib.util
 import json
 import re
 import subprocess
@@ -13,28 +12,19 @@ import sys
 import tomllib
 import zipfile
 from pathlib import Path
-from types import ModuleType
 
 import jsonschema
 import pytest
 
 from atoms_logs_mcp.settings_table import SETTINGS
-from conftest import mcp_client
+from conftest import mcp_client, script_module
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "tests" / "data" / "registry" / "server.schema.json"
 
 
-def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-homepage = _script("homepage")
-server_json_script = _script("server_json")
+homepage = script_module("homepage")
+server_json_script = script_module("server_json")
 
 
 def _json(name: str) -> dict[str, object]:

@@ -7,7 +7,6 @@ nginx.conf is rendered as team_cluster.py renders it, tested with `nginx -t`, an
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -21,7 +20,6 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -32,7 +30,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from atoms_logs_mcp.settings_table import SETTINGS
-from conftest import call_text, free_port, http_server_process, server_env, text_of
+from conftest import call_text, free_port, http_server_process, script_module, server_env, text_of
 
 ROOT = Path(__file__).parents[1]
 DEPLOY = ROOT / "deploy"
@@ -41,15 +39,7 @@ PING = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("team_cluster", ROOT / "scripts" / "team_cluster.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-team_cluster = _load_script()
+team_cluster = script_module("team_cluster")
 
 
 def _nginx_or_skip() -> None:

@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from atoms_logs_mcp.app import TOOLS
+from conftest import script_module
 
 pytestmark = pytest.mark.anyio
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "tool_reference.py"
 
 
-def _module():
-    spec = importlib.util.spec_from_file_location("tool_reference", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 async def test_the_tool_reference_in_docs_matches_the_live_tool_list():
-    reference = _module()
+    reference = script_module("tool_reference")
     page = reference.PAGE.read_text(encoding="utf-8")
     assert reference.updated_page(await reference.render(), page) == page, (
         "docs/TOOLS.md's tool reference drifted from the server: run python scripts/tool_reference.py"
@@ -30,11 +22,11 @@ async def test_the_tool_reference_in_docs_matches_the_live_tool_list():
 
 
 def test_the_reference_is_written_into_docs_tools_md():
-    assert SCRIPT.parents[1] / "docs" / "TOOLS.md" == _module().PAGE
+    assert SCRIPT.parents[1] / "docs" / "TOOLS.md" == script_module("tool_reference").PAGE
 
 
 async def test_the_reference_names_every_tool_prompt_and_template():
-    text = await _module().render()
+    text = await script_module("tool_reference").render()
     for name in (
         *TOOLS,
         "triage_failed_calls",
